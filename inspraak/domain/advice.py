@@ -1,0 +1,322 @@
+"""The advice request (adviesaanvraag) and consent request (instemmingsverzoek): Wohv art. 3-5a.
+
+States follow domain brief 7.1. An instance is started when the information of art. 4 is provided
+(state VERZONDEN); internal drafting and approval happen before Inspraak is involved.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from inspraak.domain.documents import DocumentRef
+from inspraak.domain.organisations import Contact, OrganisationKind
+from inspraak.domain.terms import DeadlineSchedule
+
+
+class Category(StrEnum):
+    """The subjects of Wohv art. 3 lid 2 a-l."""
+
+    a = "a"
+    b = "b"
+    c = "c"
+    d = "d"
+    e = "e"
+    f = "f"
+    g = "g"
+    h = "h"
+    i = "i"
+    j = "j"
+    k = "k"
+    l = "l"  # noqa: E741 - the letter the article uses
+
+    @property
+    def description(self) -> str:
+        return CATEGORY_DESCRIPTIONS[self]
+
+
+CATEGORY_DESCRIPTIONS: dict[Category, str] = {
+    Category.a: "het onderhoud en de voorzieningen",
+    Category.b: "het slopen, renoveren, verwerven, vervreemden of bezwaren van woongelegenheden",
+    Category.c: "het toewijzings- en verhuurbeleid",
+    Category.d: "de algemene huurvoorwaarden",
+    Category.e: "het huurprijsbeleid",
+    Category.f: "het dienstenpakket",
+    Category.g: "een fusie (artikel 312 of 313 van Boek 2 van het Burgerlijk Wetboek)",
+    Category.h: "de leefbaarheid en herstructurering",
+    Category.i: "de huisvesting van ouderen, gehandicapten en zorgbehoevenden",
+    Category.j: "afspraken over servicekosten en beheerovereenkomsten",
+    Category.k: "uitspraken van de klachtencommissie van de verhuurder",
+    Category.l: "de beoogde inhoud van prestatieafspraken",
+}
+
+# Wohv art. 5a: consent is asked only for the policy on servicekosten, which falls under subject j.
+CONSENT_CATEGORY = Category.j
+
+
+class State(StrEnum):
+    VERZONDEN = "VERZONDEN"
+    IN_BEHANDELING = "IN_BEHANDELING"
+    OVERLEG_GEPLAND = "OVERLEG_GEPLAND"
+    ADVIES_ONTVANGEN = "ADVIES_ONTVANGEN"
+    REACTIE_VERZONDEN = "REACTIE_VERZONDEN"
+    WACHTTIJD_3_DAGEN = "WACHTTIJD_3_DAGEN"
+    INSTEMMING_GEWEIGERD = "INSTEMMING_GEWEIGERD"
+    GEEN_INSTEMMING_ESCALATIE = "GEEN_INSTEMMING_ESCALATIE"
+    UITVOERBAAR = "UITVOERBAAR"
+    UITGEVOERD = "UITGEVOERD"
+    INGETROKKEN = "INGETROKKEN"
+
+
+WAITING_FOR_ANSWER = frozenset({State.VERZONDEN, State.IN_BEHANDELING, State.OVERLEG_GEPLAND})
+FINAL_STATES = frozenset({State.UITGEVOERD, State.INGETROKKEN})
+
+
+class ExecutableBecause(StrEnum):
+    """The ground of Wohv art. 5 lid 3 (or art. 5a) on which the decision may be carried out."""
+
+    GEEN_BEZWAAR = "geen_bezwaar"  # lid 3 a
+    TERMIJN_VERSTREKEN = "termijn_verstreken"  # lid 3 b
+    WACHTTIJD_VERSTREKEN = "wachttijd_verstreken"  # lid 3 c
+    ADVIES_GEVOLGD = "advies_gevolgd"
+    INSTEMMING = "instemming"  # art. 5a
+
+
+class Attachment(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    reference: str | None = Field(default=None, max_length=500)
+
+
+class OrganisationSnapshot(BaseModel):
+    """The addressee as it was when the request was sent; letters keep showing what was sent."""
+
+    id: str
+    name: str
+    kind: OrganisationKind
+    address: str = ""
+    postcode_city: str = ""
+    contacts: list[Contact]
+    agreement_reference: str | None = None
+
+
+class CorporationSnapshot(BaseModel):
+    name: str
+    address: str = ""
+    postcode_city: str = ""
+    phone: str = ""
+    email: str
+    website: str = ""
+    manager_name: str
+    manager_email: str
+
+
+class StaffMember(BaseModel):
+    name: str
+    email: str
+
+
+class NewAdviceRequest(BaseModel):
+    """What staff fill in to send an advice or consent request (Wohv art. 4-5a)."""
+
+    organisation_id: str = Field(min_length=1)
+    subject: str = Field(min_length=3, max_length=200)
+    category: Category
+    intention: str = Field(min_length=1, description="het voornemen")
+    reasons: str = Field(min_length=1, description="de beweegredenen (art. 4 lid 2)")
+    consequences: str = Field(min_length=1, description="de gevolgen voor huurders (art. 4 lid 2)")
+    alternatives: str | None = None
+    complexes: list[str] = []
+    attachments: list[Attachment] = []
+    information_provided_on: date
+    advice_term_ends_on: date | None = Field(
+        default=None, description="a later end of the term than the minimum; never earlier (art. 5 lid 1)"
+    )
+    consent_requested: bool = False
+    confidential: bool = False
+    meeting_offer: str | None = Field(default=None, max_length=500,
+                                      description="proposed dates for an overleg")
+
+    @model_validator(mode="after")
+    def _consent_only_for_servicekosten(self) -> "NewAdviceRequest":
+        if self.consent_requested and self.category != CONSENT_CATEGORY:
+            raise ValueError(
+                "consent (instemming) can only be asked for the policy on servicekosten, category j "
+                "(artikel 5a Wet op het overleg huurders verhuurder)"
+            )
+        return self
+
+
+class AdviceRequestInput(BaseModel):
+    """The workflow's input: the request, its addressee and the first term, planned by the API."""
+
+    id: str
+    request: NewAdviceRequest
+    organisation: OrganisationSnapshot
+    corporation: CorporationSnapshot
+    owner: StaffMember
+    term: DeadlineSchedule
+    started_at: datetime
+
+
+# ---- staff and organisation actions (each a Temporal update) ----------------------------------
+
+
+class ReceiptConfirmed(BaseModel):
+    received_on: date
+
+
+class OverlegRequested(BaseModel):
+    requested_on: date
+    planned_on: date | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class TermExtended(BaseModel):
+    new_end: date
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AdvicePoint(BaseModel):
+    summary: str = Field(min_length=1, max_length=4000)
+
+
+class AdviceReceived(BaseModel):
+    received_on: date
+    advice_dated: date | None = None
+    points: list[AdvicePoint] = Field(min_length=1)
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class NoObjectionReceived(BaseModel):
+    received_on: date
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class ConsentRecorded(BaseModel):
+    received_on: date
+    given: bool
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class Adoption(StrEnum):
+    JA = "ja"
+    DEELS = "deels"
+    NEE = "nee"
+
+
+class PointDecision(BaseModel):
+    adopted: Adoption
+    motivation: str = Field(default="", max_length=4000)
+
+
+class Decision(StrEnum):
+    FOLLOWED = "followed"
+    PARTLY = "partly"
+    NOT_FOLLOWED = "not_followed"
+
+
+class DecisionTaken(BaseModel):
+    """The decision on the advice, one entry per advice point in the order they were recorded."""
+
+    decision: Decision
+    points: list[PointDecision] = Field(min_length=1)
+    explanation: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _motivation_where_not_adopted(self) -> "DecisionTaken":
+        # Wohv art. 5 lid 2: reasons in writing for every point not (fully) followed.
+        for n, p in enumerate(self.points):
+            if p.adopted != Adoption.JA and not p.motivation.strip():
+                raise ValueError(
+                    f"points[{n}].motivation is required when a point is not or partly adopted "
+                    "(artikel 5 lid 2 Wet op het overleg huurders verhuurder)"
+                )
+        adopted = {p.adopted for p in self.points}
+        expected = (
+            Decision.FOLLOWED if adopted == {Adoption.JA}
+            else Decision.NOT_FOLLOWED if adopted == {Adoption.NEE}
+            else Decision.PARTLY
+        )
+        if self.decision != expected:
+            raise ValueError(f"decision must be '{expected}' for the points as adopted")
+        return self
+
+
+class ReplyReceived(BaseModel):
+    received_on: date
+
+
+class Forum(StrEnum):
+    HUURCOMMISSIE = "huurcommissie"
+    KANTONRECHTER = "kantonrechter"
+    CONTRACTUEEL = "contractueel"
+
+
+class DisputeFiled(BaseModel):
+    forum: Forum
+    filed_on: date
+    description: str = Field(min_length=1, max_length=4000)
+
+
+class DisputeResolved(BaseModel):
+    resolved_on: date
+    outcome: str = Field(min_length=1, max_length=4000)
+
+
+class Executed(BaseModel):
+    executed_on: date
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class Withdrawn(BaseModel):
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+# ---- what a query returns ---------------------------------------------------------------------
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    event: str
+    actor: Literal["staff", "organisation", "clock"]
+    text: str
+    document_id: str | None = None
+
+
+class RecordedAdvice(BaseModel):
+    received_on: date
+    advice_dated: date | None
+    points: list[AdvicePoint]
+
+
+class Dispute(BaseModel):
+    forum: Forum
+    filed_on: date
+    description: str
+    resolved_on: date | None = None
+    outcome: str | None = None
+
+
+class AdviceRequestView(BaseModel):
+    """The whole state of one advice request, as staff and its organisation see it."""
+
+    id: str
+    type: Literal["advice_request"] = "advice_request"
+    consent_requested: bool
+    state: State
+    organisation_id: str
+    organisation_name: str
+    subject: str
+    category: Category
+    owner: StaffMember
+    information_provided_on: date
+    deadlines: list[DeadlineSchedule]
+    overdue: bool
+    next_deadline: datetime | None
+    executable_because: ExecutableBecause | None = None
+    advice: RecordedAdvice | None = None
+    decision: DecisionTaken | None = None
+    dispute: Dispute | None = None
+    documents: list[DocumentRef]
+    timeline: list[TimelineEntry]

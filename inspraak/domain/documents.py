@@ -1,0 +1,196 @@
+"""Documents: their types, where they are kept, and the fields each letter template receives.
+
+Every letter is a Word document rendered from ``templates/<type>.docx``. The context models below are
+the one statement of which fields a template may use; ``inspraak templates check`` holds templates to it.
+"""
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class DocumentType(StrEnum):
+    ADVIESAANVRAAG = "adviesaanvraag"
+    ONTVANGSTBEVESTIGING_ADVIES = "ontvangstbevestiging_advies"
+    HERINNERING = "herinnering"
+    TERMIJN_VERSTREKEN = "termijn_verstreken"
+    REACTIE_ADVIES = "reactie_advies"
+    INTERNE_ESCALATIE = "interne_escalatie"
+    MEDEDELING_UITVOERING = "mededeling_uitvoering"
+
+    @property
+    def title(self) -> str:
+        return DOCUMENT_TITLES[self]
+
+
+DOCUMENT_TITLES: dict[DocumentType, str] = {
+    DocumentType.ADVIESAANVRAAG: "Adviesaanvraag",
+    DocumentType.ONTVANGSTBEVESTIGING_ADVIES: "Ontvangstbevestiging advies",
+    DocumentType.HERINNERING: "Herinnering adviestermijn",
+    DocumentType.TERMIJN_VERSTREKEN: "Termijn verstreken",
+    DocumentType.REACTIE_ADVIES: "Reactie op advies",
+    DocumentType.INTERNE_ESCALATIE: "Interne escalatie",
+    DocumentType.MEDEDELING_UITVOERING: "Mededeling uitvoering",
+}
+
+_STEP = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
+_TRAJECTORY = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+DOCUMENT_ID = re.compile(r"^(?P<trajectory>[a-z0-9][a-z0-9-]{0,80})\.(?P<step>[a-z0-9][a-z0-9_-]{0,80})$")
+
+
+def document_id(trajectory_id: str, step: str) -> str:
+    """The public id of the document a trajectory produced at ``step``: stable across retries."""
+    if not _TRAJECTORY.match(trajectory_id) or not _STEP.match(step):
+        raise ValueError(f"invalid trajectory id or step: {trajectory_id!r}, {step!r}")
+    return f"{trajectory_id}.{step}"
+
+
+def storage_key(doc_id: str) -> str:
+    """The object key of a document; derived from its id so a retried activity overwrites its own object."""
+    m = DOCUMENT_ID.match(doc_id)
+    if not m:
+        raise ValueError(f"invalid document id: {doc_id!r}")
+    return f"trajectories/{m['trajectory']}/{m['step']}.docx"
+
+
+class DocumentRef(BaseModel):
+    """What a workflow keeps of a document: never its bytes."""
+
+    id: str
+    type: DocumentType
+    title: str
+    trajectory_id: str
+    organisation_id: str
+    key: str
+    sha256: str
+    size: int
+    template_version: str
+    created_at: datetime
+
+
+# ---- letter contexts ---------------------------------------------------------------------------
+# Field names are Dutch because staff edit the templates in Word and read them there.
+
+
+class Afzender(BaseModel):
+    naam: str
+    adres: str = ""
+    postcode_plaats: str = ""
+    telefoon: str = ""
+    email: str = ""
+    website: str = ""
+
+
+class Geadresseerde(BaseModel):
+    naam: str
+    soort: str  # "huurdersorganisatie", "bewonerscommissie", "manager" ...
+    ter_attentie_van: str = ""
+    adres: str = ""
+    postcode_plaats: str = ""
+
+
+class Brief(BaseModel):
+    """The fields every letter has."""
+
+    kenmerk: str
+    datum: date
+    afzender: Afzender
+    geadresseerde: Geadresseerde
+    onderwerp: str
+    behandelaar: str
+    behandelaar_email: str = ""
+    overeenkomst: str | None = None  # the SOK clause, when one applies
+
+
+class AdviesaanvraagBrief(Brief):
+    categorie: str  # "b"
+    categorie_omschrijving: str
+    complexen: list[str] = []
+    voornemen: str
+    beweegredenen: str
+    gevolgen_voor_huurders: str
+    alternatieven: str | None = None
+    bijlagen: list[str] = []
+    informatie_verstrekt_op: date
+    adviestermijn_einde: date
+    adviestermijn_verlengd_reden: str | None = None
+    overleg_aanbod: str | None = None
+    vertrouwelijk: bool = False
+    instemming_gevraagd: bool = False
+
+
+class OntvangstbevestigingBrief(Brief):
+    advies_datum: date | None = None
+    advies_ontvangen_op: date
+    adviespunten: list[str]
+    uiterste_reactiedatum: date
+
+
+class HerinneringBrief(Brief):
+    informatie_verstrekt_op: date
+    adviestermijn_einde: date
+    dagen_resterend: int
+    instemming_gevraagd: bool = False
+    overleg_aanbod: str | None = None
+
+
+class TermijnVerstrekenBrief(Brief):
+    informatie_verstrekt_op: date
+    adviestermijn_einde: date
+    instemming_gevraagd: bool = False
+
+
+class Adviespunt(BaseModel):
+    nummer: int
+    samenvatting: str
+    overgenomen: str  # "ja" | "deels" | "nee"
+    motivering: str = ""
+
+
+class ReactieBrief(Brief):
+    advies_ontvangen_op: date
+    besluit: str  # "gevolgd" | "deels gevolgd" | "niet gevolgd"
+    advies_gevolgd: bool
+    punten: list[Adviespunt]
+    toelichting: str | None = None
+    vroegste_uitvoeringsdatum: date
+
+
+class EscalatieBrief(Brief):
+    reden: str
+    termijn: str
+    termijn_artikel: str
+    termijn_einde: date
+    traject_onderwerp: str
+    organisatie: str
+    staat: str
+    actie: str
+
+
+class UitvoeringBrief(Brief):
+    uitgevoerd_op: date
+    grondslag: str  # the ground of art. 5 lid 3 or 5a, in Dutch
+    toelichting: str | None = None
+
+
+LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
+    DocumentType.ADVIESAANVRAAG: AdviesaanvraagBrief,
+    DocumentType.ONTVANGSTBEVESTIGING_ADVIES: OntvangstbevestigingBrief,
+    DocumentType.HERINNERING: HerinneringBrief,
+    DocumentType.TERMIJN_VERSTREKEN: TermijnVerstrekenBrief,
+    DocumentType.REACTIE_ADVIES: ReactieBrief,
+    DocumentType.INTERNE_ESCALATIE: EscalatieBrief,
+    DocumentType.MEDEDELING_UITVOERING: UitvoeringBrief,
+}
+
+
+class RenderRequest(BaseModel):
+    """The input of the render activity: one letter for one step of one trajectory."""
+
+    trajectory_id: str
+    organisation_id: str
+    step: str = Field(description="unique within the trajectory; the document id and key derive from it")
+    type: DocumentType
+    context: dict  # one of LETTER_CONTEXTS[type], dumped in JSON mode

@@ -1,0 +1,226 @@
+"""The statutory terms, each in one place with its article, and how a due date is planned from them.
+
+Terms are dates in Europe/Amsterdam: a term's last day is ``due_on`` and it has passed at midnight
+after that day. Due dates are planned here once, outside workflow code, and stored as absolute
+instants, so a new holiday table never changes a running workflow.
+"""
+
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from inspraak.domain.calendar import AtwCalendar
+
+
+class Audience(StrEnum):
+    ORGANISATION = "organisation"  # the tenant organisation's contacts
+    OWNER = "owner"  # the staff member handling the trajectory
+    MANAGER = "manager"  # the manager, for escalations
+
+
+class RungKind(StrEnum):
+    REMINDER = "reminder"
+    ALERT = "alert"
+    ESCALATION = "escalation"
+
+
+class RungRule(BaseModel):
+    """One step of a reminder ladder: ``days`` before the due date, or after the anchor."""
+
+    key: str
+    kind: RungKind
+    audience: Audience
+    days: int
+    relative_to: str = Field(default="due", pattern="^(due|anchor)$")
+
+
+class TermRule(BaseModel):
+    """A term from the law, with the ladder of reminders and escalations that goes with it."""
+
+    key: str
+    name: str  # Dutch, as letters and pages show it
+    article: str
+    days: int
+    # False for a term the landlord sets (Wohv 5 lid 1): the Atw then applies only when configured.
+    statutory_end: bool = True
+    ladder: list[RungRule] = []
+    on_expiry: RungKind | None = None
+
+
+# Wohv art. 5 lid 1: the landlord sets the advice term, at least six weeks from the provision of the
+# information of art. 4. Reminders to the organisation 14 and 7 days before it ends.
+ADVICE_TERM = TermRule(
+    key="advice_term",
+    name="adviestermijn",
+    article="artikel 5 lid 1 Wet op het overleg huurders verhuurder",
+    days=42,
+    statutory_end=False,
+    ladder=[
+        RungRule(key="reminder_14", kind=RungKind.REMINDER, audience=Audience.ORGANISATION, days=14),
+        RungRule(key="reminder_7", kind=RungKind.REMINDER, audience=Audience.ORGANISATION, days=7),
+    ],
+)
+
+# Wohv art. 5a: the law sets no term for consent; the agreement (SOK) does. Six weeks by default, like
+# the advice term. On expiry nothing is deemed: it escalates.
+CONSENT_TERM = TermRule(
+    key="consent_term",
+    name="termijn voor instemming",
+    article="artikel 5a Wet op het overleg huurders verhuurder",
+    days=42,
+    statutory_end=False,
+    ladder=ADVICE_TERM.ladder,
+    on_expiry=RungKind.ESCALATION,
+)
+
+# Wohv art. 5 lid 2: a landlord that does not (fully) follow the advice gives its reasons in writing
+# within 14 days of receiving it. Alerts to the owner on day 7 and 10, the manager on day 12 and when
+# the term is missed: a missed term weakens the landlord before the kantonrechter (art. 8 lid 3).
+REPLY_TERM = TermRule(
+    key="reply_term",
+    name="termijn voor de gemotiveerde reactie",
+    article="artikel 5 lid 2 Wet op het overleg huurders verhuurder",
+    days=14,
+    ladder=[
+        RungRule(key="alert_day_7", kind=RungKind.ALERT, audience=Audience.OWNER, days=7,
+                 relative_to="anchor"),
+        RungRule(key="alert_day_10", kind=RungKind.ALERT, audience=Audience.OWNER, days=10,
+                 relative_to="anchor"),
+        RungRule(key="escalation_day_12", kind=RungKind.ESCALATION, audience=Audience.MANAGER, days=12,
+                 relative_to="anchor"),
+    ],
+    on_expiry=RungKind.ESCALATION,
+)
+
+# Wohv art. 5 lid 3 sub c: the decision may be carried out three days after the organisation received
+# the landlord's written reasons.
+EXECUTION_WAIT = TermRule(
+    key="execution_wait",
+    name="wachttijd na de gemotiveerde reactie",
+    article="artikel 5 lid 3 sub c Wet op het overleg huurders verhuurder",
+    days=3,
+)
+
+# Wohv art. 8a: a ruling of the Huurcommissie binds unless a party goes to court within 8 weeks after a
+# copy of the ruling was sent.
+COURT_AFTER_RULING = TermRule(
+    key="court_after_ruling",
+    name="termijn om na de uitspraak van de Huurcommissie naar de rechter te gaan",
+    article="artikel 8a Wet op het overleg huurders verhuurder",
+    days=56,
+    ladder=[RungRule(key="alert_week_6", kind=RungKind.ALERT, audience=Audience.OWNER, days=42,
+                     relative_to="anchor")],
+)
+
+TERMS: dict[str, TermRule] = {t.key: t for t in (ADVICE_TERM, CONSENT_TERM, REPLY_TERM, EXECUTION_WAIT,
+                                                  COURT_AFTER_RULING)}
+
+
+class TermPolicy(BaseModel):
+    """How terms are computed; set by configuration (INSPRAAK_TERMS_*)."""
+
+    apply_atw: bool = True
+    # The advice term is set by the landlord, not by law; extending it too keeps it from ending on a
+    # day the organisation cannot act (domain brief 1.6). Legal staff may switch this off.
+    extend_landlord_terms: bool = True
+    extra_non_working_days: list[date] = []
+    timezone: str = "Europe/Amsterdam"
+    reminder_time: time = time(9, 0)
+
+
+class TermTooShortError(ValueError):
+    """A requested end date falls before the minimum the law or the agreement allows."""
+
+    def __init__(self, rule: TermRule, minimum_due_on: date, minimum_days: int) -> None:
+        self.rule = rule
+        self.minimum_due_on = minimum_due_on
+        self.minimum_days = minimum_days
+        weeks = f"{minimum_days // 7} weken" if minimum_days % 7 == 0 else f"{minimum_days} dagen"
+        super().__init__(
+            f"the {rule.name} must be at least {weeks} ({rule.article}); "
+            f"the earliest end date is {minimum_due_on.isoformat()}"
+        )
+
+
+class PlannedRung(BaseModel):
+    key: str
+    kind: RungKind
+    audience: Audience
+    fire_at: datetime
+    on: date
+
+
+class DeadlineSchedule(BaseModel):
+    """A planned term: when it ends, what fires before, and the evidence it was computed from."""
+
+    term: str
+    name: str
+    article: str
+    anchor: date
+    due_on: date
+    unextended_due_on: date
+    extended_reason: str | None = None
+    expires_at: datetime
+    rungs: list[PlannedRung] = []
+    on_expiry: RungKind | None = None
+
+
+def minimum_due_on(rule: TermRule, anchor: date, minimum_days: int | None = None) -> date:
+    return anchor + timedelta(days=max(rule.days, minimum_days or 0))
+
+
+def plan_deadline(
+    rule: TermRule,
+    anchor: date,
+    policy: TermPolicy,
+    as_of: datetime,
+    *,
+    requested_due_on: date | None = None,
+    minimum_days: int | None = None,
+) -> DeadlineSchedule:
+    """Plan a term from its anchor date.
+
+    Args:
+        rule: the term.
+        anchor: the day the term starts to run from (provision of information, receipt of advice...).
+        policy: the configured calendar rules.
+        as_of: now; rungs that would fire before it are left out (after an extension, say).
+        requested_due_on: a later end the landlord chose; refused when before the minimum.
+        minimum_days: a longer minimum agreed with the organisation (Wohv art. 6, the SOK).
+
+    Raises:
+        TermTooShortError: ``requested_due_on`` is before the minimum end date.
+    """
+    minimum = minimum_due_on(rule, anchor, minimum_days)
+    if requested_due_on is not None and requested_due_on < minimum:
+        raise TermTooShortError(rule, minimum, max(rule.days, minimum_days or 0))
+    due = requested_due_on or minimum
+    calendar = AtwCalendar(policy.extra_non_working_days)
+    extended = due
+    if policy.apply_atw and (rule.statutory_end or policy.extend_landlord_terms):
+        extended = calendar.extend_term(anchor, due)
+    reason = None
+    if extended != due:
+        reason = calendar.reason_closed(due) or "minimaal twee werkdagen (artikel 2 Algemene termijnenwet)"
+    tz = ZoneInfo(policy.timezone)
+    expires_at = datetime.combine(extended + timedelta(days=1), time(0, 0), tz)
+    rungs = []
+    for r in rule.ladder:
+        on = anchor + timedelta(days=r.days) if r.relative_to == "anchor" else extended - timedelta(days=r.days)
+        fire_at = datetime.combine(on, policy.reminder_time, tz)
+        if as_of < fire_at < expires_at:
+            rungs.append(PlannedRung(key=r.key, kind=r.kind, audience=r.audience, fire_at=fire_at, on=on))
+    return DeadlineSchedule(
+        term=rule.key,
+        name=rule.name,
+        article=rule.article,
+        anchor=anchor,
+        due_on=extended,
+        unextended_due_on=due,
+        extended_reason=reason,
+        expires_at=expires_at,
+        rungs=sorted(rungs, key=lambda r: r.fire_at),
+        on_expiry=rule.on_expiry,
+    )

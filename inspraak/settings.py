@@ -1,0 +1,88 @@
+"""Settings, read from the environment (prefix ``INSPRAAK_``) once, in a composition root.
+
+Nothing reads the environment at import time: ``Settings()`` is built by the CLI, the worker's main or
+``create_app``'s caller and handed down.
+"""
+
+from datetime import date, time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from inspraak.domain.terms import TermPolicy
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INSPRAAK_", env_nested_delimiter="__", extra="ignore")
+
+    # Temporal
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "inspraak"
+    # The time-skipping test server rejects custom search attributes; switch them off there.
+    search_attributes: bool = True
+
+    # Where the embedded default keeps its state (Temporal's SQLite file, documents, outbox).
+    data_dir: Path = Path("data")
+    organisations_file: Path = REPO_ROOT / "demo" / "organisations.toml"
+    templates_dir: Path = REPO_ROOT / "templates"
+
+    # Documents
+    storage_backend: Literal["local", "s3"] = "local"
+    storage_dir: Path | None = None  # default: <data_dir>/documents
+    s3_endpoint: str = "localhost:9000"
+    s3_access_key: str = "minioadmin"
+    s3_secret_key: SecretStr = SecretStr("minioadmin")
+    s3_bucket: str = "inspraak-documents"
+    s3_region: str | None = None
+    s3_secure: bool = False
+
+    # Mail
+    mail_backend: Literal["outbox", "smtp"] = "outbox"
+    outbox_dir: Path | None = None  # default: <data_dir>/outbox
+    mail_from: str = "inspraak@voorbeeldhaven.nl"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+
+    # Auth: "local" signs and verifies with jwt_secret (embedded default); "jwks" verifies tokens of
+    # an external issuer against its JWKS.
+    auth_mode: Literal["local", "jwks"] = "local"
+    jwt_secret: SecretStr = SecretStr("inspraak-local-development-secret-change-me")
+    jwt_issuer: str = "inspraak-local"
+    jwt_audience: str = "inspraak"
+    jwks_url: str | None = None
+
+    # API
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    # Terms (Algemene termijnenwet and how reminders fire)
+    terms_apply_atw: bool = True
+    terms_extend_landlord_terms: bool = True
+    terms_extra_non_working_days: list[date] = Field(default_factory=list)
+    terms_timezone: str = "Europe/Amsterdam"
+    terms_reminder_time: time = time(9, 0)
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.storage_dir or self.data_dir / "documents"
+
+    @property
+    def mail_outbox_dir(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
+
+    def term_policy(self) -> TermPolicy:
+        return TermPolicy(
+            apply_atw=self.terms_apply_atw,
+            extend_landlord_terms=self.terms_extend_landlord_terms,
+            extra_non_working_days=self.terms_extra_non_working_days,
+            timezone=self.terms_timezone,
+            reminder_time=self.terms_reminder_time,
+        )
