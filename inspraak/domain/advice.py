@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from inspraak.domain.documents import DocumentRef
 from inspraak.domain.organisations import Contact, OrganisationKind
@@ -156,23 +157,36 @@ class AdviceRequestInput(BaseModel):
     corporation: CorporationSnapshot
     owner: StaffMember
     term: DeadlineSchedule
-    started_at: datetime
+    timezone: str = "Europe/Amsterdam"
+    minimum_term_days: int | None = None  # a longer term agreed in the SOK (Wohv art. 6)
+    search_attributes: bool = True  # off on the time-skipping test server, which rejects them
+
+
+class Actor(BaseModel):
+    """Who recorded an action; set by the API from the caller's token, never from the request body."""
+
+    role: Literal["staff", "manager", "organisation"]
+    name: str
+
+
+class Action(BaseModel):
+    actor: SkipJsonSchema[Actor | None] = None
 
 
 # ---- staff and organisation actions (each a Temporal update) ----------------------------------
 
 
-class ReceiptConfirmed(BaseModel):
+class ReceiptConfirmed(Action):
     received_on: date
 
 
-class OverlegRequested(BaseModel):
+class OverlegRequested(Action):
     requested_on: date
     planned_on: date | None = None
     note: str | None = Field(default=None, max_length=2000)
 
 
-class TermExtended(BaseModel):
+class TermExtended(Action):
     new_end: date
     reason: str = Field(min_length=1, max_length=2000)
 
@@ -181,19 +195,19 @@ class AdvicePoint(BaseModel):
     summary: str = Field(min_length=1, max_length=4000)
 
 
-class AdviceReceived(BaseModel):
+class AdviceReceived(Action):
     received_on: date
     advice_dated: date | None = None
     points: list[AdvicePoint] = Field(min_length=1)
     note: str | None = Field(default=None, max_length=4000)
 
 
-class NoObjectionReceived(BaseModel):
+class NoObjectionReceived(Action):
     received_on: date
     note: str | None = Field(default=None, max_length=4000)
 
 
-class ConsentRecorded(BaseModel):
+class ConsentRecorded(Action):
     received_on: date
     given: bool
     note: str | None = Field(default=None, max_length=4000)
@@ -216,7 +230,7 @@ class Decision(StrEnum):
     NOT_FOLLOWED = "not_followed"
 
 
-class DecisionTaken(BaseModel):
+class DecisionTaken(Action):
     """The decision on the advice, one entry per advice point in the order they were recorded."""
 
     decision: Decision
@@ -243,7 +257,7 @@ class DecisionTaken(BaseModel):
         return self
 
 
-class ReplyReceived(BaseModel):
+class ReplyReceived(Action):
     received_on: date
 
 
@@ -253,23 +267,23 @@ class Forum(StrEnum):
     CONTRACTUEEL = "contractueel"
 
 
-class DisputeFiled(BaseModel):
+class DisputeFiled(Action):
     forum: Forum
     filed_on: date
     description: str = Field(min_length=1, max_length=4000)
 
 
-class DisputeResolved(BaseModel):
+class DisputeResolved(Action):
     resolved_on: date
     outcome: str = Field(min_length=1, max_length=4000)
 
 
-class Executed(BaseModel):
+class Executed(Action):
     executed_on: date
     note: str | None = Field(default=None, max_length=4000)
 
 
-class Withdrawn(BaseModel):
+class Withdrawn(Action):
     reason: str = Field(min_length=1, max_length=4000)
 
 
@@ -279,7 +293,8 @@ class Withdrawn(BaseModel):
 class TimelineEntry(BaseModel):
     at: datetime
     event: str
-    actor: Literal["staff", "organisation", "clock"]
+    actor: Literal["staff", "manager", "organisation", "clock"]
+    by: str = ""
     text: str
     document_id: str | None = None
 
@@ -318,5 +333,6 @@ class AdviceRequestView(BaseModel):
     advice: RecordedAdvice | None = None
     decision: DecisionTaken | None = None
     dispute: Dispute | None = None
+    execution_blocked: bool = False
     documents: list[DocumentRef]
     timeline: list[TimelineEntry]

@@ -1,0 +1,60 @@
+"""Documents: metadata and the .docx itself, for staff and for the organisation they belong to."""
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel
+
+from inspraak.activities.storage import ObjectNotFoundError, StoredObject
+from inspraak.domain.documents import DOCUMENT_ID, storage_key
+from inspraak.services.api.auth import Principal
+from inspraak.services.api.deps import CurrentPrincipal, StoreDep, get_principal
+from inspraak.services.api.errors import NotFound
+
+router = APIRouter(dependencies=[Depends(get_principal)])
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class DocumentMetadata(BaseModel):
+    id: str
+    title: str
+    type: str
+    trajectory_id: str
+    organisation_id: str
+    sha256: str
+    size: int
+    template_version: str
+    content: str
+
+
+async def _visible(store: StoreDep, document_id: str, principal: Principal) -> StoredObject:
+    """The stored object if the caller may see it; 404 alike for missing and not-yours."""
+    if not DOCUMENT_ID.match(document_id):
+        raise NotFound("no such document")
+    try:
+        obj = await store.stat(storage_key(document_id))
+    except ObjectNotFoundError as e:
+        raise NotFound("no such document") from e
+    if not principal.may_see(obj.metadata.get("organisation", "")):
+        raise NotFound("no such document")
+    return obj
+
+
+@router.get("/{document_id}", response_model=DocumentMetadata, summary="A document's metadata")
+async def get_document(document_id: str, principal: CurrentPrincipal, store: StoreDep) -> DocumentMetadata:
+    obj = await _visible(store, document_id, principal)
+    m = obj.metadata
+    return DocumentMetadata(id=document_id, title=m.get("title", ""), type=m.get("document-type", ""),
+                            trajectory_id=m.get("trajectory", ""), organisation_id=m.get("organisation", ""),
+                            sha256=obj.sha256, size=obj.size, template_version=m.get("template-version", ""),
+                            content=f"/v1/documents/{document_id}/content")
+
+
+@router.get("/{document_id}/content", summary="Download the document (.docx)",
+            responses={200: {"content": {DOCX: {}}}})
+async def get_document_content(document_id: str, principal: CurrentPrincipal, store: StoreDep) -> Response:
+    obj = await _visible(store, document_id, principal)
+    data = await store.get(obj.key)
+    title = obj.metadata.get("title", "document")
+    filename = f"{obj.metadata.get('trajectory', '')} {title}.docx".strip().replace('"', "")
+    return Response(data, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                                    "ETag": f'"{obj.sha256}"'})

