@@ -2,15 +2,31 @@
 
 Both backends keep, with every object, the metadata that says whose it is (trajectory, organisation,
 document type, sha256, template version); the API authorises downloads on that metadata.
+
+Metadata keys are lower-cased and limited to letters, digits and dashes, so that they survive as HTTP
+header names (``x-amz-meta-<key>``) on every S3 store and every proxy in front of one; both backends
+apply the same rule, so code that works on the local backend works on S3. Values may be any text.
 """
 
 import asyncio
 import hashlib
+import io
 import json
+import os
+import re
+import string
+import tempfile
+import threading
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote, unquote
 
+from minio import Minio
+from minio.error import S3Error
+from minio.helpers import DictType
 from pydantic import BaseModel
+
+from inspraak.settings import Settings
 
 
 class ObjectNotFoundError(LookupError):
@@ -28,7 +44,9 @@ class StoredObject(BaseModel):
 class DocumentStore(Protocol):
     """Where documents are kept. Keys are deterministic, so ``put`` of the same key overwrites."""
 
-    async def put(self, key: str, data: bytes, *, content_type: str, metadata: dict[str, str]) -> StoredObject:
+    async def put(
+        self, key: str, data: bytes, *, content_type: str, metadata: dict[str, str]
+    ) -> StoredObject:
         ...
 
     async def get(self, key: str) -> bytes:
@@ -38,33 +56,65 @@ class DocumentStore(Protocol):
         ...
 
 
+_METADATA_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# The store computes the hash itself; a caller's value could only disagree with the bytes.
+_RESERVED_METADATA_KEYS = frozenset({"sha256"})
+
+
+def normalise_metadata(metadata: dict[str, str]) -> dict[str, str]:
+    """Lower-case the keys and check them; raise ``ValueError`` for a key no S3 store keeps intact.
+
+    Underscores are refused: WSGI servers and nginx (by default) drop or rewrite header names with them.
+    """
+    out: dict[str, str] = {}
+    for key, value in metadata.items():
+        norm = key.lower()
+        if not _METADATA_KEY.match(norm):
+            raise ValueError(
+                f"metadata key {key!r} must be letters, digits and single dashes (e.g. 'document-type')"
+            )
+        if norm in _RESERVED_METADATA_KEYS:
+            raise ValueError(f"metadata key {key!r} is reserved: the store sets it")
+        if norm in out:
+            raise ValueError(f"metadata key {key!r} given twice (keys are case-insensitive)")
+        out[norm] = str(value)
+    return out
+
+
 class LocalDocumentStore:
     """Documents as files under ``root``, each with a ``.meta.json`` beside it."""
+
+    _META_SUFFIX = ".meta.json"
 
     def __init__(self, root: Path) -> None:
         self._root = root
 
     def _path(self, key: str) -> Path:
+        if key.endswith(self._META_SUFFIX):
+            raise ValueError(f"key may not end in {self._META_SUFFIX!r}: {key!r}")
         path = (self._root / key).resolve()
         if self._root.resolve() not in path.parents:
             raise ValueError(f"key escapes the storage folder: {key!r}")
         return path
 
-    async def put(self, key: str, data: bytes, *, content_type: str, metadata: dict[str, str]) -> StoredObject:
+    def _meta_path(self, key: str) -> Path:
+        path = self._path(key)
+        return path.with_name(path.name + self._META_SUFFIX)
+
+    async def put(
+        self, key: str, data: bytes, *, content_type: str, metadata: dict[str, str]
+    ) -> StoredObject:
         obj = StoredObject(key=key, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                           content_type=content_type, metadata=metadata)
+                           content_type=content_type, metadata=normalise_metadata(metadata))
         await asyncio.to_thread(self._write, key, data, obj)
         return obj
 
     def _write(self, key: str, data: bytes, obj: StoredObject) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a reader never sees half a document.
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-        meta = path.with_name(path.name + ".meta.json")
-        meta.write_text(obj.model_dump_json(indent=2), encoding="utf-8")
+        # Metadata first: a reader that finds the document also finds whose it is.
+        _write_atomically(self._meta_path(key), obj.model_dump_json(indent=2).encode("utf-8"))
+        _write_atomically(path, data)
 
     async def get(self, key: str) -> bytes:
         path = self._path(key)
@@ -74,9 +124,153 @@ class LocalDocumentStore:
             raise ObjectNotFoundError(key) from e
 
     async def stat(self, key: str) -> StoredObject:
-        meta = self._path(key).with_name(self._path(key).name + ".meta.json")
+        path, meta = self._path(key), self._meta_path(key)
         try:
+            if not await asyncio.to_thread(path.is_file):
+                raise ObjectNotFoundError(key)
             raw = await asyncio.to_thread(meta.read_text, encoding="utf-8")
         except FileNotFoundError as e:
             raise ObjectNotFoundError(key) from e
         return StoredObject.model_validate(json.loads(raw))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # A unique temporary name in the same folder, then rename: a reader never sees half a file, and two
+    # writers of the same key (a retried activity racing its first attempt) never share a temporary file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# Header values must be ASCII. Everything printable stays readable (in the MinIO console too); '%'
+# itself is quoted so that unquoting is exact.
+_SAFE_IN_HEADER = "".join(c for c in string.printable if c not in "%\t\n\r\x0b\x0c")
+_META_PREFIX = "x-amz-meta-"
+
+
+def _encode_metadata_value(value: str) -> str:
+    encoded = quote(value, safe=_SAFE_IN_HEADER)
+    # HTTP strips leading and trailing white space from header values.
+    if encoded.startswith(" "):
+        encoded = "%20" + encoded[1:]
+    if encoded.endswith(" "):
+        encoded = encoded[:-1] + "%20"
+    return encoded
+
+
+def _decode_metadata_value(value: str) -> str:
+    return unquote(value)
+
+
+class S3DocumentStore:
+    """Documents as objects in one bucket of an S3 API store, metadata as user metadata (``x-amz-meta-*``).
+
+    The bucket is created on the first ``put`` when it is missing. The minio client blocks, so every call
+    runs in a worker thread.
+    """
+
+    def __init__(self, client: Minio, bucket: str) -> None:
+        self._client = client
+        self._bucket = bucket
+        self._bucket_ready = False
+        # A threading lock, not an asyncio one: the check runs in worker threads, and one store may be
+        # used from more than one event loop (tests, the API's thread pool).
+        self._bucket_lock = threading.Lock()
+
+    @property
+    def bucket(self) -> str:
+        return self._bucket
+
+    def _ensure_bucket(self) -> None:
+        if self._bucket_ready:
+            return
+        with self._bucket_lock:
+            if self._bucket_ready:
+                return
+            if not self._client.bucket_exists(self._bucket):
+                try:
+                    self._client.make_bucket(self._bucket)
+                except S3Error as e:
+                    # Another worker created it between our check and our create.
+                    if e.code == "BucketAlreadyOwnedByYou":
+                        pass
+                    elif e.code == "BucketAlreadyExists" and self._client.bucket_exists(self._bucket):
+                        pass
+                    else:
+                        raise
+            self._bucket_ready = True
+
+    async def put(
+        self, key: str, data: bytes, *, content_type: str, metadata: dict[str, str]
+    ) -> StoredObject:
+        obj = StoredObject(key=key, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                           content_type=content_type, metadata=normalise_metadata(metadata))
+        await asyncio.to_thread(self._put, obj, data)
+        return obj
+
+    def _put(self, obj: StoredObject, data: bytes) -> None:
+        self._ensure_bucket()
+        headers: DictType = {_META_PREFIX + k: _encode_metadata_value(v) for k, v in obj.metadata.items()}
+        headers[_META_PREFIX + "sha256"] = obj.sha256
+        try:
+            self._client.put_object(self._bucket, obj.key, io.BytesIO(data), len(data),
+                                    content_type=obj.content_type, metadata=headers)
+        except S3Error as e:
+            if e.code == "NoSuchBucket":
+                # Deleted behind our back: let the retry create it again.
+                self._bucket_ready = False
+            raise
+
+    async def get(self, key: str) -> bytes:
+        return await asyncio.to_thread(self._get, key)
+
+    def _get(self, key: str) -> bytes:
+        try:
+            response = self._client.get_object(self._bucket, key)
+        except S3Error as e:
+            if e.code in ("NoSuchKey", "NoSuchBucket"):
+                raise ObjectNotFoundError(key) from e
+            raise
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    async def stat(self, key: str) -> StoredObject:
+        return await asyncio.to_thread(self._stat, key)
+
+    def _stat(self, key: str) -> StoredObject:
+        try:
+            info = self._client.stat_object(self._bucket, key)
+        except S3Error as e:
+            if e.code in ("NoSuchKey", "NoSuchBucket"):
+                raise ObjectNotFoundError(key) from e
+            raise
+        metadata: dict[str, str] = {}
+        for name, value in (info.metadata or {}).items():
+            name = name.lower()
+            if name.startswith(_META_PREFIX):
+                metadata[name.removeprefix(_META_PREFIX)] = _decode_metadata_value(value)
+        sha256 = metadata.pop("sha256", "")
+        return StoredObject(key=key, size=info.size or 0, sha256=sha256,
+                            content_type=info.content_type or "application/octet-stream", metadata=metadata)
+
+
+def build_store(settings: Settings) -> DocumentStore:
+    """The document store the settings choose: local files (embedded default) or an S3 API store."""
+    if settings.storage_backend == "s3":
+        client = Minio(
+            settings.s3_endpoint,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key.get_secret_value(),
+            secure=settings.s3_secure,
+            region=settings.s3_region,
+        )
+        return S3DocumentStore(client, settings.s3_bucket)
+    return LocalDocumentStore(settings.documents_dir)
