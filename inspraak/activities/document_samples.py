@@ -1,0 +1,192 @@
+"""Sample letter contexts: one advice trajectory of a made-up corporation, for checks, tests and previews.
+
+Woonstichting De Voorbeeldhaven asks Huurdersvereniging Eendracht for advice on making complex 112
+more sustainable; the letters follow that trajectory from the request to the execution.
+"""
+
+from datetime import date
+
+from inspraak.domain.advice import Category
+from inspraak.domain.documents import (
+    AdviesaanvraagBrief,
+    Adviespunt,
+    Afzender,
+    Brief,
+    DocumentType,
+    EscalatieBrief,
+    Geadresseerde,
+    HerinneringBrief,
+    OntvangstbevestigingBrief,
+    ReactieBrief,
+    TermijnVerstrekenBrief,
+    UitvoeringBrief,
+)
+
+AFZENDER = Afzender(
+    naam="Woonstichting De Voorbeeldhaven",
+    adres="Havenkade 12",
+    postcode_plaats="3011 AB  Rotterdam",
+    telefoon="010 123 45 67",
+    email="participatie@voorbeeldhaven.nl",
+    website="www.voorbeeldhaven.nl",
+)
+
+HUURDERSORGANISATIE = Geadresseerde(
+    naam="Huurdersvereniging Eendracht",
+    soort="huurdersorganisatie",
+    ter_attentie_van="het bestuur, mevrouw A. de Vries (secretaris)",
+    adres="Eendrachtsweg 7",
+    postcode_plaats="3012 LB  Rotterdam",
+)
+
+MANAGER = Geadresseerde(
+    naam="Ingrid Bakker",
+    soort="manager",
+    ter_attentie_van="manager Wonen",
+)
+
+KENMERK = "ADV-2027-014"
+ONDERWERP = "verduurzaming complex 112 (Bloemenbuurt)"
+OVEREENKOMST = "artikel 6.2 van de samenwerkingsovereenkomst van 1 maart 2025"
+OVERLEG = ("dinsdag 6 april 2027 om 19.30 uur of donderdag 8 april 2027 om 14.00 uur, "
+           "op ons kantoor aan de Havenkade 12")
+
+
+def _common(onderwerp: str, datum: date) -> dict:
+    return dict(
+        kenmerk=KENMERK,
+        datum=datum,
+        afzender=AFZENDER,
+        geadresseerde=HUURDERSORGANISATIE,
+        onderwerp=onderwerp,
+        behandelaar="Marieke Jansen",
+        behandelaar_email="m.jansen@voorbeeldhaven.nl",
+        overeenkomst=OVEREENKOMST,
+    )
+
+
+def _adviesaanvraag() -> AdviesaanvraagBrief:
+    return AdviesaanvraagBrief(
+        **_common(f"Adviesaanvraag {ONDERWERP}", date(2027, 3, 17)),
+        categorie="b",
+        categorie_omschrijving=Category.b.description,
+        complexen=["Complex 112, Bloemenbuurt: Anjerstraat 1-47 en Dahliastraat 2-96 (144 woningen)"],
+        voornemen=(
+            "Wij willen de 144 woningen van complex 112 in 2028 verduurzamen. Wij isoleren de gevels, "
+            "daken en vloeren, vervangen het enkel glas door HR++-glas en vervangen de cv-ketels door "
+            "hybride warmtepompen. De woningen gaan daarmee van gemiddeld energielabel E naar label A.\n\n"
+            "De werkzaamheden duren per woning ongeveer tien werkdagen. Huurders blijven tijdens de "
+            "werkzaamheden in hun woning wonen."
+        ),
+        beweegredenen=(
+            "De woningen in complex 112 zijn slecht geïsoleerd. De energielasten van de huurders zijn hoog "
+            "en in de winter is het in veel woningen koud en vochtig. Met de verduurzaming voldoen wij "
+            "bovendien aan de afspraak in de prestatieafspraken met de gemeente om in 2028 geen woningen "
+            "met label E, F of G meer te hebben."
+        ),
+        gevolgen_voor_huurders=(
+            "Huurders krijgen een comfortabelere woning en lagere energielasten: wij schatten de besparing "
+            "op € 45 tot € 70 per maand. Wij vragen na de werkzaamheden een huurverhoging van € 25 per "
+            "maand. Tijdens de werkzaamheden is er overlast van geluid en stof; wij bieden een "
+            "logeerwoning aan in de straat."
+        ),
+        alternatieven=(
+            "Wij hebben ook gekeken naar alleen het vervangen van het glas. Dat levert te weinig op om "
+            "de woningen op label B of beter te brengen."
+        ),
+        bijlagen=["Projectplan verduurzaming complex 112 (versie 1.3)", "Sociaal plan Bloemenbuurt 2028",
+                  "Berekening woonlasten per woningtype"],
+        informatie_verstrekt_op=date(2027, 3, 17),
+        adviestermijn_einde=date(2027, 4, 28),
+        adviestermijn_verlengd_reden=None,
+        overleg_aanbod=OVERLEG,
+        vertrouwelijk=True,
+        instemming_gevraagd=False,
+    )
+
+
+def sample_context(doc_type: DocumentType) -> Brief:
+    """A realistic, fully filled-in context for a letter of this type."""
+    doc_type = DocumentType(doc_type)
+    if doc_type is DocumentType.ADVIESAANVRAAG:
+        return _adviesaanvraag()
+    if doc_type is DocumentType.ONTVANGSTBEVESTIGING_ADVIES:
+        return OntvangstbevestigingBrief(
+            **_common(f"Ontvangstbevestiging advies {ONDERWERP}", date(2027, 4, 23)),
+            advies_datum=date(2027, 4, 20),
+            advies_ontvangen_op=date(2027, 4, 22),
+            adviespunten=[
+                "Beperk de huurverhoging tot € 15 per maand.",
+                "Bied huurders die dat willen een logeerwoning aan, ook voor een halve dag.",
+                "Laat een onafhankelijk bureau de besparing op de energielasten per woning berekenen.",
+            ],
+            uiterste_reactiedatum=date(2027, 5, 6),
+        )
+    if doc_type is DocumentType.HERINNERING:
+        return HerinneringBrief(
+            **_common(f"Herinnering adviestermijn {ONDERWERP}", date(2027, 4, 14)),
+            informatie_verstrekt_op=date(2027, 3, 17),
+            adviestermijn_einde=date(2027, 4, 28),
+            dagen_resterend=14,
+            instemming_gevraagd=False,
+            overleg_aanbod="maandag 19 april 2027 om 19.30 uur, op ons kantoor aan de Havenkade 12",
+        )
+    if doc_type is DocumentType.TERMIJN_VERSTREKEN:
+        return TermijnVerstrekenBrief(
+            **_common(f"Adviestermijn verstreken {ONDERWERP}", date(2027, 4, 29)),
+            informatie_verstrekt_op=date(2027, 3, 17),
+            adviestermijn_einde=date(2027, 4, 28),
+            instemming_gevraagd=False,
+        )
+    if doc_type is DocumentType.REACTIE_ADVIES:
+        return ReactieBrief(
+            **_common(f"Reactie op uw advies {ONDERWERP}", date(2027, 5, 4)),
+            advies_ontvangen_op=date(2027, 4, 22),
+            besluit="deels gevolgd",
+            advies_gevolgd=False,
+            punten=[
+                Adviespunt(nummer=1, samenvatting="Beperk de huurverhoging tot € 15 per maand.",
+                           overgenomen="deels",
+                           motivering="Wij verlagen de huurverhoging naar € 20 per maand. Lager kan niet: "
+                                      "dan kunnen wij de investering niet verantwoorden."),
+                Adviespunt(nummer=2, samenvatting="Bied huurders die dat willen een logeerwoning aan, ook "
+                                                  "voor een halve dag.",
+                           overgenomen="ja"),
+                Adviespunt(nummer=3, samenvatting="Laat een onafhankelijk bureau de besparing op de "
+                                                  "energielasten per woning berekenen.",
+                           overgenomen="nee",
+                           motivering="De berekening is gemaakt volgens de landelijke rekenmethode "
+                                      "(NTA 8800) en door een gecertificeerd adviseur gecontroleerd. Een "
+                                      "tweede berekening voegt volgens ons weinig toe."),
+            ],
+            toelichting="Wij hebben uw advies besproken in ons managementoverleg van 3 mei 2027.",
+            vroegste_uitvoeringsdatum=date(2027, 5, 10),
+        )
+    if doc_type is DocumentType.INTERNE_ESCALATIE:
+        return EscalatieBrief(
+            **{**_common("Reactie op advies Huurdersvereniging Eendracht dreigt te laat te komen",
+                         date(2027, 5, 4)),
+               "geadresseerde": MANAGER},
+            reden=("Het advies van Huurdersvereniging Eendracht is op 22 april 2027 ontvangen. Er is nog "
+                   "geen besluit vastgelegd en de gemotiveerde reactie is nog niet verzonden."),
+            termijn="termijn voor de gemotiveerde reactie",
+            termijn_artikel="artikel 5 lid 2 Wet op het overleg huurders verhuurder",
+            termijn_einde=date(2027, 5, 6),
+            traject_onderwerp=ONDERWERP,
+            organisatie="Huurdersvereniging Eendracht",
+            staat="advies ontvangen, besluit nog niet genomen",
+            actie=("Neem uiterlijk 5 mei 2027 een besluit over de drie adviespunten, zodat de reactie op "
+                   "6 mei 2027 kan worden verzonden. Een te late reactie verzwakt onze positie bij de "
+                   "kantonrechter (artikel 8 lid 3 Wet op het overleg huurders verhuurder)."),
+        )
+    if doc_type is DocumentType.MEDEDELING_UITVOERING:
+        return UitvoeringBrief(
+            **_common(f"Uitvoering besluit {ONDERWERP}", date(2027, 5, 11)),
+            uitgevoerd_op=date(2027, 5, 10),
+            grondslag=("het verstrijken van de wachttijd van drie dagen na ontvangst van onze gemotiveerde "
+                       "reactie van 4 mei 2027 (artikel 5 lid 3 onder c Wet op het overleg huurders "
+                       "verhuurder)"),
+            toelichting=("De aannemer start in september 2027 met de eerste woningen aan de Anjerstraat. "
+                         "Alle huurders ontvangen vooraf een persoonlijke planning."),
+        )
+    raise ValueError(f"no sample for {doc_type!r}")

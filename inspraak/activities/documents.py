@@ -1,0 +1,628 @@
+"""Letters as Word documents: rendering the docxtpl templates, checking them, and the render activity.
+
+A template is ``<templates_dir>/<document type>.docx`` with docxtpl's Jinja tags in it. The renderer
+follows docxtpl's own rules for tags (``{%p %}``, ``{%tr %}``, ``{{r }}``, line breaks from ``\\n`` ...)
+by using its tag clean-up, but does the work once per template rather than once per letter: the
+template is read, cleaned up and compiled the first time it is used (and again when the file
+changes), and each letter only runs the compiled templates and appends its own parts to a ready-made
+zip of the parts that never change. A mail-merge of a thousand letters pays for the template once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import hashlib
+import io
+import re
+import threading
+import types
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal, Union, get_args, get_origin
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+from docxtpl import DocxTemplate
+from jinja2 import Environment, StrictUndefined, TemplateError, meta, nodes
+from jinja2.exceptions import TemplateSyntaxError, UndefinedError
+from lxml import etree
+from pydantic import BaseModel, ValidationError
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from inspraak.activities.storage import DocumentStore
+from inspraak.domain.documents import (
+    LETTER_CONTEXTS,
+    Brief,
+    DocumentRef,
+    DocumentType,
+    RenderRequest,
+    document_id,
+    storage_key,
+)
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LOCALE = "nl_NL"
+
+# The parts of a package that may hold tags, by content type, as docxtpl renders them.
+_TEMPLATED_CONTENT_TYPES = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml",
+    "application/vnd.openxmlformats-package.core-properties+xml",
+)
+_MAIN_CONTENT_TYPE = _TEMPLATED_CONTENT_TYPES[0]
+_XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_JINJA_MARK = re.compile(r"\{\{|\{%|\{#")
+_LEFTOVER_TAG = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+# Characters XML 1.0 forbids. docxtpl uses \a (new paragraph) and \f (page break) as markers, so
+# those two pass; everything else a user may have pasted in is dropped rather than break the letter.
+_FORBIDDEN_XML_CHARS = re.compile("[\x00-\x06\x08\x0b\x0e-\x1f]")
+_LISTING_CHARS = "\n\t\a\f"  # docxtpl: line break, tab, new paragraph, page break
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # as in docxtpl's resolve_listing
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+
+# ---- errors -------------------------------------------------------------------------------------
+
+
+class DocumentTemplateError(Exception):
+    """A template cannot produce a letter; retrying will not help."""
+
+
+class TemplateMissingError(DocumentTemplateError):
+    """No template file for the document type."""
+
+
+class TemplateRenderError(DocumentTemplateError):
+    """The template does not compile, or fails when rendered with this context."""
+
+
+# ---- Jinja filters ------------------------------------------------------------------------------
+
+
+def _as_date(value: date | datetime | str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def datum(value: date | datetime | str | None) -> str:
+    """``3 januari 2027``."""
+    d = _as_date(value)
+    return "" if d is None else format_date(d, "d MMMM y", locale=LOCALE)
+
+
+def datum_lang(value: date | datetime | str | None) -> str:
+    """``zondag 3 januari 2027``."""
+    d = _as_date(value)
+    return "" if d is None else format_date(d, "EEEE d MMMM y", locale=LOCALE)
+
+
+def bedrag(value: Decimal | float | int | str | None) -> str:
+    """``€ 1.234,50``."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError as e:
+        raise ValueError(f"the bedrag filter needs an amount, not {value!r}") from e
+    return format_currency(amount, "EUR", locale=LOCALE)
+
+
+def alineas(value: str | None) -> str:
+    """Free text with blank lines between paragraphs: each becomes a Word paragraph (docxtpl's ``\\a``)."""
+    if not value:
+        return ""
+    text = value.replace("\r\n", "\n").strip()
+    return re.sub(r"\n[ \t]*\n\s*", "\a", text)
+
+
+def _finalize(value: Any) -> Any:
+    # None prints as nothing, not "None"; stray control characters would make the XML invalid.
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _FORBIDDEN_XML_CHARS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return value
+
+
+def make_environment() -> Environment:
+    """The Jinja environment every letter is rendered with."""
+    env = Environment(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
+    env.filters.update(datum=datum, datum_lang=datum_lang, bedrag=bedrag, alineas=alineas)
+    return env
+
+
+# ---- compiled templates -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Part:
+    name: str
+    info: zipfile.ZipInfo
+    source: str  # after docxtpl's tag clean-up; what Jinja compiles
+    template: Any  # jinja2.Template
+    main: bool
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    stamp: tuple[int, int, int]
+    version: str
+    prefix: bytes  # a zip of every part that holds no tag, ready to be appended to
+    parts: tuple[_Part, ...]
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    data: bytes
+    sha256: str
+    template_version: str
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    """One finding of :meth:`DocumentRenderer.check`."""
+
+    template: str
+    severity: Literal["error", "warning"]
+    kind: Literal["missing_template", "syntax_error", "undeclared_variable", "unknown_attribute",
+                  "unused_field", "render_error", "unrendered_tag"]
+    message: str
+    variable: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.severity.upper():7} {self.template}: {self.message}"
+
+
+class DocumentRenderer:
+    """Renders letters from ``templates_dir/<type>.docx``; thread-safe, one per process is enough.
+
+    What is cached per template: the file's version, its compiled Jinja templates and a zip of its
+    constant parts. The cache is keyed on the file's modification time, size and inode, so a
+    template edited while the process runs is picked up on the next letter.
+    """
+
+    def __init__(self, templates_dir: Path, *, environment: Environment | None = None) -> None:
+        self.templates_dir = templates_dir
+        self._env = environment or make_environment()
+        self._cache: dict[DocumentType, _Compiled] = {}
+        self._lock = threading.Lock()
+        # Only docxtpl's pure string helpers are used (patch_xml, resolve_listing); they keep no state.
+        self._docxtpl = DocxTemplate(io.BytesIO())
+
+    # -- public API ------------------------------------------------------------------------------
+
+    def path(self, doc_type: DocumentType) -> Path:
+        return self.templates_dir / f"{DocumentType(doc_type).value}.docx"
+
+    def template_version(self, doc_type: DocumentType) -> str:
+        """The first 12 hex characters of the sha256 of the template file."""
+        return self._compiled(doc_type).version
+
+    def render(self, doc_type: DocumentType, context: Brief) -> bytes:
+        """The letter as .docx bytes.
+
+        Raises:
+            TemplateMissingError: there is no template file for the type.
+            TemplateRenderError: the template does not compile or fails with this context.
+        """
+        return self.render_with_version(doc_type, context).data
+
+    def render_with_version(self, doc_type: DocumentType, context: Brief) -> RenderedDocument:
+        """The letter with its hash and the version of the template it was rendered from."""
+        expected = LETTER_CONTEXTS[DocumentType(doc_type)]
+        if not isinstance(context, expected):
+            raise TypeError(f"a {doc_type.value} letter needs a {expected.__name__}, "
+                            f"not {type(context).__name__}")
+        compiled = self._compiled(doc_type)
+        data = self._render(doc_type, compiled, _jinja_context(context))
+        return RenderedDocument(data=data, sha256=hashlib.sha256(data).hexdigest(),
+                                template_version=compiled.version)
+
+    def check(self, samples: Callable[[DocumentType], Brief] | None = None) -> list[TemplateProblem]:
+        """Every template against its context model, then rendered with sample data.
+
+        Errors: a missing file, a tag that does not compile, a variable or attribute the context
+        model does not have, a failing render, a tag left unrendered. Warnings: a field of the
+        context model that the template never uses.
+        """
+        if samples is None:
+            from inspraak.activities.document_samples import sample_context
+
+            samples = sample_context
+        problems: list[TemplateProblem] = []
+        for doc_type in DocumentType:
+            problems.extend(self._check_one(doc_type, samples))
+        return problems
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def _compiled(self, doc_type: DocumentType) -> _Compiled:
+        doc_type = DocumentType(doc_type)
+        path = self.path(doc_type)
+        try:
+            st = path.stat()
+        except FileNotFoundError as e:
+            raise TemplateMissingError(
+                f"{path.name}: template file is missing in {self.templates_dir}") from e
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = self._cache.get(doc_type)
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        with self._lock:
+            cached = self._cache.get(doc_type)
+            if cached is None or cached.stamp != stamp:
+                cached = self._compile(path, stamp)
+                self._cache[doc_type] = cached
+        return cached
+
+    def _compile(self, path: Path, stamp: tuple[int, int, int]) -> _Compiled:
+        raw = path.read_bytes()
+        version = hashlib.sha256(raw).hexdigest()[:12]
+        try:
+            return self._compile_package(path.name, raw, stamp, version)
+        except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as e:
+            raise TemplateRenderError(f"{path.name}: not a readable Word (.docx) file ({e})") from e
+
+    def _compile_package(self, name: str, raw: bytes, stamp: tuple[int, int, int], version: str) -> _Compiled:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zin:
+            content_types = _content_types(zin.read("[Content_Types].xml"))
+            prefix = io.BytesIO()
+            parts: list[_Part] = []
+            with zipfile.ZipFile(prefix, "w", zipfile.ZIP_DEFLATED) as zout:
+                for info in zin.infolist():
+                    data = zin.read(info.filename)
+                    content_type = content_types.get("/" + info.filename)
+                    if content_type in _TEMPLATED_CONTENT_TYPES:
+                        # Serialise as python-docx does before docxtpl sees it, so Word's own
+                        # spelling of the XML (entities, quotes) reaches Jinja the same way.
+                        xml = etree.tostring(etree.fromstring(data), encoding="unicode")
+                        source = self._docxtpl.patch_xml(xml)
+                        if _JINJA_MARK.search(source):
+                            source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+                            template = self._compile_source(name, info.filename, source)
+                            parts.append(_Part(info.filename, _clean_info(info), source, template,
+                                               content_type == _MAIN_CONTENT_TYPE))
+                            continue
+                    zout.writestr(_clean_info(info), data)
+        return _Compiled(stamp=stamp, version=version, prefix=prefix.getvalue(), parts=tuple(parts))
+
+    def _compile_source(self, template_name: str, part_name: str, source: str) -> Any:
+        try:
+            return self._env.from_string(source)
+        except TemplateSyntaxError as e:
+            raise TemplateRenderError(
+                f"{template_name}: {e.message} ({_where(part_name, source, e.lineno)})") from e
+
+    # -- rendering -------------------------------------------------------------------------------
+
+    def _render(self, doc_type: DocumentType, compiled: _Compiled, context: dict[str, Any]) -> bytes:
+        name = self.path(doc_type).name
+        out = io.BytesIO(compiled.prefix)
+        out.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as zout:
+            for part in compiled.parts:
+                zout.writestr(part.info, self._render_part(name, part, context))
+        return out.getvalue()
+
+    def _render_part(self, template_name: str, part: _Part, context: dict[str, Any]) -> bytes:
+        try:
+            xml = part.template.render(context)
+        except Exception as e:  # a filter can raise anything; to the caller it is a template error
+            lineno = getattr(e, "lineno", None) or _template_lineno(e)
+            message = str(e) if isinstance(e, TemplateError) else f"{type(e).__name__}: {e}"
+            raise TemplateRenderError(
+                f"{template_name}: {message} ({_where(part.name, part.source, lineno)})") from e
+        # The same post-processing as docxtpl's render_xml_part.
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if any(c in xml for c in _LISTING_CHARS):
+            # docxtpl's resolve_listing, but only on the paragraphs that need it: same result, faster.
+            xml = _PARAGRAPH.sub(self._resolve_listing, xml)
+        try:
+            tree = etree.fromstring(xml.encode("utf-8"))
+        except etree.XMLSyntaxError as e:
+            raise TemplateRenderError(
+                f"{template_name}: the letter is not valid Word XML in {part.name} ({e}); a "
+                "paragraph or table-row tag ({%p ...%}, {%tr ...%}) probably opens in one place and "
+                "closes in another") from e
+        if part.main:
+            tree = self._fix_tables(tree, xml)
+            # Loops can copy pictures; Word wants every drawing's id to be unique (docxtpl does this too).
+            for n, el in enumerate(tree.iter(f"{{{_WP_NS}}}docPr"), start=1001):
+                el.set("id", str(n))
+        return _XML_DECLARATION.encode() + etree.tostring(tree, encoding="UTF-8")
+
+    def _resolve_listing(self, m: re.Match[str]) -> str:
+        paragraph = m.group(0)
+        if any(c in paragraph for c in _LISTING_CHARS):
+            return str(self._docxtpl.resolve_listing(paragraph))
+        return paragraph
+
+    def _fix_tables(self, tree: Any, xml: str) -> Any:
+        """docxtpl's column fix, for tables whose rows a ``{%tc %}`` loop made wider or narrower."""
+        w = f"{{{_W_NS}}}"
+        for tbl in tree.iter(f"{w}tbl"):
+            grid = tbl.find(f"{w}tblGrid")
+            if grid is None:
+                continue
+            columns = len(grid.findall(f"{w}gridCol"))
+            widest = max((len(tr.findall(f"{w}tc")) for tr in tbl.iter(f"{w}tr")), default=columns)
+            if widest != columns:
+                return self._docxtpl.fix_tables(xml)
+        return tree
+
+    # -- checking --------------------------------------------------------------------------------
+
+    def _check_one(self, doc_type: DocumentType,
+                   samples: Callable[[DocumentType], Brief]) -> list[TemplateProblem]:
+        name = self.path(doc_type).name
+        model = LETTER_CONTEXTS[doc_type]
+        problems: list[TemplateProblem] = []
+        try:
+            compiled = self._compiled(doc_type)
+        except TemplateMissingError:
+            return [TemplateProblem(name, "error", "missing_template",
+                                    f"template file is missing (expected {self.path(doc_type)})")]
+        except DocumentTemplateError as e:
+            return [TemplateProblem(name, "error", "syntax_error", _strip_name(str(e), name))]
+
+        used: set[str] = set()
+        fields = set(model.model_fields)
+        for part in compiled.parts:
+            ast = self._env.parse(part.source)
+            names = meta.find_undeclared_variables(ast) - set(self._env.globals)
+            used |= names
+            for var in sorted(names - fields):
+                hint = difflib.get_close_matches(var, fields, n=1)
+                problems.append(TemplateProblem(
+                    name, "error", "undeclared_variable",
+                    f"uses '{var}', which is not a field of {model.__name__}"
+                    + (f"; did you mean '{hint[0]}'?" if hint else f" (fields: {', '.join(sorted(fields))})"),
+                    var))
+            for dotted, owner, attr in _unknown_attributes(ast, model):
+                problems.append(TemplateProblem(
+                    name, "error", "unknown_attribute",
+                    f"uses '{dotted}', but {owner.__name__} has no field '{attr}' "
+                    f"(fields: {', '.join(owner.model_fields)})", dotted))
+        for field in sorted(fields - used):
+            problems.append(TemplateProblem(
+                name, "warning", "unused_field",
+                f"field '{field}' of {model.__name__} is not used by the template", field))
+
+        static_errors = any(p.severity == "error" for p in problems)
+        reported: set[str] = set()
+        for label, context in _variants(samples(doc_type)):
+            try:
+                data = self._render(doc_type, compiled, _jinja_context(context))
+            except TemplateRenderError as e:
+                if static_errors and isinstance(e.__cause__, UndefinedError):
+                    continue  # already reported, more precisely, above
+                if str(e) not in reported:  # the same failure in another sample says nothing new
+                    reported.add(str(e))
+                    problems.append(TemplateProblem(
+                        name, "error", "render_error",
+                        f"does not render with the {label} sample: {_strip_name(str(e), name)}"))
+                continue
+            for text in _leftover_tags(data, compiled):
+                problems.append(TemplateProblem(
+                    name, "error", "unrendered_tag",
+                    f"the letter still shows template text '{text}': a tag is broken, "
+                    "perhaps split by Word or missing a brace"))
+        return _dedupe(problems)
+
+
+def _dedupe(problems: list[TemplateProblem]) -> list[TemplateProblem]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for p in problems:
+        if (p.kind, p.message) not in seen:
+            seen.add((p.kind, p.message))
+            out.append(p)
+    return out
+
+
+def _jinja_context(context: Brief) -> dict[str, Any]:
+    # The model's own attributes, not a dump: nested models keep attribute access, dates stay dates.
+    return {name: getattr(context, name) for name in type(context).model_fields}
+
+
+def _content_types(xml: bytes) -> dict[str, str]:
+    root = etree.fromstring(xml)
+    return {el.get("PartName"): el.get("ContentType") for el in root if el.get("PartName")}
+
+
+def _clean_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    # Keep the template's timestamps: the same context then renders to the same bytes.
+    clean = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    clean.compress_type = zipfile.ZIP_DEFLATED
+    clean.external_attr = info.external_attr
+    return clean
+
+
+def _template_lineno(e: BaseException) -> int | None:
+    tb = e.__traceback__
+    lineno = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            lineno = tb.tb_lineno
+        tb = tb.tb_next
+    return lineno
+
+
+def _where(part_name: str, source: str, lineno: int | None) -> str:
+    """Where in the document a Jinja line is, as the text a user sees in Word."""
+    if not lineno:
+        return f"in {part_name}"
+    lines = source.splitlines()
+    text = re.sub(r"<[^>]+>", "", lines[lineno - 1] if 0 < lineno <= len(lines) else "").strip()
+    if len(text) > 120:
+        text = text[:117] + "..."
+    kind = "paragraph" if part_name.endswith("document.xml") else part_name.rsplit("/", 1)[-1]
+    return f"{kind} {lineno}: '{text}'" if text else f"in {part_name}"
+
+
+def _strip_name(message: str, name: str) -> str:
+    return message.removeprefix(f"{name}: ")
+
+
+def _leftover_tags(data: bytes, compiled: _Compiled) -> list[str]:
+    found: list[str] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for part in compiled.parts:
+            root = etree.fromstring(z.read(part.name))
+            text = "".join(root.itertext())
+            for m in _LEFTOVER_TAG.finditer(text):
+                found.append(text[max(0, m.start() - 20): m.end() + 20].strip())
+    return found
+
+
+def _model_type(annotation: Any) -> tuple[type[BaseModel] | None, type[BaseModel] | None]:
+    """(model, element model) of a field annotation.
+
+    ``Afzender`` gives (Afzender, None), ``list[Adviespunt]`` gives (None, Adviespunt).
+    """
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = args[0] if len(args) == 1 else annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, None
+    if get_origin(annotation) is list:
+        (elem,) = get_args(annotation) or (None,)
+        if isinstance(elem, type) and issubclass(elem, BaseModel):
+            return None, elem
+    return None, None
+
+
+def _unknown_attributes(ast: nodes.Template,
+                        model: type[BaseModel]) -> Iterable[tuple[str, type[BaseModel], str]]:
+    """``afzender.nam`` or ``p.samenvating``: attributes of nested models that do not exist."""
+    bindings: dict[str, type[BaseModel]] = {}
+    lists: dict[str, type[BaseModel]] = {}
+    for name, field in model.model_fields.items():
+        single, elem = _model_type(field.annotation)
+        if single is not None:
+            bindings[name] = single
+        if elem is not None:
+            lists[name] = elem
+    for loop in ast.find_all(nodes.For):
+        if (isinstance(loop.iter, nodes.Name) and loop.iter.name in lists
+                and isinstance(loop.target, nodes.Name)):
+            bindings[loop.target.name] = lists[loop.iter.name]
+
+    def resolve(node: nodes.Node) -> tuple[type[BaseModel] | None, str]:
+        if isinstance(node, nodes.Name):
+            return bindings.get(node.name), node.name
+        if isinstance(node, nodes.Getattr):
+            owner, dotted = resolve(node.node)
+            if owner is not None and node.attr in owner.model_fields:
+                return _model_type(owner.model_fields[node.attr].annotation)[0], f"{dotted}.{node.attr}"
+            return None, f"{dotted}.{node.attr}"
+        return None, "?"
+
+    seen: set[str] = set()
+    for node in ast.find_all(nodes.Getattr):
+        owner, dotted = resolve(node.node)
+        if owner is not None and node.attr not in owner.model_fields:
+            full = f"{dotted}.{node.attr}"
+            if full not in seen:
+                seen.add(full)
+                yield full, owner, node.attr
+
+
+def _minimal(value: BaseModel) -> BaseModel:
+    """The same model with every optional field at its default: the paths where nothing is filled in."""
+    data: dict[str, Any] = {}
+    for name, field in type(value).model_fields.items():
+        current = getattr(value, name)
+        if not field.is_required():
+            data[name] = field.get_default(call_default_factory=True)
+        elif isinstance(current, BaseModel):
+            data[name] = _minimal(current)
+        elif isinstance(current, list):
+            data[name] = [_minimal(v) if isinstance(v, BaseModel) else v for v in current]
+        else:
+            data[name] = current
+    return type(value).model_validate(data)
+
+
+def _variants(sample: Brief) -> list[tuple[str, Brief]]:
+    """The sample, the sample with nothing optional, and the sample with every yes/no field flipped."""
+    out: list[tuple[str, Brief]] = [("full", sample), ("minimal", _minimal(sample))]  # type: ignore[list-item]
+    flags = {n: not getattr(sample, n) for n, f in type(sample).model_fields.items() if f.annotation is bool}
+    if flags:
+        out.append(("flipped " + "/".join(flags), sample.model_copy(update=flags)))
+    return out
+
+
+# ---- the activity -------------------------------------------------------------------------------
+
+
+def _ascii(value: str) -> str:
+    """Object metadata travels in HTTP headers (S3): keep it ASCII."""
+    return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+
+
+class DocumentActivities:
+    """Temporal activities for letters; the renderer and the store are handed in."""
+
+    def __init__(self, renderer: DocumentRenderer, store: DocumentStore,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self._renderer = renderer
+        self._store = store
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    @activity.defn(name="render_document")
+    async def render_document(self, req: RenderRequest) -> DocumentRef:
+        """Render one letter and store it under its deterministic key (a retry overwrites it).
+
+        Raises:
+            ApplicationError: non-retryable, when the context or the template is wrong.
+            Exception: storage errors propagate and are retried by the workflow's policy.
+        """
+        model = LETTER_CONTEXTS[req.type]
+        try:
+            context = model.model_validate(req.context)
+        except ValidationError as e:
+            raise ApplicationError(f"invalid context for a {req.type.value} letter: {e}",
+                                   type="InvalidDocumentContext", non_retryable=True) from e
+        try:
+            doc_id = document_id(req.trajectory_id, req.step)
+            key = storage_key(doc_id)
+        except ValueError as e:
+            raise ApplicationError(str(e), type="InvalidDocumentId", non_retryable=True) from e
+        try:
+            rendered = await asyncio.to_thread(self._renderer.render_with_version, req.type, context)
+        except DocumentTemplateError as e:
+            raise ApplicationError(str(e), type="DocumentTemplateError", non_retryable=True) from e
+
+        title = req.type.title
+        # The store computes and keeps the sha256 itself (StoredObject.sha256, x-amz-meta-sha256 on S3).
+        stored = await self._store.put(key, rendered.data, content_type=DOCX_CONTENT_TYPE, metadata={
+            "trajectory": _ascii(req.trajectory_id),
+            "organisation": _ascii(req.organisation_id),
+            "document-type": req.type.value,
+            "template-version": rendered.template_version,
+            "title": _ascii(title),
+        })
+        return DocumentRef(
+            id=doc_id, type=req.type, title=title, trajectory_id=req.trajectory_id,
+            organisation_id=req.organisation_id, key=key, sha256=stored.sha256,
+            size=stored.size, template_version=rendered.template_version,
+            created_at=self._clock(),
+        )

@@ -1,0 +1,424 @@
+"""Letters: rendering the committed templates, the render activity, and the template check."""
+
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import zipfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docxtpl import DocxTemplate
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from inspraak.activities.document_samples import sample_context
+from inspraak.activities.documents import (
+    DOCX_CONTENT_TYPE,
+    DocumentActivities,
+    DocumentRenderer,
+    TemplateMissingError,
+    bedrag,
+    datum,
+    datum_lang,
+    make_environment,
+)
+from inspraak.activities.storage import LocalDocumentStore, StoredObject
+from inspraak.domain.documents import (
+    AdviesaanvraagBrief,
+    Adviespunt,
+    DocumentType,
+    ReactieBrief,
+    RenderRequest,
+    TermijnVerstrekenBrief,
+)
+from inspraak.services.cli.templates import run_check
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+T = DocumentType
+NOW = datetime(2027, 3, 17, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def renderer() -> DocumentRenderer:
+    return DocumentRenderer(TEMPLATES)
+
+
+def _docx(data: bytes):  # noqa: ANN202 - python-docx's Document has no public type
+    return Document(io.BytesIO(data))
+
+
+def letter_text(data: bytes) -> str:
+    """Everything a reader sees: body, tables, headers and footers."""
+    doc = _docx(data)
+    lines = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            lines.extend(cell.text for cell in row.cells)
+    for section in doc.sections:
+        for part in (section.first_page_header, section.header, section.first_page_footer, section.footer):
+            lines.extend(p.text for p in part.paragraphs)
+    return "\n".join(lines)
+
+
+# What each sample letter must say: its date in Dutch, the article it cites, its key fields.
+EXPECTED: dict[DocumentType, list[str]] = {
+    T.ADVIESAANVRAAG: [
+        "17 maart 2027", "woensdag 28 april 2027", "artikel 4 van de Wet op het overleg huurders verhuurder",
+        "artikel 4 lid 2 Wohv", "artikel 5 lid 1 Wohv", "artikel 3 lid 3 Wohv",
+        "onderwerp b van artikel 3 lid 2 Wohv: het slopen, renoveren", "VERTROUWELIJK",
+        "Wij willen de 144 woningen van complex 112", "Complex 112, Bloemenbuurt",
+        "De woningen in complex 112 zijn slecht geïsoleerd", "Huurders krijgen een comfortabelere woning",
+        "alleen het vervangen van het glas", "dinsdag 6 april 2027 om 19.30 uur",
+        "Projectplan verduurzaming complex 112 (versie 1.3)", "Sociaal plan Bloemenbuurt 2028",
+        "artikel 6.2 van de samenwerkingsovereenkomst van 1 maart 2025",
+        "t.a.v. het bestuur, mevrouw A. de Vries (secretaris)", "Woonstichting De Voorbeeldhaven",
+        "Met vriendelijke groet,", "Marieke Jansen",
+    ],
+    T.ONTVANGSTBEVESTIGING_ADVIES: [
+        "23 april 2027", "22 april 2027", "20 april 2027", "donderdag 6 mei 2027", "artikel 5 lid 2",
+        "Beperk de huurverhoging tot € 15 per maand.", "onafhankelijk bureau",
+    ],
+    T.HERINNERING: [
+        "14 april 2027", "17 maart 2027", "woensdag 28 april 2027", "artikel 5 lid 1", "over 14 dagen",
+        "maandag 19 april 2027 om 19.30 uur",
+    ],
+    T.TERMIJN_VERSTREKEN: [
+        "29 april 2027", "17 maart 2027", "28 april 2027", "artikel 5 lid 3 onder b",
+    ],
+    T.REACTIE_ADVIES: [
+        "4 mei 2027", "22 april 2027", "maandag 10 mei 2027", "artikel 5 lid 2", "artikel 5 lid 3 onder c",
+        "artikel 8 lid 1", "Huurcommissie", "kantonrechter", "artikel 8a", "deels gevolgd",
+        "managementoverleg van 3 mei 2027",
+    ],
+    T.INTERNE_ESCALATIE: [
+        "Interne notitie", "4 mei 2027", "donderdag 6 mei 2027",
+        "artikel 5 lid 2 Wet op het overleg huurders verhuurder", "termijn voor de gemotiveerde reactie",
+        "Ingrid Bakker, manager Wonen", "Het advies van Huurdersvereniging Eendracht is op 22 april 2027",
+        "advies ontvangen, besluit nog niet genomen", "Neem uiterlijk 5 mei 2027 een besluit",
+    ],
+    T.MEDEDELING_UITVOERING: [
+        "11 mei 2027", "maandag 10 mei 2027", "artikel 5 lid 3", "het verstrijken van de wachttijd",
+        "De aannemer start in september 2027",
+    ],
+}
+
+
+def _render(renderer: DocumentRenderer, doc_type: DocumentType, **changes: object) -> bytes:
+    context = sample_context(doc_type)
+    if changes:
+        context = type(context).model_validate({**context.model_dump(), **changes})
+    return renderer.render(doc_type, context)
+
+
+# ---- rendering the committed templates ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("doc_type", list(DocumentType))
+def test_letter_shows_its_kenmerk_dutch_dates_article_and_fields(renderer: DocumentRenderer,
+                                                                 doc_type: DocumentType) -> None:
+    text = letter_text(_render(renderer, doc_type))
+    missing = [s for s in ["ADV-2027-014", *EXPECTED[doc_type]] if s not in text]
+    assert not missing, f"{doc_type.value} lacks {missing}"
+
+
+@pytest.mark.parametrize("doc_type", list(DocumentType))
+def test_letter_shows_no_template_text(renderer: DocumentRenderer, doc_type: DocumentType) -> None:
+    text = letter_text(_render(renderer, doc_type))
+    for mark in ("{{", "}}", "{%", "%}", "None"):
+        assert mark not in text
+
+
+def test_reactie_advies_has_one_table_row_per_advice_point(renderer: DocumentRenderer) -> None:
+    (table,) = _docx(_render(renderer, T.REACTIE_ADVIES)).tables[1:]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0] == ["Nr.", "Uw advies", "Overgenomen", "Onze reactie"]
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
+    assert [r[2] for r in rows[1:]] == ["Deels", "Ja", "Nee"]
+    assert rows[1][1] == "Beperk de huurverhoging tot € 15 per maand."
+    assert rows[1][3].startswith("Wij verlagen de huurverhoging naar € 20 per maand.")
+    assert rows[2][3] == "–"  # adopted: nothing to motivate
+
+
+def test_adviesaanvraag_for_consent_cites_article_5a(renderer: DocumentRenderer) -> None:
+    text = letter_text(_render(renderer, T.ADVIESAANVRAAG, instemming_gevraagd=True, categorie="j"))
+    assert "artikel 5a Wohv alleen uit als u daar vooraf mee hebt ingestemd" in text
+    assert "aanvraag om instemming op grond van de artikelen 3, 4 en 5 en 5a Wohv" in text
+
+
+def test_termijn_verstreken_for_consent_says_nothing_is_deemed(renderer: DocumentRenderer) -> None:
+    text = letter_text(_render(renderer, T.TERMIJN_VERSTREKEN, instemming_gevraagd=True))
+    assert "artikel 5a" in text
+    assert "er geldt niets als instemming" in text
+    assert "nemen wij binnenkort contact met u op" in text
+    assert "Met deze brief laten wij u weten dat wij dat gaan doen" not in text
+
+
+def test_optional_paragraphs_leave_no_empty_lines(renderer: DocumentRenderer) -> None:
+    full = sample_context(T.ADVIESAANVRAAG)
+    assert isinstance(full, AdviesaanvraagBrief)
+    bare = full.model_copy(update=dict(alternatieven=None, bijlagen=[], complexen=[], overleg_aanbod=None,
+                                       vertrouwelijk=False, overeenkomst=None))
+    bare = bare.model_copy(update={"geadresseerde": full.geadresseerde.model_copy(
+        update=dict(ter_attentie_van="", adres="", postcode_plaats=""))})
+
+    def empty_paragraphs(data: bytes) -> int:
+        return sum(1 for p in _docx(data).paragraphs if not p.text.strip())
+
+    assert empty_paragraphs(renderer.render(T.ADVIESAANVRAAG, bare)) == empty_paragraphs(
+        renderer.render(T.ADVIESAANVRAAG, full))
+
+
+def test_text_with_xml_characters_is_escaped(renderer: DocumentRenderer) -> None:
+    data = _render(renderer, T.HERINNERING, onderwerp='Servicekosten "A&B" <2027>')
+    assert 'Servicekosten "A&B" <2027>' in letter_text(data)
+
+
+def test_free_text_with_blank_lines_becomes_paragraphs(renderer: DocumentRenderer) -> None:
+    data = _render(renderer, T.MEDEDELING_UITVOERING, toelichting="Eerste alinea.\n\nTweede alinea.")
+    texts = [p.text for p in _docx(data).paragraphs]
+    assert "Eerste alinea." in texts and "Tweede alinea." in texts
+
+
+def test_same_context_renders_the_same_bytes(renderer: DocumentRenderer) -> None:
+    assert _render(renderer, T.REACTIE_ADVIES) == _render(renderer, T.REACTIE_ADVIES)
+
+
+@pytest.mark.parametrize("doc_type", list(DocumentType))
+def test_renderer_says_what_plain_docxtpl_says(renderer: DocumentRenderer, doc_type: DocumentType) -> None:
+    context = sample_context(doc_type)
+    tpl = DocxTemplate(renderer.path(doc_type))
+    tpl.render({name: getattr(context, name) for name in type(context).model_fields}, make_environment())
+    plain = io.BytesIO()
+    tpl.save(plain)
+    assert letter_text(renderer.render(doc_type, context)) == letter_text(plain.getvalue())
+
+
+def test_template_version_is_the_start_of_the_files_sha256(renderer: DocumentRenderer) -> None:
+    digest = hashlib.sha256(renderer.path(T.HERINNERING).read_bytes()).hexdigest()
+    assert renderer.template_version(T.HERINNERING) == digest[:12]
+
+
+def test_an_edited_template_is_picked_up_without_restart(tmp_path: Path) -> None:
+    shutil.copy(TEMPLATES / "herinnering.docx", tmp_path / "herinnering.docx")
+    renderer = DocumentRenderer(tmp_path)
+    before = renderer.template_version(T.HERINNERING)
+    _replace_in_template(tmp_path / "herinnering.docx", "Met vriendelijke groet,", "Hartelijke groet,")
+    assert renderer.template_version(T.HERINNERING) != before
+    assert "Hartelijke groet," in letter_text(_render(renderer, T.HERINNERING))
+
+
+def test_a_missing_template_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    with pytest.raises(TemplateMissingError, match="herinnering.docx"):
+        DocumentRenderer(tmp_path).render(T.HERINNERING, sample_context(T.HERINNERING))
+
+
+def test_filters_write_dutch_dates_and_amounts() -> None:
+    assert datum(date(2027, 1, 3)) == "3 januari 2027"
+    assert datum("2027-04-28") == "28 april 2027"
+    assert datum_lang(date(2027, 1, 3)) == "zondag 3 januari 2027"
+    assert bedrag(1234.5).replace("\xa0", " ") == "€ 1.234,50"
+    assert datum(None) == "" and bedrag(None) == ""
+
+
+# ---- the activity -------------------------------------------------------------------------------
+
+
+def _request(step: str = "adviesaanvraag", doc_type: DocumentType = T.ADVIESAANVRAAG,
+             context: dict | None = None) -> RenderRequest:
+    return RenderRequest(
+        trajectory_id="adv-2027-014", organisation_id="ho-eendracht", step=step, type=doc_type,
+        context=context if context is not None else sample_context(doc_type).model_dump(mode="json"),
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalDocumentStore:
+    return LocalDocumentStore(tmp_path / "store")
+
+
+@pytest.fixture
+def activities(renderer: DocumentRenderer, store: LocalDocumentStore) -> DocumentActivities:
+    return DocumentActivities(renderer, store, clock=lambda: NOW)
+
+
+async def test_render_document_stores_the_letter_under_its_key_with_metadata(
+        activities: DocumentActivities, store: LocalDocumentStore, renderer: DocumentRenderer) -> None:
+    ref = await ActivityEnvironment().run(activities.render_document, _request())
+
+    assert ref.id == "adv-2027-014.adviesaanvraag"
+    assert ref.key == "trajectories/adv-2027-014/adviesaanvraag.docx"
+    assert (ref.type, ref.title, ref.created_at) == (T.ADVIESAANVRAAG, "Adviesaanvraag", NOW)
+    data = await store.get(ref.key)
+    assert (ref.size, ref.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    stored = await store.stat(ref.key)
+    assert (stored.content_type, stored.sha256) == (DOCX_CONTENT_TYPE, ref.sha256)
+    assert stored.metadata == {
+        "trajectory": "adv-2027-014", "organisation": "ho-eendracht", "document-type": "adviesaanvraag",
+        "template-version": renderer.template_version(T.ADVIESAANVRAAG), "title": "Adviesaanvraag",
+    }
+    assert all(v.isascii() for v in stored.metadata.values())
+    assert "ADV-2027-014" in letter_text(data)
+
+
+async def test_a_retry_of_the_same_step_overwrites_its_object(
+        activities: DocumentActivities, tmp_path: Path) -> None:
+    first = await ActivityEnvironment().run(activities.render_document, _request())
+    second = await ActivityEnvironment().run(activities.render_document, _request())
+
+    assert first.key == second.key and first.sha256 == second.sha256
+    assert [p.name for p in (tmp_path / "store").rglob("*.docx")] == ["adviesaanvraag.docx"]
+
+
+async def test_an_invalid_context_fails_without_retry(activities: DocumentActivities) -> None:
+    context = sample_context(T.REACTIE_ADVIES).model_dump(mode="json")
+    del context["punten"]
+    with pytest.raises(ApplicationError, match="punten") as e:
+        await ActivityEnvironment().run(activities.render_document,
+                                        _request("reactie", T.REACTIE_ADVIES, context))
+    assert e.value.non_retryable
+
+
+async def test_a_template_error_fails_without_retry(tmp_path: Path, store: LocalDocumentStore) -> None:
+    acts = DocumentActivities(DocumentRenderer(tmp_path / "leeg"), store)
+    with pytest.raises(ApplicationError, match="adviesaanvraag.docx") as e:
+        await ActivityEnvironment().run(acts.render_document, _request())
+    assert e.value.non_retryable
+
+
+async def test_a_storage_error_propagates_to_be_retried(renderer: DocumentRenderer) -> None:
+    class BrokenStore:
+        async def put(self, key: str, data: bytes, *, content_type: str,
+                      metadata: dict[str, str]) -> StoredObject:
+            raise ConnectionError("object store unreachable")
+
+        async def get(self, key: str) -> bytes:
+            raise NotImplementedError
+
+        async def stat(self, key: str) -> StoredObject:
+            raise NotImplementedError
+
+    acts = DocumentActivities(renderer, BrokenStore())
+    with pytest.raises(ConnectionError):
+        await ActivityEnvironment().run(acts.render_document, _request())
+
+
+# ---- checking templates -------------------------------------------------------------------------
+
+
+def _write_template(path: Path, *paragraphs: str) -> None:
+    doc = Document()
+    for text in paragraphs:
+        doc.add_paragraph(text)
+    doc.save(str(path))
+
+
+def _replace_in_template(path: Path, old: str, new: str) -> None:
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    xml = parts["word/document.xml"].decode()
+    assert old in xml
+    parts["word/document.xml"] = xml.replace(old, new).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    # A later modification time even on file systems with coarse timestamps; no waiting.
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def _broken_templates(folder: Path) -> Path:
+    for doc_type in DocumentType:
+        shutil.copy(TEMPLATES / f"{doc_type.value}.docx", folder)
+    _write_template(folder / "herinnering.docx",
+                    "Kenmerk {{ kenmerk }} van {{ datum|datum }}: {{ onderwerpp }}")
+    return folder
+
+
+def test_check_reports_a_variable_the_context_does_not_have(tmp_path: Path) -> None:
+    problems = DocumentRenderer(_broken_templates(tmp_path)).check()
+    (problem,) = [p for p in problems if p.kind == "undeclared_variable"]
+    assert (problem.template, problem.severity) == ("herinnering.docx", "error")
+    assert problem.variable == "onderwerpp"
+    assert "HerinneringBrief" in problem.message and "did you mean 'onderwerp'" in problem.message
+
+
+def test_check_warns_about_a_field_the_template_does_not_use(tmp_path: Path) -> None:
+    problems = DocumentRenderer(_broken_templates(tmp_path)).check()
+    unused = {p.variable: p for p in problems if p.kind == "unused_field"}
+    assert unused["dagen_resterend"].severity == "warning"
+    assert unused["dagen_resterend"].template == "herinnering.docx"
+    assert "dagen_resterend" in str(unused["dagen_resterend"])
+    assert {p.template for p in problems} == {"herinnering.docx"}
+
+
+def test_check_reports_an_unknown_attribute_of_a_nested_model(tmp_path: Path) -> None:
+    _broken_templates(tmp_path)
+    _write_template(tmp_path / "reactie_advies.docx", "{{ afzender.nam }}", "{%p for p in punten %}",
+                    "{{ p.samenvating }}", "{%p endfor %}")
+    problems = DocumentRenderer(tmp_path).check()
+    found = {p.variable for p in problems if p.kind == "unknown_attribute"}
+    assert found == {"afzender.nam", "p.samenvating"}
+
+
+def test_check_reports_a_broken_tag_and_a_missing_file(tmp_path: Path) -> None:
+    _write_template(tmp_path / "herinnering.docx", "{% if kenmerk %}zonder einde")
+    problems = {p.template: p for p in DocumentRenderer(tmp_path).check() if p.severity == "error"}
+    assert problems["herinnering.docx"].kind == "syntax_error"
+    assert "zonder einde" in problems["herinnering.docx"].message
+    assert problems["adviesaanvraag.docx"].kind == "missing_template"
+
+
+def test_check_reports_a_file_that_is_not_a_word_document(tmp_path: Path) -> None:
+    _broken_templates(tmp_path)
+    (tmp_path / "herinnering.docx").write_text("geen Word-bestand")
+    problems = [p for p in DocumentRenderer(tmp_path).check() if p.severity == "error"]
+    assert [(p.template, p.kind) for p in problems] == [("herinnering.docx", "syntax_error")]
+    assert "not a readable Word (.docx) file" in problems[0].message
+
+
+def test_check_finds_nothing_wrong_with_the_committed_templates(renderer: DocumentRenderer) -> None:
+    assert [str(p) for p in renderer.check()] == []
+
+
+def test_run_check_passes_the_committed_templates(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_check(TEMPLATES) == 0
+    assert "all 7 templates render; no undeclared or unused variables" in capsys.readouterr().out
+
+
+def test_run_check_fails_on_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_check(_broken_templates(tmp_path)) == 1
+    assert "herinnering.docx: uses 'onderwerpp'" in capsys.readouterr().out
+
+
+# ---- as a reader gets them ----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) is not on PATH; cannot convert letters to PDF")
+def test_every_letter_converts_to_pdf_with_libreoffice(renderer: DocumentRenderer, tmp_path: Path) -> None:
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    for doc_type in DocumentType:
+        (letters / f"{doc_type.value}.docx").write_bytes(_render(renderer, doc_type))
+    extra = ReactieBrief.model_validate({
+        **sample_context(T.REACTIE_ADVIES).model_dump(), "besluit": "gevolgd", "advies_gevolgd": True,
+        "punten": [Adviespunt(nummer=1, samenvatting="Plan buiten de zomer.", overgenomen="ja")],
+    })
+    (letters / "reactie_gevolgd.docx").write_bytes(renderer.render(T.REACTIE_ADVIES, extra))
+    consent = TermijnVerstrekenBrief.model_validate(
+        {**sample_context(T.TERMIJN_VERSTREKEN).model_dump(), "instemming_gevraagd": True})
+    (letters / "termijn_instemming.docx").write_bytes(renderer.render(T.TERMIJN_VERSTREKEN, consent))
+    out = tmp_path / "pdf"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(out), *sorted(str(p) for p in letters.glob("*.docx"))],
+        check=True, capture_output=True, timeout=300,
+    )
+    for docx_file in letters.glob("*.docx"):
+        pdf = out / (docx_file.stem + ".pdf")
+        assert pdf.exists(), f"no PDF for {docx_file.name}"
+        assert pdf.read_bytes().startswith(b"%PDF")
