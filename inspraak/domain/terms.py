@@ -224,3 +224,8 @@ def plan_deadline(
         rungs=sorted(rungs, key=lambda r: r.fire_at),
         on_expiry=rule.on_expiry,
     )
+
+
+def local_date(instant: datetime, timezone: str) -> date:
+    """The calendar day ``instant`` falls on where the terms run (Europe/Amsterdam)."""
+    return instant.astimezone(ZoneInfo(timezone)).date()

@@ -5,8 +5,9 @@ domain brief 7.1; the terms and their articles live in ``inspraak.domain.terms``
 """
 
 import asyncio
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
@@ -16,6 +17,8 @@ from inspraak.workflows import names
 from inspraak.workflows.deadlines import DeadlineClock
 
 with workflow.unsafe.imports_passed_through():
+    import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; pass it through up front)
+
     from inspraak.activities.mail import MailAttachment, MailRequest
     from inspraak.activities.terms import PlanTermRequest
     from inspraak.domain import advice_letters as letters
@@ -45,7 +48,14 @@ with workflow.unsafe.imports_passed_through():
         Withdrawn,
     )
     from inspraak.domain.documents import Brief, DocumentRef, DocumentType, RenderRequest
-    from inspraak.domain.terms import ADVICE_TERM, CONSENT_TERM, DeadlineSchedule, PlannedRung, RungKind
+    from inspraak.domain.terms import (
+        ADVICE_TERM,
+        CONSENT_TERM,
+        DeadlineSchedule,
+        PlannedRung,
+        RungKind,
+        local_date,
+    )
 
 RENDER_TIMEOUT = timedelta(minutes=2)
 MAIL_TIMEOUT = timedelta(minutes=2)
@@ -95,6 +105,7 @@ class AdviceRequestWorkflow:
         self._overleg: OverlegRequested | None = None
         self._overdue = False
         self._mail: list[asyncio.Task[None]] = []
+        self._sent = False
 
     # ---- the main line ---------------------------------------------------------------------------
 
@@ -107,6 +118,7 @@ class AdviceRequestWorkflow:
         self._log("sent", "staff", f"{kind.capitalize()} verzonden; de {inp.term.name} loopt tot en met "
                   f"{inp.term.due_on.isoformat()} ({inp.term.article})", by=inp.owner.name)
         await self._letter(DocumentType.ADVIESAANVRAAG, letters.adviesaanvraag(inp, self._today()), "organisation")
+        self._sent = True
         self._index()
 
         answered = await term.wait(lambda: self._state not in WAITING_FOR_ANSWER, self._on_term_rung)
@@ -219,6 +231,7 @@ class AdviceRequestWorkflow:
 
     @workflow.update
     async def confirm_receipt(self, action: ReceiptConfirmed) -> AdviceRequestView:
+        await self._settle(self._check_receipt, action)
         self._state = State.IN_BEHANDELING
         self._log("receipt_confirmed", action, f"Ontvangst bevestigd op {action.received_on.isoformat()}")
         self._index()
@@ -232,6 +245,7 @@ class AdviceRequestWorkflow:
 
     @workflow.update
     async def request_overleg(self, action: OverlegRequested) -> AdviceRequestView:
+        await self._settle(self._check_overleg, action)
         self._state = State.OVERLEG_GEPLAND
         self._overleg = action
         term = self._term_schedule()
@@ -251,6 +265,7 @@ class AdviceRequestWorkflow:
 
     @workflow.update
     async def extend_term(self, action: TermExtended) -> AdviceRequestView:
+        await self._settle(self._check_extension, action)
         inp = self._require_input()
         clock = self._clocks[inp.term.term]
         old = clock.schedule
@@ -270,6 +285,7 @@ class AdviceRequestWorkflow:
 
     @workflow.update
     async def record_advice(self, action: AdviceReceived) -> AdviceRequestView:
+        await self._settle(self._check_advice, action)
         inp = self._require_input()
         self._state = State.ADVIES_ONTVANGEN
         self._advice = RecordedAdvice(received_on=action.received_on, advice_dated=action.advice_dated,
@@ -293,6 +309,7 @@ class AdviceRequestWorkflow:
 
     @workflow.update
     async def record_no_objection(self, action: NoObjectionReceived) -> AdviceRequestView:
+        await self._settle(self._check_no_objection, action)
         self._make_executable(ExecutableBecause.GEEN_BEZWAAR,
                               f"Verklaring 'geen bezwaar' ontvangen op {action.received_on.isoformat()}; het "
                               "besluit mag worden uitgevoerd (artikel 5 lid 3 sub a Wohv)", action)
@@ -307,6 +324,7 @@ class AdviceRequestWorkflow:
 
     @workflow.update
     async def record_consent(self, action: ConsentRecorded) -> AdviceRequestView:
+        await self._settle(self._check_consent, action)
         if action.given:
             self._overdue = False
             self._make_executable(ExecutableBecause.INSTEMMING,
@@ -334,6 +352,7 @@ class AdviceRequestWorkflow:
 
     @workflow.update
     async def decide(self, action: DecisionTaken) -> AdviceRequestView:
+        await self._settle(self._check_decision, action)
         inp = self._require_input()
         advice = self._advice
         assert advice is not None
@@ -366,6 +385,7 @@ class AdviceRequestWorkflow:
 
     @workflow.update
     async def confirm_reply_receipt(self, action: ReplyReceived) -> AdviceRequestView:
+        await self._settle(self._check_reply_receipt, action)
         self._state = State.WACHTTIJD_3_DAGEN
         self._log("reply_received", action, f"De gemotiveerde reactie is ontvangen op "
                   f"{action.received_on.isoformat()}; de wachttijd van drie dagen loopt (artikel 5 lid 3 sub c Wohv)")
@@ -382,6 +402,7 @@ class AdviceRequestWorkflow:
 
     @workflow.update
     async def file_dispute(self, action: DisputeFiled) -> AdviceRequestView:
+        await self._settle(self._check_dispute, action)
         self._dispute = Dispute(forum=action.forum, filed_on=action.filed_on, description=action.description)
         self._log("dispute_filed", action, f"Geschil aanhangig bij {action.forum.value} sinds "
                   f"{action.filed_on.isoformat()}; uitvoering is geblokkeerd (artikel 8 Wohv)")
@@ -397,6 +418,7 @@ class AdviceRequestWorkflow:
 
     @workflow.update
     async def resolve_dispute(self, action: DisputeResolved) -> AdviceRequestView:
+        await self._settle(self._check_resolve, action)
         assert self._dispute is not None
         self._dispute = self._dispute.model_copy(update={"resolved_on": action.resolved_on,
                                                          "outcome": action.outcome})
@@ -412,6 +434,7 @@ class AdviceRequestWorkflow:
 
     @workflow.update
     async def record_execution(self, action: Executed) -> AdviceRequestView:
+        await self._settle(self._check_execution, action)
         inp = self._require_input()
         ground = self._executable_because
         assert ground is not None
@@ -432,6 +455,7 @@ class AdviceRequestWorkflow:
 
     @workflow.update
     async def withdraw(self, action: Withdrawn) -> AdviceRequestView:
+        await self._settle(self._check_withdraw, action)
         inp = self._require_input()
         self._state = State.INGETROKKEN
         self._overdue = False
@@ -479,6 +503,11 @@ class AdviceRequestWorkflow:
 
     # ---- helpers ---------------------------------------------------------------------------------
 
+    async def _settle(self, check: Callable[[Any], None], action: Any) -> None:
+        """Let the request be sent first, then check again: another update may have moved the state."""
+        await workflow.wait_condition(lambda: self._sent)
+        check(action)
+
     def _require_input(self) -> AdviceRequestInput:
         if self._inp is None:  # an update that arrives before run() started
             raise refuse("the trajectory is still starting; try again")
@@ -506,7 +535,7 @@ class AdviceRequestWorkflow:
         return self._clocks[inp.term.term].schedule
 
     def _today(self) -> date:
-        return workflow.now().astimezone(ZoneInfo(self._require_input().timezone)).date()
+        return local_date(workflow.now(), self._require_input().timezone)
 
     def _log(self, event: str, actor: Action | str, text: str, *, by: str = "",
              document_id: str | None = None) -> None:

@@ -1,0 +1,130 @@
+"""Who may do what: every endpoint for every role. An organisation sees its own and nothing else (404)."""
+
+from datetime import date
+
+import pytest
+
+from tests.services.api.conftest import Api
+
+ROLES = ["anonymous", "staff", "manager", "own", "other"]
+STAFF_ONLY = ["term-extension", "decision", "dispute", "dispute-resolution", "execution", "withdrawal"]
+ORGANISATION_MAY = ["receipt", "overleg", "advice", "no-objection", "consent", "reply-receipt"]
+TODAY = date.today().isoformat()
+BODIES = {
+    "receipt": {"received_on": TODAY},
+    "overleg": {"requested_on": TODAY},
+    "term-extension": {"new_end": "2099-01-01", "reason": "verzoek"},
+    "advice": {"received_on": TODAY, "points": [{"summary": "x"}]},
+    "no-objection": {"received_on": TODAY},
+    "consent": {"received_on": TODAY, "given": True},
+    "decision": {"decision": "followed", "points": [{"adopted": "ja"}]},
+    "reply-receipt": {"received_on": TODAY},
+    "dispute": {"forum": "huurcommissie", "filed_on": TODAY, "description": "x"},
+    "dispute-resolution": {"resolved_on": TODAY, "outcome": "x"},
+    "execution": {"executed_on": TODAY},
+    "withdrawal": {"reason": "x"},
+}
+
+
+@pytest.fixture(scope="module")
+async def trajectory(api: Api) -> str:
+    """An advice request to hv-eendracht ('own'); 'other' is sh-de-linde."""
+    r = await api.create(organisation_id="hv-eendracht")
+    assert r.status_code == 201
+    return r.json()["id"]
+
+
+@pytest.fixture(scope="module")
+async def document(api: Api, trajectory: str) -> str:
+    r = await api.http.post(f"/v1/advice-requests/{trajectory}/receipt", json={"received_on": TODAY},
+                            headers=api.auth("staff"))
+    return r.json()["documents"][0]["id"]
+
+
+@pytest.mark.parametrize("who", ROLES)
+async def test_healthz_is_open_to_everyone(api: Api, who: str):
+    assert (await api.http.get("/healthz", headers=api.auth(who))).status_code == 200
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("staff", 201), ("manager", 201), ("own", 403),
+                                             ("other", 403)])
+async def test_only_staff_start_advice_requests(api: Api, who: str, status: int):
+    assert (await api.create(who=who)).status_code == status
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("staff", 200), ("manager", 200), ("own", 200),
+                                             ("other", 404)])
+async def test_reading_a_trajectory(api: Api, trajectory: str, who: str, status: int):
+    r = await api.http.get(f"/v1/advice-requests/{trajectory}", headers=api.auth(who))
+    assert r.status_code == status
+    if status >= 400:
+        assert r.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("action", STAFF_ONLY)
+@pytest.mark.parametrize(("who", "allowed"), [("anonymous", 401), ("staff", True), ("manager", True), ("own", 403),
+                                              ("other", 403)])
+async def test_staff_actions(api: Api, trajectory: str, action: str, who: str, allowed: int | bool):
+    # Allowed means the request reaches the workflow: it may still refuse it for the state (409) or
+    # the input (422). Not allowed is 401 or 403, before anything is looked up.
+    if action == "withdrawal":
+        trajectory = (await api.create()).json()["id"]
+    r = await api.http.post(f"/v1/advice-requests/{trajectory}/{action}", json=BODIES[action],
+                            headers=api.auth(who))
+    if allowed is True:
+        assert r.status_code in (200, 409, 422), r.text
+    else:
+        assert r.status_code == allowed
+
+
+@pytest.mark.parametrize("action", ORGANISATION_MAY)
+@pytest.mark.parametrize(("who", "allowed"), [("anonymous", 401), ("staff", True), ("manager", True), ("own", True),
+                                              ("other", 404)])
+async def test_organisation_actions(api: Api, action: str, who: str, allowed: int | bool):
+    trajectory = (await api.create(organisation_id="hv-eendracht",
+                                   **({"category": "j", "consent_requested": True} if action == "consent" else {}))
+                  ).json()["id"]
+    r = await api.http.post(f"/v1/advice-requests/{trajectory}/{action}", json=BODIES[action],
+                            headers=api.auth(who))
+    if allowed is True:
+        assert r.status_code in (200, 409), r.text
+    else:
+        assert r.status_code == allowed
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("staff", 200), ("manager", 200), ("own", 200),
+                                             ("other", 404)])
+@pytest.mark.parametrize("suffix", ["", "/content"])
+async def test_documents(api: Api, document: str, who: str, status: int, suffix: str):
+    r = await api.http.get(f"/v1/documents/{document}{suffix}", headers=api.auth(who))
+    assert r.status_code == status
+    if status == 200 and suffix:
+        assert r.content[:2] == b"PK"  # a .docx is a zip
+
+
+@pytest.mark.parametrize("who", ["staff", "own", "other"])
+async def test_a_guessed_document_id_is_a_404(api: Api, trajectory: str, who: str):
+    r = await api.http.get(f"/v1/documents/{trajectory}.99-adviesaanvraag", headers=api.auth(who))
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("staff", 200), ("manager", 200), ("own", 200),
+                                             ("other", 200)])
+async def test_listing_needs_a_token(api: Api, who: str, status: int):
+    assert (await api.http.get("/v1/trajectories", headers=api.auth(who))).status_code == status
+
+
+@pytest.mark.parametrize(("who", "expected"), [("staff", 3), ("own", 1), ("other", 1)])
+async def test_organisations_are_visible_to_staff_and_to_themselves(api: Api, who: str, expected: int):
+    r = await api.http.get("/v1/organisations", headers=api.auth(who))
+    assert len(r.json()) == expected
+
+
+async def test_anonymous_may_not_list_organisations(api: Api):
+    assert (await api.http.get("/v1/organisations")).status_code == 401
+
+
+async def test_a_forged_token_is_refused(api: Api):
+    r = await api.http.get("/v1/trajectories", headers={"Authorization": "Bearer abc.def.ghi"})
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"] == "Bearer"

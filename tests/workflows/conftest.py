@@ -1,0 +1,112 @@
+"""A real worker (real activities: templates, local storage, outbox mail) on the time-skipping server."""
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.testing import WorkflowEnvironment
+
+from inspraak.domain.advice import (
+    AdviceRequestInput,
+    Category,
+    CorporationSnapshot,
+    NewAdviceRequest,
+    OrganisationSnapshot,
+    StaffMember,
+    Withdrawn,
+)
+from inspraak.domain.terms import ADVICE_TERM, CONSENT_TERM, plan_deadline
+from inspraak.services.directory import load_directory
+from inspraak.services.worker.main import build_worker
+from inspraak.settings import Settings
+from inspraak.workflows.advice_request import AdviceRequestWorkflow
+
+
+@dataclass
+class Stack:
+    env: WorkflowEnvironment
+    client: Client
+    settings: Settings
+    started: list[WorkflowHandle[Any, Any]] = field(default_factory=list)
+
+    @property
+    def outbox(self) -> Path:
+        return self.settings.mail_outbox_dir
+
+    async def today(self) -> date:
+        return (await self.env.get_current_time()).astimezone(
+            __import__("zoneinfo").ZoneInfo("Europe/Amsterdam")).date()
+
+
+@pytest.fixture
+async def stack(env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Stack]:
+    settings = Settings(data_dir=tmp_path, search_attributes=False, task_queue=f"test-{uuid.uuid4().hex[:8]}")
+    async with build_worker(env.client, settings):
+        s = Stack(env, env.client, settings)
+        yield s
+        # Close every workflow the test left open, through the workflow itself so its activities finish:
+        # the time-skipping server stops skipping for good when a workflow is terminated while one of
+        # its activities is in flight (seen with temporal-test-server 1.40).
+        for handle in s.started:
+            if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+                with contextlib.suppress(WorkflowUpdateFailedError):
+                    await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test finished"))
+            with contextlib.suppress(WorkflowFailureError):
+                await handle.result()
+
+
+StartFn = Callable[..., Awaitable[WorkflowHandle[Any, Any]]]
+
+
+@pytest.fixture
+def start(stack: Stack) -> StartFn:
+    """Start an advice (or consent) request the way the API does, with demo data."""
+
+    async def _start(*, organisation_id: str = "sh-de-linde", consent: bool = False,
+                     information_provided_on: date | None = None, ends_on: date | None = None,
+                     minimum_days: int | None = None) -> WorkflowHandle[Any, Any]:
+        directory = load_directory(stack.settings.organisations_file)
+        org = directory.get(organisation_id)
+        assert org is not None
+        c = directory.corporation
+        info_on = information_provided_on or await stack.today()
+        request = NewAdviceRequest(
+            organisation_id=org.id, subject="Wijziging servicekostenbeleid" if consent else "Nieuw onderhoudsbeleid",
+            category=Category.j if consent else Category.a, intention="Wij willen het beleid wijzigen.",
+            reasons="Omdat het nodig is.", consequences="Geen huurverhoging.", complexes=org.complexes,
+            information_provided_on=info_on, advice_term_ends_on=ends_on, consent_requested=consent,
+        )
+        now = await stack.env.get_current_time()
+        term = plan_deadline(CONSENT_TERM if consent else ADVICE_TERM, info_on, stack.settings.term_policy(), now,
+                             requested_due_on=ends_on, minimum_days=minimum_days)
+        wf_id = f"adv-test-{uuid.uuid4().hex[:10]}"
+        inp = AdviceRequestInput(
+            id=wf_id, request=request,
+            organisation=OrganisationSnapshot(id=org.id, name=org.name, kind=org.kind, contacts=org.contacts),
+            corporation=CorporationSnapshot(name=c.name, email=c.email, manager_name=c.manager_name,
+                                            manager_email=c.manager_email),
+            owner=StaffMember(name="Sanne Behandelaar", email="sanne@voorbeeldhaven.nl"),
+            term=term, minimum_term_days=minimum_days, search_attributes=False,
+        )
+        handle = await stack.client.start_workflow(AdviceRequestWorkflow.run, inp, id=wf_id,
+                                                   task_queue=stack.settings.task_queue)
+        stack.started.append(handle)
+        return handle
+
+    return _start
+
+
+async def pass_days(stack: Stack, days: float) -> None:
+    await stack.env.sleep(timedelta(days=days))

@@ -1,0 +1,292 @@
+"""The advice request end to end on the time-skipping server, with real activities (Wohv art. 4-5a, 8)."""
+
+from datetime import date, timedelta
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from inspraak.domain.advice import (
+    AdvicePoint,
+    AdviceReceived,
+    AdviceRequestView,
+    ConsentRecorded,
+    Decision,
+    DecisionTaken,
+    DisputeFiled,
+    DisputeResolved,
+    ExecutableBecause,
+    Executed,
+    Forum,
+    NoObjectionReceived,
+    PointDecision,
+    ReceiptConfirmed,
+    ReplyReceived,
+    State,
+    TermExtended,
+    Withdrawn,
+)
+from inspraak.domain.calendar import AtwCalendar
+from inspraak.domain.documents import DocumentType
+from inspraak.workflows.advice_request import AdviceRequestWorkflow
+from tests.workflows.conftest import Stack, StartFn, pass_days
+
+
+async def view(handle) -> AdviceRequestView:  # type: ignore[no-untyped-def]
+    return await handle.query(AdviceRequestWorkflow.view)
+
+
+def doc_types(v: AdviceRequestView) -> list[DocumentType]:
+    return [d.type for d in v.documents]
+
+
+async def refused(handle, update, arg) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(WorkflowUpdateFailedError) as e:
+        await handle.execute_update(update, arg)
+    return str(e.value.cause)
+
+
+def two_points() -> AdviceReceived:
+    return AdviceReceived(received_on=date.today(), points=[AdvicePoint(summary="Meer groen"),
+                                                           AdvicePoint(summary="Geen huurverhoging")])
+
+
+async def record_advice(stack: Stack, handle) -> None:  # type: ignore[no-untyped-def]
+    action = two_points().model_copy(update={"received_on": await stack.today()})
+    await handle.execute_update(AdviceRequestWorkflow.record_advice, action)
+
+
+async def test_adviesaanvraag_letter_is_made_and_mailed_when_the_request_starts(stack: Stack, start: StartFn):
+    handle = await start()
+    await handle.execute_update(AdviceRequestWorkflow.confirm_receipt,
+                                ReceiptConfirmed(received_on=await stack.today()))
+    v = await view(handle)
+    assert v.state == State.IN_BEHANDELING
+    assert doc_types(v) == [DocumentType.ADVIESAANVRAAG]
+    assert v.deadlines[0].due_on >= v.information_provided_on + timedelta(weeks=6)
+    # Mail goes in the background; it has arrived once the workflow moved on.
+    await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test"))
+    await handle.result()
+    mails = sorted(p.name for p in stack.outbox.glob("*.eml"))
+    assert any("adviesaanvraag" in m for m in mails)
+
+
+async def test_advice_followed_makes_the_decision_executable_and_execution_closes_it_art_5(
+        stack: Stack, start: StartFn):
+    handle = await start()
+    await record_advice(stack, handle)
+    v = await view(handle)
+    assert v.state == State.ADVIES_ONTVANGEN
+    assert DocumentType.ONTVANGSTBEVESTIGING_ADVIES in doc_types(v)
+    decision = DecisionTaken(decision=Decision.FOLLOWED, points=[PointDecision(adopted="ja"),
+                                                                   PointDecision(adopted="ja")])
+    v = await handle.execute_update(AdviceRequestWorkflow.decide, decision)
+    assert v.state == State.UITVOERBAAR
+    assert v.executable_because == ExecutableBecause.ADVIES_GEVOLGD
+    await handle.execute_update(AdviceRequestWorkflow.record_execution, Executed(executed_on=await stack.today()))
+    result = await handle.result()
+    assert result.state == State.UITGEVOERD
+    assert doc_types(result) == [DocumentType.ADVIESAANVRAAG, DocumentType.ONTVANGSTBEVESTIGING_ADVIES,
+                                 DocumentType.REACTIE_ADVIES, DocumentType.MEDEDELING_UITVOERING]
+
+
+async def test_advice_not_followed_needs_the_reply_and_then_three_days_wait_art_5_lid_2_and_lid_3_c(
+        stack: Stack, start: StartFn):
+    handle = await start()
+    await record_advice(stack, handle)
+    decision = DecisionTaken(decision=Decision.PARTLY, points=[
+        PointDecision(adopted="ja"), PointDecision(adopted="nee", motivation="De begroting laat dit niet toe.")])
+    v = await handle.execute_update(AdviceRequestWorkflow.decide, decision)
+    assert v.state == State.REACTIE_VERZONDEN
+    assert DocumentType.REACTIE_ADVIES in doc_types(v)
+    assert "artikel 5 lid 3" in await refused(handle, AdviceRequestWorkflow.record_execution,
+                                              Executed(executed_on=await stack.today()))
+    v = await handle.execute_update(AdviceRequestWorkflow.confirm_reply_receipt,
+                                    ReplyReceived(received_on=await stack.today()))
+    assert v.state == State.WACHTTIJD_3_DAGEN
+    wait = next(d for d in v.deadlines if d.term == "execution_wait")
+    assert wait.due_on >= await stack.today() + timedelta(days=3)
+    assert "artikel 5 lid 3 sub c" in wait.article
+    await pass_days(stack, 2)
+    assert (await view(handle)).state == State.WACHTTIJD_3_DAGEN
+    await pass_days(stack, (wait.due_on - await stack.today()).days + 1)
+    v = await view(handle)
+    assert v.state == State.UITVOERBAAR
+    assert v.executable_because == ExecutableBecause.WACHTTIJD_VERSTREKEN
+
+
+async def test_reply_to_advice_not_followed_needs_a_motivation_per_point_art_5_lid_2():
+    with pytest.raises(ValueError, match="motivation"):
+        DecisionTaken(decision=Decision.NOT_FOLLOWED, points=[PointDecision(adopted="nee")])
+
+
+async def test_no_advice_when_the_term_expires_makes_the_decision_executable_art_5_lid_3_b(
+        stack: Stack, start: StartFn):
+    handle = await start()
+    term = (await view(handle)).deadlines[0]
+    await pass_days(stack, (term.due_on - await stack.today()).days)
+    assert (await view(handle)).state == State.VERZONDEN  # the last day of the term still belongs to it
+    await pass_days(stack, 1)
+    v = await view(handle)
+    assert v.state == State.UITVOERBAAR
+    assert v.executable_because == ExecutableBecause.TERMIJN_VERSTREKEN
+    assert DocumentType.TERMIJN_VERSTREKEN in doc_types(v)
+
+
+async def test_reminders_go_14_and_7_days_before_the_advice_term_ends_art_5_lid_1(stack: Stack, start: StartFn):
+    handle = await start()
+    term = (await view(handle)).deadlines[0]
+    await pass_days(stack, (term.due_on - await stack.today()).days - 14)
+    await pass_days(stack, 0.5)  # past 09:00 on the day of the first reminder
+    assert doc_types(await view(handle)).count(DocumentType.HERINNERING) == 1
+    await pass_days(stack, 7)
+    v = await view(handle)
+    assert doc_types(v).count(DocumentType.HERINNERING) == 2
+    assert [e.event for e in v.timeline if e.event.startswith("reminder")] == ["reminder_14", "reminder_7"]
+
+
+async def test_extension_moves_the_end_of_the_term_and_never_shortens_it_art_5_lid_1(
+        stack: Stack, start: StartFn):
+    handle = await start()
+    old = (await view(handle)).deadlines[0]
+    msg = await refused(handle, AdviceRequestWorkflow.extend_term,
+                        TermExtended(new_end=old.due_on - timedelta(days=1), reason="korter"))
+    assert "never shortened" in msg
+    v = await handle.execute_update(AdviceRequestWorkflow.extend_term,
+                                    TermExtended(new_end=old.due_on + timedelta(weeks=2), reason="verzoek HO"))
+    new = v.deadlines[0]
+    assert new.due_on >= old.due_on + timedelta(weeks=2)
+    await pass_days(stack, (old.due_on - await stack.today()).days + 2)
+    assert (await view(handle)).state == State.VERZONDEN
+    await pass_days(stack, (new.due_on - await stack.today()).days + 1)
+    assert (await view(handle)).state == State.UITVOERBAAR
+
+
+async def test_withdrawal_closes_the_trajectory_and_tells_the_organisation(stack: Stack, start: StartFn):
+    handle = await start()
+    await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="Plan vervalt"))
+    result = await handle.result()
+    assert result.state == State.INGETROKKEN
+    assert (stack.outbox / f"{result.id}.withdrawn.organisation.eml").exists()
+
+
+async def test_no_objection_makes_the_decision_executable_art_5_lid_3_a(stack: Stack, start: StartFn):
+    handle = await start()
+    v = await handle.execute_update(AdviceRequestWorkflow.record_no_objection,
+                                    NoObjectionReceived(received_on=await stack.today()))
+    assert v.state == State.UITVOERBAAR
+    assert v.executable_because == ExecutableBecause.GEEN_BEZWAAR
+
+
+async def test_consent_given_makes_the_proposal_executable_art_5a(stack: Stack, start: StartFn):
+    handle = await start(organisation_id="hv-eendracht", consent=True, minimum_days=56)
+    v = await handle.execute_update(AdviceRequestWorkflow.record_consent,
+                                    ConsentRecorded(received_on=await stack.today(), given=True))
+    assert v.state == State.UITVOERBAAR
+    assert v.executable_because == ExecutableBecause.INSTEMMING
+
+
+async def test_consent_refused_keeps_the_proposal_from_execution_art_5a(stack: Stack, start: StartFn):
+    handle = await start(organisation_id="hv-eendracht", consent=True)
+    v = await handle.execute_update(AdviceRequestWorkflow.record_consent,
+                                    ConsentRecorded(received_on=await stack.today(), given=False))
+    assert v.state == State.INSTEMMING_GEWEIGERD
+    assert "artikel 5 lid 3" in await refused(handle, AdviceRequestWorkflow.record_execution,
+                                              Executed(executed_on=await stack.today()))
+
+
+async def test_consent_term_expiring_deems_nothing_and_escalates_art_5a(stack: Stack, start: StartFn):
+    handle = await start(organisation_id="hv-eendracht", consent=True)
+    term = (await view(handle)).deadlines[0]
+    await pass_days(stack, (term.due_on - await stack.today()).days + 1)
+    v = await view(handle)
+    assert v.state == State.GEEN_INSTEMMING_ESCALATIE
+    assert v.overdue
+    assert v.executable_because is None
+    assert DocumentType.INTERNE_ESCALATIE in doc_types(v)
+
+
+async def test_a_consent_request_refuses_advice_art_5a(stack: Stack, start: StartFn):
+    handle = await start(organisation_id="hv-eendracht", consent=True)
+    msg = await refused(handle, AdviceRequestWorkflow.record_advice,
+                        two_points().model_copy(update={"received_on": await stack.today()}))
+    assert "consent request" in msg
+
+
+async def test_an_open_dispute_blocks_execution_until_resolved_art_8(stack: Stack, start: StartFn):
+    handle = await start()
+    await handle.execute_update(AdviceRequestWorkflow.record_no_objection,
+                                NoObjectionReceived(received_on=await stack.today()))
+    v = await handle.execute_update(AdviceRequestWorkflow.file_dispute, DisputeFiled(
+        forum=Forum.HUURCOMMISSIE, filed_on=await stack.today(), description="Informatie onvolledig"))
+    assert v.execution_blocked
+    assert "dispute" in await refused(handle, AdviceRequestWorkflow.record_execution,
+                                      Executed(executed_on=await stack.today()))
+    await handle.execute_update(AdviceRequestWorkflow.resolve_dispute,
+                                DisputeResolved(resolved_on=await stack.today(), outcome="Ingetrokken"))
+    v = await handle.execute_update(AdviceRequestWorkflow.record_execution, Executed(executed_on=await stack.today()))
+    assert v.state == State.UITGEVOERD
+
+
+async def test_missing_the_14_day_reply_term_alerts_escalates_and_marks_overdue_art_5_lid_2(
+        stack: Stack, start: StartFn):
+    handle = await start()
+    await record_advice(stack, handle)
+    reply = next(d for d in (await view(handle)).deadlines if d.term == "reply_term")
+    assert reply.due_on >= reply.anchor + timedelta(days=14)
+    await pass_days(stack, 12.5)
+    v = await view(handle)
+    assert [e.event for e in v.timeline if e.event.startswith(("alert", "escalation_day"))] == [
+        "alert_day_7", "alert_day_10", "escalation_day_12"]
+    assert not v.overdue
+    await pass_days(stack, (reply.due_on - await stack.today()).days + 1)
+    v = await view(handle)
+    assert v.overdue
+    assert doc_types(v).count(DocumentType.INTERNE_ESCALATIE) == 2
+    decision = DecisionTaken(decision=Decision.FOLLOWED, points=[PointDecision(adopted="ja")] * 2)
+    v = await handle.execute_update(AdviceRequestWorkflow.decide, decision)
+    assert not v.overdue and v.state == State.UITVOERBAAR
+
+
+async def test_an_action_the_state_does_not_allow_is_refused_with_the_reason(stack: Stack, start: StartFn):
+    handle = await start()
+    msg = await refused(handle, AdviceRequestWorkflow.decide,
+                        DecisionTaken(decision=Decision.FOLLOWED, points=[PointDecision(adopted="ja")]))
+    assert "received advice" in msg
+
+
+def next_weekday_on_or_after(day: date, weekday: int) -> date:
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+async def test_a_term_ending_on_a_saturday_runs_to_monday_atw_art_1(stack: Stack, start: StartFn):
+    saturday = next_weekday_on_or_after(await stack.today() + timedelta(days=42), 5)
+    while not AtwCalendar().is_working_day(saturday + timedelta(days=2)):  # a Monday that is no feestdag
+        saturday += timedelta(days=7)
+    handle = await start(information_provided_on=saturday - timedelta(days=42))
+    term = (await view(handle)).deadlines[0]
+    assert term.unextended_due_on == saturday
+    assert term.due_on == saturday + timedelta(days=2)
+    await pass_days(stack, (saturday - await stack.today()).days + 2)
+    assert (await view(handle)).state == State.VERZONDEN  # Monday still belongs to the term
+    await pass_days(stack, 1)
+    assert (await view(handle)).state == State.UITVOERBAAR
+
+
+@pytest.mark.parametrize(("month", "day", "expected_reason"), [(12, 25, "Eerste Kerstdag"), (4, 27, "Koningsdag")])
+async def test_a_term_ending_on_a_public_holiday_moves_to_the_next_working_day_atw_art_1_and_3(
+        stack: Stack, start: StartFn, month: int, day: int, expected_reason: str):
+    today = await stack.today()
+    year = today.year if date(today.year, month, day) - timedelta(days=42) >= today else today.year + 1
+    holiday = date(year, month, day)
+    while holiday.weekday() >= 5:  # pick a year where the holiday itself is a weekday
+        year += 1
+        holiday = date(year, month, day)
+    handle = await start(information_provided_on=holiday - timedelta(days=42))
+    term = (await view(handle)).deadlines[0]
+    assert term.unextended_due_on == holiday
+    assert term.due_on > holiday
+    assert term.extended_reason == expected_reason
+    await pass_days(stack, (term.due_on - await stack.today()).days)
+    assert (await view(handle)).state == State.VERZONDEN
+    await pass_days(stack, 1)
+    assert (await view(handle)).state == State.UITVOERBAAR
