@@ -132,7 +132,7 @@ class AdviceRequestWorkflow:
             elif state == State.WACHTTIJD_3_DAGEN:
                 await self._execution_wait()
             else:
-                await workflow.wait_condition(lambda: self._state != state)
+                await workflow.wait_condition(lambda s=state: self._state != s)
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._flush_mail()
         return self.view()

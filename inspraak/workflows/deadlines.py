@@ -5,7 +5,6 @@ the renovation and agreement trajectories will use it for theirs. The schedule i
 workflow (absolute instants); this class only waits on it, so it stays deterministic.
 """
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from temporalio import workflow
@@ -66,9 +65,9 @@ class DeadlineClock:
             version = self._version
             try:
                 await workflow.wait_condition(
-                    lambda: done() or self._version != version,
+                    lambda v=version: done() or self._version != v,
                     timeout=wake_at - now,
                     timeout_summary=f"{self.schedule.term} until {wake_at.isoformat()}",
                 )
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass

@@ -39,7 +39,8 @@ def temporal_binary() -> str:
 def search_attribute_flags(keys: tuple[SearchAttributeKey, ...] = names.SEARCH_ATTRIBUTES) -> list[str]:
     flags = []
     for key in keys:
-        flags += ["--search-attribute", f"{key.name}={SA_TYPES[key.indexed_value_type.name.removeprefix('INDEXED_VALUE_TYPE_')]}"]
+        kind = key.indexed_value_type.name.removeprefix("INDEXED_VALUE_TYPE_")
+        flags += ["--search-attribute", f"{key.name}={SA_TYPES[kind]}"]
     return flags
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import TypedSearchAttributes
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from inspraak.domain.advice import (
     Actor,
@@ -105,9 +105,11 @@ async def create_advice_request(body: NewAdviceRequest, principal: StaffPrincipa
     attrs = None
     if settings.search_attributes:
         attrs = TypedSearchAttributes([
-            names.TYPE.value_set(names.TYPE_ADVICE_REQUEST), names.ORGANISATION.value_set(org.id),
-            names.STATE.value_set(State.VERZONDEN.value), names.OVERDUE.value_set(False),
-            names.NEXT_DEADLINE.value_set(term.expires_at),
+            SearchAttributePair(names.TYPE, names.TYPE_ADVICE_REQUEST),
+            SearchAttributePair(names.ORGANISATION, org.id),
+            SearchAttributePair(names.STATE, State.VERZONDEN.value),
+            SearchAttributePair(names.OVERDUE, False),
+            SearchAttributePair(names.NEXT_DEADLINE, term.expires_at),
         ])
     await client.start_workflow(AdviceRequestWorkflow.run, inp, id=trajectory_id, task_queue=settings.task_queue,
                                 search_attributes=attrs)
