@@ -4,9 +4,10 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from temporalio.client import (
@@ -46,8 +47,7 @@ class Stack:
         return self.settings.mail_outbox_dir
 
     async def today(self) -> date:
-        return (await self.env.get_current_time()).astimezone(
-            __import__("zoneinfo").ZoneInfo("Europe/Amsterdam")).date()
+        return (await self.env.get_current_time()).astimezone(ZoneInfo("Europe/Amsterdam")).date()
 
 
 @pytest.fixture
@@ -110,3 +110,11 @@ def start(stack: Stack) -> StartFn:
 
 async def pass_days(stack: Stack, days: float) -> None:
     await stack.env.sleep(timedelta(days=days))
+
+
+async def pass_until(stack: Stack, day: date, at: time = time(12, 0)) -> None:
+    """Let virtual time run to ``at`` on ``day`` in Amsterdam (clear of midnight and of DST shifts)."""
+    target = datetime.combine(day, at, ZoneInfo("Europe/Amsterdam"))
+    now = await stack.env.get_current_time()
+    assert target > now, f"{target} is not in the future (now {now})"
+    await stack.env.sleep(target - now)

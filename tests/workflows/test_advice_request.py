@@ -1,6 +1,6 @@
 """The advice request end to end on the time-skipping server, with real activities (Wohv art. 4-5a, 8)."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
@@ -28,7 +28,7 @@ from inspraak.domain.advice import (
 from inspraak.domain.calendar import AtwCalendar
 from inspraak.domain.documents import DocumentType
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
-from tests.workflows.conftest import Stack, StartFn, pass_days
+from tests.workflows.conftest import Stack, StartFn, pass_days, pass_until
 
 
 async def view(handle) -> AdviceRequestView:  # type: ignore[no-untyped-def]
@@ -108,7 +108,7 @@ async def test_advice_not_followed_needs_the_reply_and_then_three_days_wait_art_
     assert "artikel 5 lid 3 sub c" in wait.article
     await pass_days(stack, 2)
     assert (await view(handle)).state == State.WACHTTIJD_3_DAGEN
-    await pass_days(stack, (wait.due_on - await stack.today()).days + 1)
+    await pass_until(stack, wait.due_on + timedelta(days=1))
     v = await view(handle)
     assert v.state == State.UITVOERBAAR
     assert v.executable_because == ExecutableBecause.WACHTTIJD_VERSTREKEN
@@ -123,7 +123,7 @@ async def test_no_advice_when_the_term_expires_makes_the_decision_executable_art
         stack: Stack, start: StartFn):
     handle = await start()
     term = (await view(handle)).deadlines[0]
-    await pass_days(stack, (term.due_on - await stack.today()).days)
+    await pass_until(stack, term.due_on)
     assert (await view(handle)).state == State.VERZONDEN  # the last day of the term still belongs to it
     await pass_days(stack, 1)
     v = await view(handle)
@@ -135,10 +135,9 @@ async def test_no_advice_when_the_term_expires_makes_the_decision_executable_art
 async def test_reminders_go_14_and_7_days_before_the_advice_term_ends_art_5_lid_1(stack: Stack, start: StartFn):
     handle = await start()
     term = (await view(handle)).deadlines[0]
-    await pass_days(stack, (term.due_on - await stack.today()).days - 14)
-    await pass_days(stack, 0.5)  # past 09:00 on the day of the first reminder
+    await pass_until(stack, term.due_on - timedelta(days=14), time(10, 0))  # reminders go at 09:00
     assert doc_types(await view(handle)).count(DocumentType.HERINNERING) == 1
-    await pass_days(stack, 7)
+    await pass_until(stack, term.due_on - timedelta(days=7), time(10, 0))
     v = await view(handle)
     assert doc_types(v).count(DocumentType.HERINNERING) == 2
     assert [e.event for e in v.timeline if e.event.startswith("reminder")] == ["reminder_14", "reminder_7"]
@@ -155,9 +154,9 @@ async def test_extension_moves_the_end_of_the_term_and_never_shortens_it_art_5_l
                                     TermExtended(new_end=old.due_on + timedelta(weeks=2), reason="verzoek HO"))
     new = v.deadlines[0]
     assert new.due_on >= old.due_on + timedelta(weeks=2)
-    await pass_days(stack, (old.due_on - await stack.today()).days + 2)
+    await pass_until(stack, old.due_on + timedelta(days=2))
     assert (await view(handle)).state == State.VERZONDEN
-    await pass_days(stack, (new.due_on - await stack.today()).days + 1)
+    await pass_until(stack, new.due_on + timedelta(days=1))
     assert (await view(handle)).state == State.UITVOERBAAR
 
 
@@ -197,7 +196,7 @@ async def test_consent_refused_keeps_the_proposal_from_execution_art_5a(stack: S
 async def test_consent_term_expiring_deems_nothing_and_escalates_art_5a(stack: Stack, start: StartFn):
     handle = await start(organisation_id="hv-eendracht", consent=True)
     term = (await view(handle)).deadlines[0]
-    await pass_days(stack, (term.due_on - await stack.today()).days + 1)
+    await pass_until(stack, term.due_on + timedelta(days=1))
     v = await view(handle)
     assert v.state == State.GEEN_INSTEMMING_ESCALATIE
     assert v.overdue
@@ -233,12 +232,12 @@ async def test_missing_the_14_day_reply_term_alerts_escalates_and_marks_overdue_
     await record_advice(stack, handle)
     reply = next(d for d in (await view(handle)).deadlines if d.term == "reply_term")
     assert reply.due_on >= reply.anchor + timedelta(days=14)
-    await pass_days(stack, 12.5)
+    await pass_until(stack, reply.anchor + timedelta(days=12), time(10, 0))
     v = await view(handle)
     assert [e.event for e in v.timeline if e.event.startswith(("alert", "escalation_day"))] == [
         "alert_day_7", "alert_day_10", "escalation_day_12"]
     assert not v.overdue
-    await pass_days(stack, (reply.due_on - await stack.today()).days + 1)
+    await pass_until(stack, reply.due_on + timedelta(days=1))
     v = await view(handle)
     assert v.overdue
     assert doc_types(v).count(DocumentType.INTERNE_ESCALATIE) == 2
@@ -266,7 +265,7 @@ async def test_a_term_ending_on_a_saturday_runs_to_monday_atw_art_1(stack: Stack
     term = (await view(handle)).deadlines[0]
     assert term.unextended_due_on == saturday
     assert term.due_on == saturday + timedelta(days=2)
-    await pass_days(stack, (saturday - await stack.today()).days + 2)
+    await pass_until(stack, saturday + timedelta(days=2))
     assert (await view(handle)).state == State.VERZONDEN  # Monday still belongs to the term
     await pass_days(stack, 1)
     assert (await view(handle)).state == State.UITVOERBAAR
@@ -286,7 +285,7 @@ async def test_a_term_ending_on_a_public_holiday_moves_to_the_next_working_day_a
     assert term.unextended_due_on == holiday
     assert term.due_on > holiday
     assert term.extended_reason == expected_reason
-    await pass_days(stack, (term.due_on - await stack.today()).days)
+    await pass_until(stack, term.due_on)
     assert (await view(handle)).state == State.VERZONDEN
     await pass_days(stack, 1)
     assert (await view(handle)).state == State.UITVOERBAAR
