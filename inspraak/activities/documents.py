@@ -611,7 +611,7 @@ class DocumentActivities:
         except DocumentTemplateError as e:
             raise ApplicationError(str(e), type="DocumentTemplateError", non_retryable=True) from e
 
-        title = req.type.title
+        title = req.type.label
         # The store computes and keeps the sha256 itself (StoredObject.sha256, x-amz-meta-sha256 on S3).
         stored = await self._store.put(key, rendered.data, content_type=DOCX_CONTENT_TYPE, metadata={
             "trajectory": _ascii(req.trajectory_id),

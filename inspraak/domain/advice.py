@@ -70,6 +70,20 @@ class State(StrEnum):
     INGETROKKEN = "INGETROKKEN"
 
 
+STATE_LABELS: dict[State, str] = {
+    State.VERZONDEN: "verzonden, wacht op reactie van de organisatie",
+    State.IN_BEHANDELING: "in behandeling bij de organisatie",
+    State.OVERLEG_GEPLAND: "overleg gevraagd of gepland",
+    State.ADVIES_ONTVANGEN: "advies ontvangen, besluit nodig",
+    State.REACTIE_VERZONDEN: "gemotiveerde reactie verzonden",
+    State.WACHTTIJD_3_DAGEN: "wachttijd van drie dagen loopt",
+    State.INSTEMMING_GEWEIGERD: "instemming geweigerd",
+    State.GEEN_INSTEMMING_ESCALATIE: "termijn verstreken zonder instemming",
+    State.UITVOERBAAR: "uitvoerbaar",
+    State.UITGEVOERD: "uitgevoerd",
+    State.INGETROKKEN: "ingetrokken",
+}
+
 WAITING_FOR_ANSWER = frozenset({State.VERZONDEN, State.IN_BEHANDELING, State.OVERLEG_GEPLAND})
 FINAL_STATES = frozenset({State.UITGEVOERD, State.INGETROKKEN})
 

@@ -8,10 +8,12 @@ from datetime import date
 from pydantic import BaseModel
 
 from inspraak.domain.advice import (
+    STATE_LABELS,
     AdviceRequestInput,
     DecisionTaken,
     ExecutableBecause,
     RecordedAdvice,
+    State,
 )
 from inspraak.domain.documents import (
     AdviesaanvraagBrief,
@@ -127,7 +129,7 @@ def escalatie(inp: AdviceRequestInput, today: date, *, to_manager: bool, state: 
     return EscalatieBrief(
         **_base(inp, today, aan), reden=reden, termijn=term.name, termijn_artikel=term.article,
         termijn_einde=term.due_on, traject_onderwerp=inp.request.subject, organisatie=inp.organisation.name,
-        staat=state, actie=actie,
+        staat=STATE_LABELS[State(state)], actie=actie,
     )
 
 

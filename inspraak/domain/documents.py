@@ -21,7 +21,8 @@ class DocumentType(StrEnum):
     MEDEDELING_UITVOERING = "mededeling_uitvoering"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
+        """The Dutch title of the letter, as staff and organisations see it."""
         return DOCUMENT_TITLES[self]
 
 

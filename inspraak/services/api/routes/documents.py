@@ -1,5 +1,7 @@
 """Documents: metadata and the .docx itself, for staff and for the organisation they belong to."""
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
@@ -55,6 +57,8 @@ async def get_document_content(document_id: str, principal: CurrentPrincipal, st
     obj = await _visible(store, document_id, principal)
     data = await store.get(obj.key)
     title = obj.metadata.get("title", "document")
-    filename = f"{obj.metadata.get('trajectory', '')} {title}.docx".strip().replace('"', "")
-    return Response(data, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                                                    "ETag": f'"{obj.sha256}"'})
+    filename = f"{obj.metadata.get('trajectory', '').upper()} {title}.docx".strip()
+    # RFC 6266: an ASCII fallback plus the UTF-8 name, so titles with Dutch characters survive.
+    fallback = filename.encode("ascii", "replace").decode().replace('"', "").replace("?", "_")
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, media_type=DOCX, headers={"Content-Disposition": disposition, "ETag": f'"{obj.sha256}"'})
