@@ -288,6 +288,7 @@ class AdviceRequestWorkflow:
         await self._settle(self._check_advice, action)
         inp = self._require_input()
         self._state = State.ADVIES_ONTVANGEN
+        self._clocks[inp.term.term].satisfy()
         self._advice = RecordedAdvice(received_on=action.received_on, advice_dated=action.advice_dated,
                                       points=action.points)
         self._log("advice_received", action, f"Schriftelijk advies ontvangen op {action.received_on.isoformat()} "
@@ -310,6 +311,7 @@ class AdviceRequestWorkflow:
     @workflow.update
     async def record_no_objection(self, action: NoObjectionReceived) -> AdviceRequestView:
         await self._settle(self._check_no_objection, action)
+        self._term_clock().satisfy()
         self._make_executable(ExecutableBecause.GEEN_BEZWAAR,
                               f"Verklaring 'geen bezwaar' ontvangen op {action.received_on.isoformat()}; het "
                               "besluit mag worden uitgevoerd (artikel 5 lid 3 sub a Wohv)", action)
@@ -325,6 +327,7 @@ class AdviceRequestWorkflow:
     @workflow.update
     async def record_consent(self, action: ConsentRecorded) -> AdviceRequestView:
         await self._settle(self._check_consent, action)
+        self._term_clock().satisfy()
         if action.given:
             self._overdue = False
             self._make_executable(ExecutableBecause.INSTEMMING,
@@ -357,6 +360,7 @@ class AdviceRequestWorkflow:
         advice = self._advice
         assert advice is not None
         self._decision = action
+        self._clocks["reply_term"].satisfy()
         self._overdue = False
         today = self._today()
         if action.decision == Decision.FOLLOWED:
@@ -458,6 +462,8 @@ class AdviceRequestWorkflow:
         await self._settle(self._check_withdraw, action)
         inp = self._require_input()
         self._state = State.INGETROKKEN
+        for clock in self._clocks.values():
+            clock.satisfy()
         self._overdue = False
         self._log("withdrawn", action, f"Ingetrokken: {action.reason}")
         self._index()
@@ -530,9 +536,11 @@ class AdviceRequestWorkflow:
             raise invalid(field, f"{field} cannot be before the information was provided "
                           f"({inp.request.information_provided_on.isoformat()})")
 
+    def _term_clock(self) -> DeadlineClock:
+        return self._clocks[self._require_input().term.term]
+
     def _term_schedule(self) -> DeadlineSchedule:
-        inp = self._require_input()
-        return self._clocks[inp.term.term].schedule
+        return self._term_clock().schedule
 
     def _today(self) -> date:
         return local_date(workflow.now(), self._require_input().timezone)

@@ -32,6 +32,10 @@ class DeadlineClock:
         self.schedule = schedule
         self._version += 1
 
+    def satisfy(self) -> None:
+        """The awaited event happened (recorded by an update): the term no longer counts as open."""
+        self.met = True
+
     @property
     def running(self) -> bool:
         return not (self.met or self.expired)
@@ -47,7 +51,7 @@ class DeadlineClock:
     ) -> bool:
         """Wait until ``done()`` holds (True) or the term has passed (False), firing rungs as they fall due."""
         while True:
-            if done():
+            if done() or self.met:
                 self.met = True
                 return True
             now = workflow.now()

@@ -97,6 +97,7 @@ async def test_advice_not_followed_needs_the_reply_and_then_three_days_wait_art_
         PointDecision(adopted="ja"), PointDecision(adopted="nee", motivation="De begroting laat dit niet toe.")])
     v = await handle.execute_update(AdviceRequestWorkflow.decide, decision)
     assert v.state == State.REACTIE_VERZONDEN
+    assert v.next_deadline is None  # the reply term is met; the 3 days start at the organisation's receipt
     assert DocumentType.REACTIE_ADVIES in doc_types(v)
     assert "artikel 5 lid 3" in await refused(handle, AdviceRequestWorkflow.record_execution,
                                               Executed(executed_on=await stack.today()))
