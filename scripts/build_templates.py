@@ -483,8 +483,8 @@ def adviesaanvraag(doc: DocxDocument) -> None:
               "waarom (artikel 5 lid 2 Wohv).")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if adviestermijn_verlengd_reden %}")
-    para(doc, "Wij hebben de termijn langer gesteld dan de wettelijke zes weken. De reden daarvoor: "
-              "{{ adviestermijn_verlengd_reden }}")
+    para(doc, "De termijn zou eindigen op een dag waarop niet gewerkt wordt ({{ adviestermijn_verlengd_reden }}). "
+              "Daarom loopt de termijn door tot en met de eerstvolgende werkdag (artikel 1 Algemene termijnenwet).")
     tag(doc, "{%p endif %}")
 
     heading(doc, "Overleg")
