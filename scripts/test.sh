@@ -13,4 +13,5 @@ if ! command -v soffice >/dev/null 2>&1 && [ "${INSPRAAK_SKIP_APT:-0}" != 1 ] \
     libreoffice-writer-nogui fonts-dejavu-core >/dev/null
 fi
 .venv/bin/ruff check inspraak tests bench scripts
+.venv/bin/mypy inspraak
 .venv/bin/python -m pytest -q "$@"

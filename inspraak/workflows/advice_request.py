@@ -7,7 +7,7 @@ domain brief 7.1; the terms and their articles live in ``inspraak.domain.terms``
 import asyncio
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
@@ -56,6 +56,8 @@ with workflow.unsafe.imports_passed_through():
         RungKind,
         local_date,
     )
+
+Role = Literal["staff", "manager", "organisation", "clock"]
 
 RENDER_TIMEOUT = timedelta(minutes=2)
 MAIL_TIMEOUT = timedelta(minutes=2)
@@ -132,10 +134,13 @@ class AdviceRequestWorkflow:
             elif state == State.WACHTTIJD_3_DAGEN:
                 await self._execution_wait()
             else:
-                await workflow.wait_condition(lambda s=state: self._state != s)
+                await self._state_change(state)
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._flush_mail()
         return self.view()
+
+    async def _state_change(self, state: State) -> None:
+        await workflow.wait_condition(lambda: self._state != state)
 
     async def _on_term_rung(self, rung: PlannedRung) -> None:
         inp = self._require_input()
@@ -545,14 +550,15 @@ class AdviceRequestWorkflow:
     def _today(self) -> date:
         return local_date(workflow.now(), self._require_input().timezone)
 
-    def _log(self, event: str, actor: Action | str, text: str, *, by: str = "",
+    def _log(self, event: str, actor: Action | Role, text: str, *, by: str = "",
              document_id: str | None = None) -> None:
+        role: Role
         if isinstance(actor, Action):
             role, by = (actor.actor.role, actor.actor.name) if actor.actor else ("staff", "")
         else:
             role = actor
-        self._timeline.append(TimelineEntry(at=workflow.now(), event=event, actor=role, by=by,  # type: ignore[arg-type]
-                                            text=text, document_id=document_id))
+        self._timeline.append(TimelineEntry(at=workflow.now(), event=event, actor=role, by=by, text=text,
+                                            document_id=document_id))
 
     def _make_executable(self, because: ExecutableBecause, text: str, action: Action | None = None) -> None:
         self._state = State.UITVOERBAAR

@@ -67,9 +67,13 @@ class DeadlineClock:
                 continue
             wake_at = min([self.schedule.expires_at, *(r.fire_at for r in pending[:1])])
             version = self._version
+
+            def woken(v: int = version) -> bool:
+                return done() or self._version != v
+
             try:
                 await workflow.wait_condition(
-                    lambda v=version: done() or self._version != v,
+                    woken,
                     timeout=wake_at - now,
                     timeout_summary=f"{self.schedule.term} until {wake_at.isoformat()}",
                 )

@@ -79,7 +79,7 @@ def _field(loc: tuple[Any, ...]) -> str:
 def problem_from_temporal(exc: Exception) -> Problem | None:
     """Map what Temporal raised to a problem, or None when it is not one we know."""
     if isinstance(exc, WorkflowUpdateFailedError):
-        cause = exc.cause
+        cause: BaseException | None = exc.cause
         while cause is not None and not isinstance(cause, ApplicationError):
             cause = cause.__cause__
         if isinstance(cause, ApplicationError):

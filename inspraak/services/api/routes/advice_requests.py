@@ -4,7 +4,7 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
@@ -136,13 +136,14 @@ async def get_advice_request(trajectory_id: str, principal: CurrentPrincipal,
     return (await visible_trajectory(client, trajectory_id, principal))[1]
 
 
-def _action(update: Callable[..., Any], model: type[BaseModel], staff_only: bool) -> Callable[..., Any]:
+def _action(update: Any, model: type[BaseModel], staff_only: bool) -> Callable[..., Any]:
     async def route(trajectory_id: str, body: model, principal: CurrentPrincipal,  # type: ignore[valid-type]
                     client: TemporalClientDep) -> AdviceRequestView:
         if staff_only and not principal.is_staff:
             raise Forbidden("only corporation staff may do this")
         handle, _ = await visible_trajectory(client, trajectory_id, principal)
-        action = body.model_copy(update={"actor": Actor(role=principal.role.value, name=principal.name)})
+        action = cast(BaseModel, body).model_copy(update={"actor": Actor(role=principal.role.value,
+                                                                         name=principal.name)})
         return await handle.execute_update(update, action)
 
     return route
