@@ -73,6 +73,11 @@ StartFn = Callable[..., Awaitable[WorkflowHandle[Any, Any]]]
 @pytest.fixture
 def start(stack: Stack) -> StartFn:
     """Start an advice (or consent) request the way the API does, with demo data."""
+    return starter(stack)
+
+
+def starter(stack: Stack) -> StartFn:
+    """A function that starts requests on ``stack``; for tests that compose their own worker."""
 
     async def _start(*, organisation_id: str = "sh-de-linde", consent: bool = False,
                      information_provided_on: date | None = None, ends_on: date | None = None,
