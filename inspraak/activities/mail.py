@@ -9,9 +9,7 @@ own file, and mail clients recognise the duplicate.
 
 import asyncio
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -25,7 +23,7 @@ from pydantic import AfterValidator, BaseModel, EmailStr, Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
+from inspraak.activities.storage import DocumentStore, ObjectNotFoundError, write_atomically
 from inspraak.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -100,19 +98,7 @@ class OutboxMailer:
         path = self.path_for(message)
         # CRLF line ends, as on the wire and as .eml files are read by mail clients.
         data = message.as_bytes(policy=SMTP)
-        await asyncio.to_thread(_write_atomically, path, data)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        await asyncio.to_thread(write_atomically, path, data)
 
 
 class SmtpMailer:

@@ -113,8 +113,8 @@ class LocalDocumentStore:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Metadata first: a reader that finds the document also finds whose it is.
-        _write_atomically(self._meta_path(key), obj.model_dump_json(indent=2).encode("utf-8"))
-        _write_atomically(path, data)
+        write_atomically(self._meta_path(key), obj.model_dump_json(indent=2).encode("utf-8"))
+        write_atomically(path, data)
 
     async def get(self, key: str) -> bytes:
         path = self._path(key)
@@ -134,7 +134,9 @@ class LocalDocumentStore:
         return StoredObject.model_validate(json.loads(raw))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that no reader ever sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     # A unique temporary name in the same folder, then rename: a reader never sees half a file, and two
     # writers of the same key (a retried activity racing its first attempt) never share a temporary file.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
