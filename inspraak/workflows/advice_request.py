@@ -361,6 +361,8 @@ class AdviceRequestWorkflow:
     @workflow.update
     async def decide(self, action: DecisionTaken) -> AdviceRequestView:
         await self._settle(self._check_decision, action)
+        # record_advice plans the reply term after it changed the state; a quick decision waits for it.
+        await workflow.wait_condition(lambda: "reply_term" in self._clocks)
         inp = self._require_input()
         advice = self._advice
         assert advice is not None

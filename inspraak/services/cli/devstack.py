@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 
 import uvicorn
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.common import SearchAttributeKey
 
+from inspraak.domain.organisations import Directory
 from inspraak.services.api.app import create_app
 from inspraak.services.api.auth import Role, issue_token
 from inspraak.services.directory import load_directory
@@ -70,8 +72,7 @@ async def run_dev(settings: Settings, ui_port: int = 8233) -> None:
                 raise SystemExit(f"the Temporal dev server stopped; see {data / 'temporal.log'}")
             try:
                 client = await connect(settings)
-                await client.workflow_service.get_system_info(__import__("temporalio.api.workflowservice.v1",
-                                                                         fromlist=["x"]).GetSystemInfoRequest())
+                await client.workflow_service.get_system_info(GetSystemInfoRequest())
                 break
             except Exception:
                 await asyncio.sleep(0.5)
@@ -101,10 +102,7 @@ async def run_dev(settings: Settings, ui_port: int = 8233) -> None:
                 server.kill()
 
 
-def _print_banner(settings: Settings, ui_port: int, directory: object) -> None:
-    from inspraak.domain.organisations import Directory
-
-    assert isinstance(directory, Directory)
+def _print_banner(settings: Settings, ui_port: int, directory: Directory) -> None:
     base = f"http://{settings.api_host}:{settings.api_port}"
     c = directory.corporation
     lines = [
