@@ -8,8 +8,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from inspraak.domain.documents import DocumentRef
 from inspraak.domain.organisations import Contact, OrganisationKind
@@ -155,10 +156,13 @@ class NewAdviceRequest(BaseModel):
     @model_validator(mode="after")
     def _consent_only_for_servicekosten(self) -> "NewAdviceRequest":
         if self.consent_requested and self.category != CONSENT_CATEGORY:
-            raise ValueError(
-                "consent (instemming) can only be asked for the policy on servicekosten, category j "
-                "(artikel 5a Wet op het overleg huurders verhuurder)"
-            )
+            # Reported on the field with a stable code (as a field's own rule would be), not as the model's.
+            raise ValidationError.from_exception_data(type(self).__name__, [InitErrorDetails(
+                type=PydanticCustomError(
+                    "consent_only_servicekosten",
+                    "consent (instemming) can only be asked for the policy on servicekosten, category j "
+                    "(artikel 5a Wet op het overleg huurders verhuurder)"),
+                loc=("consent_requested",), input=self.consent_requested)])
         return self
 
 
@@ -253,13 +257,17 @@ class DecisionTaken(Action):
 
     @model_validator(mode="after")
     def _motivation_where_not_adopted(self) -> "DecisionTaken":
+        # Every broken rule is reported on its own field with a stable code, all at once.
+        errors: list[InitErrorDetails] = []
         # Wohv art. 5 lid 2: reasons in writing for every point not (fully) followed.
         for n, p in enumerate(self.points):
             if p.adopted != Adoption.JA and not p.motivation.strip():
-                raise ValueError(
-                    f"points[{n}].motivation is required when a point is not or partly adopted "
-                    "(artikel 5 lid 2 Wet op het overleg huurders verhuurder)"
-                )
+                errors.append(InitErrorDetails(
+                    type=PydanticCustomError(
+                        "motivation_required",
+                        "a motivation is required when a point is not or partly adopted "
+                        "(artikel 5 lid 2 Wet op het overleg huurders verhuurder)"),
+                    loc=("points", n, "motivation"), input=p.motivation))
         adopted = {p.adopted for p in self.points}
         expected = (
             Decision.FOLLOWED if adopted == {Adoption.JA}
@@ -267,7 +275,12 @@ class DecisionTaken(Action):
             else Decision.PARTLY
         )
         if self.decision != expected:
-            raise ValueError(f"decision must be '{expected}' for the points as adopted")
+            errors.append(InitErrorDetails(
+                type=PydanticCustomError("decision_mismatch", "decision must be '{expected}' for the points as adopted",
+                                         {"expected": expected.value}),
+                loc=("decision",), input=self.decision.value))
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
 

@@ -1,93 +1,284 @@
 """One error shape for the whole API: application/problem+json (RFC 9457).
 
 Routes raise the exceptions below (or let Temporal's through); the handlers here turn them into
-problems. A 422 names the field and the rule; a 409 says why the state refuses the action.
+problems. Invalid input is a 400 that lists every invalid field in ``invalidParams`` (JSON path, stable
+rule code, reason), as the NL API Design Rules 2.2 ask; a 409 says why the state refuses the action.
 """
 
+import re
+import typing
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from pydantic_core.core_schema import ErrorType
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 PROBLEM = "application/problem+json"
 
+# The name of an invalid parameter when it is the request body as a whole (malformed JSON, not an object).
+ROOT = "$"
 
-class Problem(Exception):
+# ---- the document --------------------------------------------------------------------------------
+
+
+class InvalidParam(BaseModel):
+    """One invalid field: where, which rule, why."""
+
+    name: str = Field(description="the field as a JSON path, e.g. `points[0].motivation`; `$` for the whole body",
+                      examples=["points[0].motivation"])
+    code: str = Field(description="a stable rule code, e.g. `required`, `max_length`, `term_too_short`",
+                      examples=["motivation_required"])
+    reason: str = Field(description="the rule in plain words", examples=["a motivation is required when ..."])
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457, with the NL API Design Rules' ``invalidParams`` for invalid input)."""
+
+    type: str = Field(examples=["/problems/invalid-input"])
+    title: str = Field(examples=["Invalid input"])
+    status: int = Field(examples=[400])
+    detail: str
+    instance: str = Field(description="the path of the request that failed")
+    # camelCase as the NL API Design Rules name it; the one member not in snake_case.
+    invalidParams: list[InvalidParam] | None = Field(default=None, description="400 only: every invalid field")
+    state: str | None = Field(default=None, description="409 only: the state that refused the action")
+
+
+# ---- what routes raise ---------------------------------------------------------------------------
+
+
+class ApiProblem(Exception):
     """An error with its HTTP status, for the handlers to render."""
 
     status = 500
     slug = "internal-error"
     title = "Internal error"
 
-    def __init__(self, detail: str, errors: list[dict[str, str]] | None = None,
+    def __init__(self, detail: str, *, invalid_params: Sequence[InvalidParam] = (), state: str | None = None,
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.errors = errors
+        self.invalid_params = list(invalid_params)
+        self.state = state
         self.headers = headers
 
+    def document(self, instance: str) -> Problem:
+        return Problem(type=f"/problems/{self.slug}", title=self.title, status=self.status, detail=self.detail,
+                       instance=instance, invalidParams=self.invalid_params or None, state=self.state)
 
-class Unauthorized(Problem):
+
+class Unauthorized(ApiProblem):
     status, slug, title = 401, "unauthorized", "Authentication required"
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-class Forbidden(Problem):
+class Forbidden(ApiProblem):
     status, slug, title = 403, "forbidden", "Not allowed for your role"
 
 
-class NotFound(Problem):
+class NotFound(ApiProblem):
     status, slug, title = 404, "not-found", "Not found"
 
 
-class Conflict(Problem):
+class Conflict(ApiProblem):
     status, slug, title = 409, "transition-refused", "Action not allowed in this state"
 
 
-class InvalidInput(Problem):
-    status, slug, title = 422, "invalid-input", "Invalid input"
+class InvalidInput(ApiProblem):
+    """A 400 that lists every invalid field; ``InvalidInput.field`` for just one."""
 
-    def __init__(self, field: str, rule: str, message: str) -> None:
-        super().__init__(message, errors=[{"field": field, "rule": rule, "message": message}])
+    status, slug, title = 400, "invalid-input", "Invalid input"
+
+    def __init__(self, *params: InvalidParam) -> None:
+        super().__init__("; ".join(f"{p.name}: {p.reason}" for p in params), invalid_params=params)
+
+    @classmethod
+    def field(cls, name: str, code: str, reason: str) -> "InvalidInput":
+        return cls(InvalidParam(name=name, code=code, reason=reason))
 
 
-class Unavailable(Problem):
+class Unavailable(ApiProblem):
     status, slug, title = 503, "temporal-unavailable", "Workflow service unavailable"
 
 
-def problem_response(status: int, slug: str, title: str, detail: str, instance: str,
-                     errors: list[dict[str, str]] | None = None,
-                     headers: dict[str, str] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail,
-                            "instance": instance}
-    if errors:
-        body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+# ---- the OpenAPI document ------------------------------------------------------------------------
+
+_DESCRIPTIONS = {
+    400: "Invalid input: `invalidParams` lists every invalid field",
+    401: "No valid bearer token",
+    403: "Not allowed for your role",
+    404: "Not found, or not yours to see",
+    409: "The trajectory's state does not allow this action; `state` names it",
+    503: "Temporal is not reachable; nothing was changed",
+}
 
 
-def _field(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
-    return ".".join(parts) or "body"
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a router whose routes can answer with these problems."""
+    return {s: {"model": Problem, "description": _DESCRIPTIONS[s]} for s in statuses}
 
 
-def problem_from_temporal(exc: Exception) -> Problem | None:
-    """Map what Temporal raised to a problem, or None when it is not one we know."""
+def tidy_openapi(schema: dict[str, Any]) -> dict[str, Any]:
+    """Problems under their own media type, and no 422s: invalid input is a 400 here (ADR 2.2).
+
+    FastAPI documents a response model under the route's media type (application/json) and adds a 422
+    to every route with parameters by itself; both are put right here, once for the whole document.
+    """
+    ref = "#/components/schemas/Problem"
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.get("responses", {})
+            responses.pop("422", None)
+            for status, response in responses.items():
+                content = response.get("content", {})
+                if status[0] in "45" and content.get("application/json", {}).get("schema", {}).get("$ref") == ref:
+                    content[PROBLEM] = content.pop("application/json")
+    schemas = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    return schema
+
+
+# ---- pydantic's errors as stable rule codes -------------------------------------------------------
+
+# One table: pydantic's error types are an implementation detail and may change between versions; these
+# codes are part of the API. A type not in the table is reported as ``invalid``.
+RULE_CODES: dict[str, str] = {
+    "missing": "required",
+    "extra_forbidden": "unknown_field",
+    "string_too_short": "min_length",
+    "string_too_long": "max_length",
+    "too_short": "min_items",
+    "too_long": "max_items",
+    "string_pattern_mismatch": "pattern",
+    "enum": "enum",
+    "literal_error": "enum",
+    "greater_than": "minimum",
+    "greater_than_equal": "minimum",
+    "less_than": "maximum",
+    "less_than_equal": "maximum",
+    "multiple_of": "multiple_of",
+    "string_type": "string",
+    "int_type": "integer",
+    "int_parsing": "integer",
+    "int_from_float": "integer",
+    "float_type": "number",
+    "float_parsing": "number",
+    "bool_type": "boolean",
+    "bool_parsing": "boolean",
+    "list_type": "array",
+    "dict_type": "object",
+    "model_type": "object",
+    "model_attributes_type": "object",
+    "date_type": "date",
+    "date_parsing": "date",
+    "date_from_datetime_parsing": "date",
+    "date_from_datetime_inexact": "date",
+    "datetime_type": "date_time",
+    "datetime_parsing": "date_time",
+    "datetime_from_date_parsing": "date_time",
+    "datetime_object_invalid": "date_time",
+    "timezone_naive": "timezone",
+    "timezone_aware": "timezone",
+    "date_past": "past",
+    "datetime_past": "past",
+    "date_future": "future",
+    "datetime_future": "future",
+    "url_type": "url",
+    "url_parsing": "url",
+    "url_scheme": "url",
+    "url_too_long": "max_length",
+    "uuid_type": "uuid",
+    "uuid_parsing": "uuid",
+    "json_invalid": "malformed_json",
+}
+
+_PYDANTIC_TYPES = frozenset(typing.get_args(ErrorType))
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SOURCES = ("body", "query", "path", "header", "cookie")
+
+
+def rule_code(error_type: str) -> str:
+    """Pydantic's type mapped to our code; a ``PydanticCustomError`` of our own keeps its type."""
+    if error_type in RULE_CODES:
+        return RULE_CODES[error_type]
+    if error_type not in _PYDANTIC_TYPES and _CODE.match(error_type):
+        return error_type
+    return "invalid"
+
+
+def json_path(loc: Sequence[Any]) -> str:
+    """``('body', 'points', 0, 'motivation')`` as ``points[0].motivation``; ``$`` for the body itself."""
+    parts = list(loc[1:] if loc and loc[0] in _SOURCES else loc)
+    path = ""
+    for p in parts:
+        if isinstance(p, int):
+            path += f"[{p}]"
+        elif _IDENTIFIER.match(str(p)):
+            path += f".{p}" if path else str(p)
+        else:
+            path += "[" + repr(str(p)) + "]"
+    return path or ROOT
+
+
+def _reason(message: str) -> str:
+    # pydantic prefixes the message of a plain ValueError or assert; the words after it are ours.
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return message
+
+
+def invalid_param(error: Mapping[str, Any]) -> InvalidParam:
+    """One entry of ``RequestValidationError.errors()`` as an invalid parameter."""
+    kind = str(error.get("type", ""))
+    loc = tuple(error.get("loc", ()))
+    if kind == "json_invalid":
+        # FastAPI puts the character offset of the syntax error in the location.
+        where = f" at character {loc[-1]}" if loc and isinstance(loc[-1], int) else ""
+        why = (error.get("ctx") or {}).get("error")
+        return InvalidParam(name=ROOT, code="malformed_json",
+                            reason=f"the body is not valid JSON{where}" + (f": {why}" if why else ""))
+    return InvalidParam(name=json_path(loc), code=rule_code(kind), reason=_reason(str(error.get("msg", ""))))
+
+
+# ---- Temporal's errors ---------------------------------------------------------------------------
+
+
+def _application_error(exc: BaseException) -> ApplicationError | None:
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ApplicationError):
+        cause = cause.__cause__
+    return cause
+
+
+def problem_from_temporal(exc: Exception) -> ApiProblem | None:
+    """Map what Temporal raised to a problem, or None when it is not one we know.
+
+    The workflows' side of the contract, as ``ApplicationError`` types and details:
+    ``InvalidInput`` with ``(field_json_path, rule_code)`` (400; one detail: code ``invalid``),
+    ``TransitionRefused`` with ``(current_state,)`` (409) and ``TermTooShort`` (400, ``term_too_short``).
+    """
     if isinstance(exc, WorkflowUpdateFailedError):
-        cause: BaseException | None = exc.cause
-        while cause is not None and not isinstance(cause, ApplicationError):
-            cause = cause.__cause__
-        if isinstance(cause, ApplicationError):
-            if cause.type == "TransitionRefused":
-                return Conflict(cause.message)
-            if cause.type in ("InvalidInput", "TermTooShort"):
-                field = str(cause.details[0]) if cause.details else "body"
-                return InvalidInput(field, cause.type, cause.message)
+        cause = _application_error(exc.cause)
+        if cause is None:
+            return None
+        details = [str(d) for d in cause.details]
+        if cause.type == "TransitionRefused":
+            return Conflict(cause.message, state=details[0] if details else None)
+        if cause.type == "InvalidInput":
+            return InvalidInput.field(details[0] if details else ROOT, details[1] if len(details) > 1 else "invalid",
+                                      cause.message)
+        if cause.type == "TermTooShort":
+            return InvalidInput.field(details[0] if details else ROOT, "term_too_short", cause.message)
         return None
     if isinstance(exc, RPCError):
         if exc.status == RPCStatusCode.NOT_FOUND:
@@ -97,22 +288,34 @@ def problem_from_temporal(exc: Exception) -> Problem | None:
     return None
 
 
+# ---- the handlers --------------------------------------------------------------------------------
+
+
+def problem_response(problem: ApiProblem, instance: str) -> JSONResponse:
+    body = problem.document(instance).model_dump(mode="json", exclude_none=True)
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM, headers=problem.headers)
+
+
 def install(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.slug, exc.title, exc.detail, request.url.path, exc.errors,
-                                exc.headers)
+    """The exception handlers, and the OpenAPI document tidied once when first asked for."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = tidy_openapi(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.exception_handler(ApiProblem)
+    async def _problem(request: Request, exc: ApiProblem) -> JSONResponse:
+        return problem_response(exc, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field(tuple(e.get("loc", ()))), "rule": e.get("type", "invalid"),
-                   "message": e.get("msg", "")} for e in exc.errors()]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return problem_response(422, "invalid-input", "Invalid input", detail, request.url.path, errors)
+        return problem_response(InvalidInput(*(invalid_param(e) for e in exc.errors())), request.url.path)
 
     @app.exception_handler(WorkflowUpdateFailedError)
     @app.exception_handler(RPCError)
     async def _temporal(request: Request, exc: Exception) -> JSONResponse:
-        problem = problem_from_temporal(exc) or Problem(f"the workflow failed: {exc}")
-        return problem_response(problem.status, problem.slug, problem.title, problem.detail, request.url.path,
-                                problem.errors)
+        problem = problem_from_temporal(exc) or ApiProblem(f"the workflow failed: {exc}")
+        return problem_response(problem, request.url.path)

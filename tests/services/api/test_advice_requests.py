@@ -37,46 +37,65 @@ async def test_the_organisation_hands_in_its_advice_and_staff_decide(api: Api):
 async def test_a_term_shorter_than_six_weeks_is_refused_naming_the_field_and_article_wohv_art_5_lid_1(api: Api):
     r = await api.create(organisation_id="sh-de-linde",
                          advice_term_ends_on=(date.today() + timedelta(weeks=5)).isoformat())
-    assert r.status_code == 422
+    assert r.status_code == 400
     assert r.headers["content-type"] == PROBLEM
-    err = r.json()["errors"][0]
-    assert err["field"] == "advice_term_ends_on"
-    assert "artikel 5 lid 1" in err["message"]
+    [err] = r.json()["invalidParams"]
+    assert (err["name"], err["code"]) == ("advice_term_ends_on", "term_too_short")
+    assert "artikel 5 lid 1" in err["reason"]
 
 
 async def test_a_term_shorter_than_the_agreed_eight_weeks_is_refused_wohv_art_6(api: Api):
     r = await api.create(advice_term_ends_on=(date.today() + timedelta(weeks=7)).isoformat())
-    assert r.status_code == 422
-    assert "agreement with Huurdersvereniging Eendracht" in r.json()["errors"][0]["message"]
+    assert r.status_code == 400
+    assert "agreement with Huurdersvereniging Eendracht" in r.json()["invalidParams"][0]["reason"]
 
 
 async def test_consent_for_a_bewonerscommissie_is_refused_wohv_art_5a(api: Api):
     r = await api.create(organisation_id="bc-de-molen", category="j", consent_requested=True)
-    assert r.status_code == 422
-    assert r.json()["errors"][0]["field"] == "consent_requested"
-    assert "artikel 5a" in r.json()["errors"][0]["message"]
+    assert r.status_code == 400
+    [err] = r.json()["invalidParams"]
+    assert (err["name"], err["code"]) == ("consent_requested", "consent_only_huurdersorganisatie")
+    assert "artikel 5a" in err["reason"]
 
 
 async def test_consent_outside_servicekosten_is_refused_wohv_art_5a(api: Api):
     r = await api.create(category="a", consent_requested=True)
-    assert r.status_code == 422
+    assert r.status_code == 400
+    [err] = r.json()["invalidParams"]
+    assert (err["name"], err["code"]) == ("consent_requested", "consent_only_servicekosten")
     assert "artikel 5a" in r.json()["detail"]
 
 
-async def test_a_missing_field_is_named_with_its_rule(api: Api):
+async def test_every_missing_field_is_a_400_naming_it_with_a_stable_code(api: Api):
     r = await api.http.post("/v1/advice-requests", json={"organisation_id": "hv-eendracht"},
                             headers=api.auth("staff"))
-    assert r.status_code == 422
+    assert r.status_code == 400
     assert r.headers["content-type"] == PROBLEM
-    fields = {(e["field"], e["rule"]) for e in r.json()["errors"]}
-    assert ("subject", "missing") in fields
-    assert ("information_provided_on", "missing") in fields
+    params = {(p["name"], p["code"]) for p in r.json()["invalidParams"]}
+    assert {("subject", "required"), ("information_provided_on", "required"), ("category", "required")} <= params
+    assert all(p["reason"] for p in r.json()["invalidParams"])
+
+
+async def test_a_nested_field_is_named_by_its_json_path(api: Api):
+    r = await api.create(attachments=[{"title": "Plan"}, {"title": "x" * 201}])
+    assert r.status_code == 400
+    assert [(p["name"], p["code"]) for p in r.json()["invalidParams"]] == [("attachments[1].title", "max_length")]
+
+
+async def test_malformed_json_is_a_400_that_says_so(api: Api):
+    r = await api.http.post("/v1/advice-requests", content=b'{"subject": "Onderhoud",',
+                            headers=api.auth("staff") | {"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert r.headers["content-type"] == PROBLEM
+    [err] = r.json()["invalidParams"]
+    assert (err["name"], err["code"]) == ("$", "malformed_json")
+    assert "not valid JSON at character" in err["reason"]
 
 
 async def test_an_unknown_organisation_is_refused(api: Api):
     r = await api.create(organisation_id="nobody")
-    assert r.status_code == 422
-    assert r.json()["errors"][0]["field"] == "organisation_id"
+    assert r.status_code == 400
+    assert [(p["name"], p["code"]) for p in r.json()["invalidParams"]] == [("organisation_id", "unknown_organisation")]
 
 
 async def test_an_action_the_state_does_not_allow_is_a_409_that_says_why(api: Api):
@@ -88,14 +107,27 @@ async def test_an_action_the_state_does_not_allow_is_a_409_that_says_why(api: Ap
     assert "artikel 5 lid 3" in r.json()["detail"]
 
 
-async def test_a_decision_with_the_wrong_number_of_points_is_a_422_naming_points(api: Api):
+async def test_a_decision_with_the_wrong_number_of_points_is_a_400_naming_points(api: Api):
     rid = (await api.create()).json()["id"]
     advice = {"received_on": date.today().isoformat(), "points": [{"summary": "A"}, {"summary": "B"}]}
     await api.http.post(f"/v1/advice-requests/{rid}/advice", json=advice, headers=api.auth("staff"))
     r = await api.http.post(f"/v1/advice-requests/{rid}/decision",
                             json={"decision": "followed", "points": [{"adopted": "ja"}]}, headers=api.auth("staff"))
-    assert r.status_code == 422
-    assert r.json()["errors"][0]["field"] == "points"
+    assert r.status_code == 400
+    assert r.headers["content-type"] == PROBLEM
+    assert r.json()["invalidParams"][0]["name"] == "points"
+
+
+async def test_every_point_without_its_motivation_is_named_wohv_art_5_lid_2(api: Api):
+    rid = (await api.create()).json()["id"]
+    decision = {"decision": "followed", "points": [{"adopted": "nee"}, {"adopted": "ja"}, {"adopted": "deels"}]}
+    r = await api.http.post(f"/v1/advice-requests/{rid}/decision", json=decision, headers=api.auth("staff"))
+    assert r.status_code == 400
+    params = [(p["name"], p["code"]) for p in r.json()["invalidParams"]]
+    assert params == [("points[0].motivation", "motivation_required"), ("points[2].motivation", "motivation_required"),
+                      ("decision", "decision_mismatch")]
+    assert "artikel 5 lid 2" in r.json()["invalidParams"][0]["reason"]
+    assert "'partly'" in r.json()["invalidParams"][2]["reason"]
 
 
 async def test_a_date_in_the_future_is_refused(api: Api):
@@ -103,8 +135,8 @@ async def test_a_date_in_the_future_is_refused(api: Api):
     r = await api.http.post(f"/v1/advice-requests/{rid}/receipt",
                             json={"received_on": (date.today() + timedelta(days=3)).isoformat()},
                             headers=api.auth("staff"))
-    assert r.status_code == 422
-    assert r.json()["errors"][0]["field"] == "received_on"
+    assert r.status_code == 400
+    assert r.json()["invalidParams"][0]["name"] == "received_on"
 
 
 async def test_the_actor_cannot_be_set_by_the_caller(api: Api):

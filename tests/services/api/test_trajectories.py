@@ -66,7 +66,7 @@ async def _contains(fn, item):  # type: ignore[no-untyped-def]
     return ids if item in ids else []
 
 
-async def test_a_bad_filter_is_a_422_naming_it(api: Api):
+async def test_a_bad_filter_is_a_400_naming_it(api: Api):
     r = await api.http.get("/v1/trajectories", params={"state": "NONSENSE"}, headers=api.auth("staff"))
-    assert r.status_code == 422
-    assert r.json()["errors"][0]["field"] == "state"
+    assert r.status_code == 400
+    assert [(p["name"], p["code"]) for p in r.json()["invalidParams"]] == [("state", "enum")]

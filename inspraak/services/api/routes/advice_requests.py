@@ -66,12 +66,12 @@ async def create_advice_request(body: NewAdviceRequest, principal: StaffPrincipa
                                 response: Response) -> AdviceRequestCreated:
     org = directory.get(body.organisation_id)
     if org is None:
-        raise InvalidInput("organisation_id", "unknown_organisation",
-                           f"no tenant organisation with id '{body.organisation_id}' in the organisations file")
+        raise InvalidInput.field("organisation_id", "unknown_organisation",
+                                 f"no tenant organisation with id '{body.organisation_id}' in the organisations file")
     if body.consent_requested and not org.kind.is_huurdersorganisatie:
-        raise InvalidInput("consent_requested", "consent_only_huurdersorganisatie",
-                           f"{org.name} is a {org.kind.value}; only a huurdersorganisatie has the right of "
-                           "consent (artikel 5a Wet op het overleg huurders verhuurder)")
+        raise InvalidInput.field("consent_requested", "consent_only_huurdersorganisatie",
+                                 f"{org.name} is a {org.kind.value}; only a huurdersorganisatie has the right "
+                                 "of consent (artikel 5a Wet op het overleg huurders verhuurder)")
     rule = CONSENT_TERM if body.consent_requested else ADVICE_TERM
     agreed_weeks = org.consent_term_weeks if body.consent_requested else org.advice_term_weeks
     minimum_days = agreed_weeks * 7 if agreed_weeks else None
@@ -81,10 +81,10 @@ async def create_advice_request(body: NewAdviceRequest, principal: StaffPrincipa
                              requested_due_on=body.advice_term_ends_on, minimum_days=minimum_days)
     except TermTooShortError as e:
         source = f" and the agreement with {org.name}" if minimum_days and minimum_days > rule.days else ""
-        raise InvalidInput("advice_term_ends_on", "term_too_short",
-                           f"the {rule.name} must end on or after {e.minimum_due_on.isoformat()}: at least "
-                           f"{e.minimum_days // 7} weeks from information_provided_on ({rule.article}{source})"
-                           ) from e
+        raise InvalidInput.field("advice_term_ends_on", "term_too_short",
+                                 f"the {rule.name} must end on or after {e.minimum_due_on.isoformat()}: at least "
+                                 f"{e.minimum_days // 7} weeks from information_provided_on ({rule.article}{source})"
+                                 ) from e
     trajectory_id = f"{names.ADVICE_REQUEST_PREFIX}-{now:%Y%m%d}-{secrets.token_hex(3)}"
     c = directory.corporation
     inp = AdviceRequestInput(

@@ -44,7 +44,7 @@ async def list_trajectories(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> TrajectoryList:
     if type is not None and type not in TYPES:
-        raise InvalidInput("type", "enum", f"type must be one of: {', '.join(TYPES)}")
+        raise InvalidInput.field("type", "enum", f"type must be one of: {', '.join(TYPES)}")
     if not principal.is_staff:
         # An organisation lists its own trajectories, whatever filter it asks for.
         if organisation is not None and organisation != principal.organisation_id:

@@ -1,0 +1,51 @@
+"""The OpenAPI document describes the errors the API really answers with, and no 422."""
+
+from typing import Any
+
+import pytest
+
+from inspraak.services.api.app import create_app
+from inspraak.settings import Settings
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+@pytest.fixture(scope="module")
+def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return create_app(Settings(data_dir=tmp_path_factory.mktemp("openapi"))).openapi()
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, op) for path, ops in document["paths"].items() for method, op in ops.items()]
+
+
+def test_no_operation_documents_a_422(document: dict[str, Any]):
+    assert not [(p, m) for p, m, op in operations(document) if "422" in op["responses"]]
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+def test_every_error_response_is_a_problem(document: dict[str, Any]):
+    for path, method, op in operations(document):
+        for status, response in op["responses"].items():
+            if status[0] in "45":
+                assert response["content"] == {"application/problem+json": {"schema": PROBLEM_REF}}, (path, method)
+
+
+@pytest.mark.parametrize(("operation", "statuses"), [
+    (("/v1/advice-requests", "post"), {"400", "401", "403", "404", "409", "503"}),
+    (("/v1/advice-requests/{trajectory_id}/decision", "post"), {"400", "401", "403", "404", "409", "503"}),
+    (("/v1/trajectories", "get"), {"400", "401", "503"}),
+    (("/v1/documents/{document_id}", "get"), {"400", "401", "404", "503"}),
+    (("/v1/organisations", "get"), {"401"}),
+])
+def test_each_router_documents_the_problems_it_answers_with(document: dict[str, Any], operation: tuple[str, str],
+                                                             statuses: set[str]):
+    path, method = operation
+    assert {s for s in document["paths"][path][method]["responses"] if s[0] in "45"} == statuses
+
+
+def test_the_problem_schema_lists_invalid_params(document: dict[str, Any]):
+    schemas = document["components"]["schemas"]
+    assert {"type", "title", "status", "detail", "instance", "invalidParams", "state"} <= set(
+        schemas["Problem"]["properties"])
+    assert set(schemas["InvalidParam"]["required"]) == {"name", "code", "reason"}
