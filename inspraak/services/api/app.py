@@ -5,7 +5,7 @@ from temporalio.client import Client
 
 from inspraak.activities.storage import DocumentStore, build_store
 from inspraak.domain.organisations import Directory
-from inspraak.services.api import errors
+from inspraak.services.api import docs, errors
 from inspraak.services.api.api import api_router
 from inspraak.services.api.auth import TokenVerifier
 from inspraak.services.api.deps import TemporalConnection
@@ -16,19 +16,23 @@ DESCRIPTION = """
 Inspraak runs the trajectories of tenant participation (huurdersparticipatie): advice and consent
 requests under the Wet op het overleg huurders verhuurder, with their statutory terms, letters and
 documents. Authenticate with a bearer token (`inspraak token` prints one for the embedded default).
-Errors are `application/problem+json`.
+Errors are `application/problem+json` (RFC 9457); invalid input is a `400` whose `invalidParams` lists
+every invalid field with its JSON path (`name`), a stable rule code (`code`) and the rule in plain words
+(`reason`).
 """
 
 
 def create_app(settings: Settings, *, client: Client | None = None, directory: Directory | None = None,
                store: DocumentStore | None = None) -> FastAPI:
     """The API. Tests hand in their own Temporal client, directory or store; otherwise settings decide."""
-    app = FastAPI(title="Inspraak", version="0.1.0", description=DESCRIPTION)
+    # /docs comes from docs.install (no CDN); ReDoc only loads from a CDN, so it is off.
+    app = FastAPI(title="Inspraak", version="0.1.0", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.directory = directory or load_directory(settings.organisations_file)
     app.state.store = store or build_store(settings)
     app.state.verifier = TokenVerifier(settings)
     app.state.temporal = TemporalConnection(settings, client)
     errors.install(app)
+    docs.install(app)
     app.include_router(api_router)
     return app
