@@ -4,7 +4,6 @@ import argparse
 import asyncio
 import logging
 import sys
-from datetime import timedelta
 
 from inspraak.settings import Settings
 
@@ -18,9 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("api", help="run the API")
     token = sub.add_parser("token", help="print a locally signed token (embedded default)")
     token.add_argument("--role", choices=["staff", "manager", "organisation"], default="staff")
-    token.add_argument("--org", help="organisation id (role organisation)")
-    token.add_argument("--name", default="Sanne Behandelaar")
-    token.add_argument("--email", default="")
+    token.add_argument("--org", help="organisation id from the organisations file (role organisation)")
+    token.add_argument("--name", help="the name claim (default: a demo staff member, or the organisation's name)")
+    token.add_argument("--email", help="the email claim (default: the organisation's first contact)")
     token.add_argument("--days", type=int, default=30)
     templates = sub.add_parser("templates", help="work with the letter templates")
     templates.add_argument("action", choices=["check"])
@@ -43,14 +42,14 @@ def main(argv: list[str] | None = None) -> int:
 
         uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
     elif args.command == "token":
-        from inspraak.services.api.auth import Role, issue_token
+        from inspraak.services.api.auth import Role
+        from inspraak.services.cli.tokens import TokenRequestError, make_token
 
-        role = Role(args.role)
-        if role == Role.ORGANISATION and not args.org:
-            parser.error("--org is required for --role organisation")
-        subject = args.org if role == Role.ORGANISATION else args.name.lower().replace(" ", ".")
-        print(issue_token(settings, role=role, subject=subject, name=args.org or args.name, email=args.email,
-                          organisation_id=args.org, ttl=timedelta(days=args.days)))
+        try:
+            print(make_token(settings, role=Role(args.role), org=args.org, name=args.name, email=args.email,
+                             days=args.days))
+        except TokenRequestError as e:
+            parser.error(str(e))  # exits with status 2, after the usage line
     elif args.command == "templates":
         from inspraak.services.cli.templates import run_check
 
