@@ -3,6 +3,10 @@
 import asyncio
 from datetime import date
 
+from pydantic import SecretStr
+
+from inspraak.services.api.routes.trajectories import _cursor
+from inspraak.settings import Settings
 from tests.services.api.conftest import Api
 
 
@@ -70,3 +74,76 @@ async def test_a_bad_filter_is_a_400_naming_it(api: Api):
     r = await api.http.get("/v1/trajectories", params={"state": "NONSENSE"}, headers=api.auth("staff"))
     assert r.status_code == 400
     assert [(p["name"], p["code"]) for p in r.json()["invalidParams"]] == [("state", "enum")]
+
+
+async def test_the_listing_pages_with_an_opaque_cursor(api: Api):
+    started = {(await api.create(organisation_id="bc-de-molen")).json()["id"] for _ in range(3)}
+
+    async def all_visible() -> bool:
+        return started <= {i["id"] for i in await listed(api, "staff", organisation="bc-de-molen")}
+
+    assert await eventually(all_visible)
+    pages: list[list[str]] = []
+    cursor: str | None = None
+    while cursor is not None or not pages:
+        params = {"organisation": "bc-de-molen", "limit": "2"} | ({"cursor": cursor} if cursor else {})
+        r = await api.http.get("/v1/trajectories", params=params, headers=api.auth("staff"))
+        assert r.status_code == 200, r.text
+        assert set(r.json()) == {"items", "next"}
+        pages.append([i["id"] for i in r.json()["items"]])
+        cursor = r.json()["next"]
+        assert len(pages) < 50
+    ids = [i for page in pages for i in page]
+    assert all(len(page) <= 2 for page in pages) and len(pages) >= 2
+    assert len(ids) == len(set(ids)) and started <= set(ids)
+
+
+async def test_an_item_carries_the_subject_and_the_last_day_of_its_next_term(api: Api):
+    body = (await api.create(organisation_id="sh-de-linde", subject="Servicekosten 2027")).json()
+
+    async def item() -> dict | None:
+        return next((i for i in await listed(api, "staff", organisation="sh-de-linde") if i["id"] == body["id"]),
+                    None)
+
+    found = await eventually(item)
+    assert found is not None
+    assert found["subject"] == "Servicekosten 2027"
+    assert found["due_on"] == body["term"]["due_on"]
+    assert found["next_deadline"] is not None
+
+
+async def test_a_cursor_from_another_filter_is_refused(api: Api):
+    for _ in range(2):
+        await api.create(organisation_id="bc-de-molen")
+
+    async def cursor() -> str | None:
+        r = await api.http.get("/v1/trajectories", params={"organisation": "bc-de-molen", "limit": "1"},
+                               headers=api.auth("staff"))
+        return r.json()["next"]
+
+    token = await eventually(cursor)
+    assert token
+    r = await api.http.get("/v1/trajectories", params={"organisation": "sh-de-linde", "cursor": token},
+                           headers=api.auth("staff"))
+    assert r.status_code == 400
+    assert [(p["name"], p["code"]) for p in r.json()["invalidParams"]] == [("cursor", "invalid_cursor")]
+
+
+async def test_a_damaged_cursor_is_refused(api: Api):
+    r = await api.http.get("/v1/trajectories", params={"cursor": "not-a-cursor!"}, headers=api.auth("staff"))
+    assert r.status_code == 400
+    assert r.json()["invalidParams"][0]["code"] == "invalid_cursor"
+
+
+async def test_a_cursor_not_signed_by_the_api_is_refused_before_it_reaches_temporal(api: Api):
+    forged = _cursor(Settings(jwt_secret=SecretStr("guessed")), "InspraakType IS NOT NULL", b"{}")
+    r = await api.http.get("/v1/trajectories", params={"cursor": forged}, headers=api.auth("staff"))
+    assert r.status_code == 400, r.text
+    assert r.json()["invalidParams"][0]["code"] == "invalid_cursor"
+
+
+async def test_a_signed_cursor_that_temporal_no_longer_accepts_is_a_400(api: Api):
+    stale = _cursor(api.settings, "InspraakType IS NOT NULL", b"\x00stale")
+    r = await api.http.get("/v1/trajectories", params={"cursor": stale}, headers=api.auth("staff"))
+    assert r.status_code == 400, r.text
+    assert r.json()["invalidParams"][0]["code"] == "invalid_cursor"

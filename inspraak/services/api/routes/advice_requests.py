@@ -44,6 +44,7 @@ from inspraak.services.api.deps import (
     get_principal,
 )
 from inspraak.services.api.errors import Forbidden, InvalidInput, NotFound
+from inspraak.services.api.routes.trajectories import MEMO_SUBJECT
 from inspraak.workflows import names
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
 
@@ -111,8 +112,9 @@ async def create_advice_request(body: NewAdviceRequest, principal: StaffPrincipa
             SearchAttributePair(names.OVERDUE, False),
             SearchAttributePair(names.NEXT_DEADLINE, term.expires_at),
         ])
+    # The subject in the memo lets a listing show it without querying every workflow.
     await client.start_workflow(AdviceRequestWorkflow.run, inp, id=trajectory_id, task_queue=settings.task_queue,
-                                search_attributes=attrs)
+                                search_attributes=attrs, memo={MEMO_SUBJECT: body.subject})
     response.headers["Location"] = f"/v1/advice-requests/{trajectory_id}"
     return AdviceRequestCreated(id=trajectory_id, state=State.VERZONDEN, term=term,
                                 links={"self": f"/v1/advice-requests/{trajectory_id}"})
