@@ -8,6 +8,7 @@ rule code, reason), as the NL API Design Rules 2.2 ask; a 409 says why the state
 import re
 import typing
 from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pydantic_core.core_schema import ErrorType
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -107,6 +109,15 @@ class InvalidInput(ApiProblem):
 
 class Unavailable(ApiProblem):
     status, slug, title = 503, "temporal-unavailable", "Workflow service unavailable"
+
+
+class HttpProblem(ApiProblem):
+    """What Starlette itself refuses (no such path, a method the path has not): the same shape."""
+
+    def __init__(self, status: int, detail: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail, headers=dict(headers) if headers else None)
+        phrase = HTTPStatus(status).phrase
+        self.status, self.slug, self.title = status, phrase.lower().replace(" ", "-"), phrase
 
 
 # ---- the OpenAPI document ------------------------------------------------------------------------
@@ -313,6 +324,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         return problem_response(InvalidInput(*(invalid_param(e) for e in exc.errors())), request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem_response(HttpProblem(exc.status_code, exc.detail, exc.headers), request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette still logs the exception; the caller learns only that it was ours, not its text.
+        return problem_response(ApiProblem("an unexpected error; it has been logged"), request.url.path)
 
     @app.exception_handler(WorkflowUpdateFailedError)
     @app.exception_handler(RPCError)
