@@ -23,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--email", default="")
     token.add_argument("--days", type=int, default=30)
     templates = sub.add_parser("templates", help="work with the letter templates")
-    templates.add_argument("action", choices=["check"])
+    templates.add_argument("action", choices=["check", "text"],
+                           help="check: render every template with samples; "
+                                "text: (re)write the plain-text rendering beside each template")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -52,8 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         print(issue_token(settings, role=role, subject=subject, name=args.org or args.name, email=args.email,
                           organisation_id=args.org, ttl=timedelta(days=args.days)))
     elif args.command == "templates":
-        from inspraak.services.cli.templates import run_check
+        from inspraak.services.cli.templates import run_check, run_text
 
+        if args.action == "text":
+            return run_text(settings.templates_dir)
         return run_check(settings.templates_dir)
     return 0
 

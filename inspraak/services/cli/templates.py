@@ -1,8 +1,12 @@
-"""``inspraak templates check``: every letter template against its context model, rendered with samples."""
+"""``inspraak templates check``: every letter template against its context model, rendered with samples.
+
+``inspraak templates text``: the plain-text rendering beside every template, for review.
+"""
 
 from pathlib import Path
 
 from inspraak.activities.documents import DocumentRenderer
+from inspraak.activities.template_text import write_texts
 from inspraak.domain.documents import DocumentType
 
 
@@ -34,3 +38,13 @@ def run_check(templates_dir: Path) -> int:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def run_text(templates_dir: Path) -> int:
+    """(Re)write ``<type>.txt`` beside every template; print which changed. Always 0."""
+    changed = write_texts(templates_dir)
+    for path in changed:
+        print(f"wrote {path}")
+    if not changed:
+        print(f"every plain-text rendering in {templates_dir} is up to date")
+    return 0
