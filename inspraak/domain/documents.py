@@ -56,6 +56,14 @@ def storage_key(doc_id: str) -> str:
     return f"trajectories/{m['trajectory']}/{m['step']}.docx"
 
 
+class TemplateSource(StrEnum):
+    """Where the template a document was rendered from came from."""
+
+    BUILTIN = "builtin"  # templates/ in the release
+    OVERRIDE_DIR = "override-dir"  # the installation's folder (INSPRAAK_TEMPLATES_OVERRIDE_DIR)
+    STORE = "store"  # the object store, under INSPRAAK_TEMPLATES_OVERRIDE_PREFIX
+
+
 class DocumentRef(BaseModel):
     """What a workflow keeps of a document: never its bytes."""
 
@@ -69,6 +77,8 @@ class DocumentRef(BaseModel):
     size: int
     template_version: str
     created_at: datetime
+    # A default, so references kept by running workflows before overrides existed still load.
+    template_source: TemplateSource = TemplateSource.BUILTIN
 
 
 # ---- letter contexts ---------------------------------------------------------------------------

@@ -20,19 +20,22 @@ from inspraak.activities.documents import (
     DOCX_CONTENT_TYPE,
     DocumentActivities,
     DocumentRenderer,
+    StoreTemplates,
     TemplateMissingError,
     bedrag,
     datum,
     datum_lang,
     make_environment,
 )
-from inspraak.activities.storage import LocalDocumentStore, StoredObject
+from inspraak.activities.storage import LocalDocumentStore, S3DocumentStore, StoredObject
 from inspraak.domain.documents import (
     AdviesaanvraagBrief,
     Adviespunt,
+    DocumentRef,
     DocumentType,
     ReactieBrief,
     RenderRequest,
+    TemplateSource,
     TermijnVerstrekenBrief,
 )
 from inspraak.services.cli.templates import run_check
@@ -258,8 +261,10 @@ async def test_render_document_stores_the_letter_under_its_key_with_metadata(
     assert (stored.content_type, stored.sha256) == (DOCX_CONTENT_TYPE, ref.sha256)
     assert stored.metadata == {
         "trajectory": "adv-2027-014", "organisation": "ho-eendracht", "document-type": "adviesaanvraag",
-        "template-version": renderer.template_version(T.ADVIESAANVRAAG), "title": "Adviesaanvraag",
+        "template-version": renderer.template_version(T.ADVIESAANVRAAG), "template-source": "builtin",
+        "title": "Adviesaanvraag",
     }
+    assert ref.template_source is TemplateSource.BUILTIN
     assert all(v.isascii() for v in stored.metadata.values())
     assert "ADV-2027-014" in letter_text(data)
 
@@ -422,3 +427,95 @@ def test_every_letter_converts_to_pdf_with_libreoffice(renderer: DocumentRendere
         pdf = out / (docx_file.stem + ".pdf")
         assert pdf.exists(), f"no PDF for {docx_file.name}"
         assert pdf.read_bytes().startswith(b"%PDF")
+
+
+# ---- templates overridden per installation ------------------------------------------------------
+
+
+def _override(folder: Path, doc_type: DocumentType = T.HERINNERING) -> Path:
+    """A copy of a built-in template, edited as an installation would: a different closing."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{doc_type.value}.docx"
+    shutil.copy(TEMPLATES / path.name, path)
+    _replace_in_template(path, "Met vriendelijke groet,", "Hartelijke groet,")
+    return path
+
+
+def test_a_template_in_the_override_folder_replaces_the_built_in_one(tmp_path: Path) -> None:
+    override = _override(tmp_path / "eigen")
+    renderer = DocumentRenderer(TEMPLATES, override_dir=tmp_path / "eigen")
+    rendered = renderer.render_with_version(T.HERINNERING, sample_context(T.HERINNERING))
+    assert "Hartelijke groet," in letter_text(rendered.data)
+    assert rendered.template_source is TemplateSource.OVERRIDE_DIR
+    assert rendered.template_version == hashlib.sha256(override.read_bytes()).hexdigest()[:12]
+
+
+def test_a_type_missing_from_the_override_folder_uses_the_built_in_template(tmp_path: Path) -> None:
+    _override(tmp_path / "eigen")
+    renderer = DocumentRenderer(TEMPLATES, override_dir=tmp_path / "eigen")
+    rendered = renderer.render_with_version(T.TERMIJN_VERSTREKEN, sample_context(T.TERMIJN_VERSTREKEN))
+    assert rendered.template_source is TemplateSource.BUILTIN
+    assert "Met vriendelijke groet," in letter_text(rendered.data)
+
+
+async def _render_with_store_override(store: LocalDocumentStore | S3DocumentStore, tmp_path: Path,
+                                      renderer: DocumentRenderer) -> tuple[DocumentRef, bytes]:
+    template = _override(tmp_path / "upload").read_bytes()
+    await store.put("sjablonen/herinnering.docx", template, content_type=DOCX_CONTENT_TYPE, metadata={})
+    acts = DocumentActivities(renderer, store, clock=lambda: NOW,
+                              store_templates=StoreTemplates(store, "sjablonen"))
+    ref = await ActivityEnvironment().run(acts.render_document, _request("herinnering-1", T.HERINNERING))
+    return ref, template
+
+
+async def test_an_override_in_the_local_store_is_used_and_recorded(
+        local_store: LocalDocumentStore, tmp_path: Path, renderer: DocumentRenderer) -> None:
+    ref, template = await _render_with_store_override(local_store, tmp_path, renderer)
+    assert "Hartelijke groet," in letter_text(await local_store.get(ref.key))
+    assert ref.template_source is TemplateSource.STORE
+    assert ref.template_version == hashlib.sha256(template).hexdigest()[:12]
+    metadata = (await local_store.stat(ref.key)).metadata
+    assert (metadata["template-source"], metadata["template-version"]) == ("store", ref.template_version)
+
+
+async def test_an_override_in_s3_is_used_and_recorded(
+        s3_store: S3DocumentStore, tmp_path: Path, renderer: DocumentRenderer) -> None:
+    ref, template = await _render_with_store_override(s3_store, tmp_path, renderer)
+    assert "Hartelijke groet," in letter_text(await s3_store.get(ref.key))
+    assert (ref.template_source, ref.template_version) == (
+        TemplateSource.STORE, hashlib.sha256(template).hexdigest()[:12])
+    metadata = (await s3_store.stat(ref.key)).metadata
+    assert (metadata["template-source"], metadata["template-version"]) == ("store", ref.template_version)
+
+
+async def test_a_store_override_wins_over_the_override_folder(
+        local_store: LocalDocumentStore, tmp_path: Path) -> None:
+    _override(tmp_path / "eigen")
+    renderer = DocumentRenderer(TEMPLATES, override_dir=tmp_path / "eigen")
+    ref, _ = await _render_with_store_override(local_store, tmp_path, renderer)
+    assert ref.template_source is TemplateSource.STORE
+
+
+async def test_a_store_override_uploaded_later_is_used_once_the_cache_has_aged(
+        local_store: LocalDocumentStore, tmp_path: Path) -> None:
+    now = [0.0]
+    templates = StoreTemplates(local_store, "sjablonen/", max_age_seconds=60, clock=lambda: now[0])
+    assert await templates.get(T.HERINNERING) is None
+    template = _override(tmp_path / "upload").read_bytes()
+    await local_store.put("sjablonen/herinnering.docx", template, content_type=DOCX_CONTENT_TYPE, metadata={})
+    assert await templates.get(T.HERINNERING) is None  # still cached: no fetch per letter
+    now[0] = 61.0
+    assert await templates.get(T.HERINNERING) == template
+
+
+def test_check_reports_a_broken_override_in_the_folder(tmp_path: Path) -> None:
+    _write_template(tmp_path / "herinnering.docx", "{{ onderwerpp }}")
+    problems = DocumentRenderer(TEMPLATES, override_dir=tmp_path).check()
+    assert "onderwerpp" in {p.variable for p in problems if p.severity == "error"}
+
+
+def test_check_reports_a_broken_override_from_the_store(tmp_path: Path) -> None:
+    _write_template(tmp_path / "herinnering.docx", "{{ onderwerpp }}")
+    problems = DocumentRenderer(TEMPLATES).check(
+        overrides={T.HERINNERING: (tmp_path / "herinnering.docx").read_bytes()})
+    assert "onderwerpp" in {p.variable for p in problems if p.severity == "error"}

@@ -58,7 +58,15 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.action == "text":
             return run_text(settings.templates_dir)
-        return run_check(settings.templates_dir)
+        overrides = None
+        if settings.templates_override_prefix:
+            from inspraak.activities.documents import build_store_templates
+            from inspraak.activities.storage import build_store
+
+            store_templates = build_store_templates(settings, build_store(settings))
+            overrides = asyncio.run(store_templates.get_all()) if store_templates else None
+        return run_check(settings.templates_dir, override_dir=settings.templates_override_dir,
+                         overrides=overrides)
     return 0
 
 
