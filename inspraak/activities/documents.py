@@ -138,6 +138,22 @@ def alineas(value: str | None) -> str:
     return re.sub(r"\n[ \t]*\n\s*", "\a", text)
 
 
+def zin(value: str | None) -> str:
+    """Text that ends a sentence, ending in exactly one full stop (or its own ? or !).
+
+    For user text that a template follows with a full stop: "{{ overleg_aanbod|zin }}" never gives
+    "..", whether or not the user ended the text with one.
+    """
+    if not value:
+        return ""
+    text = value.rstrip()
+    while text.endswith((".", " ")) and not text.endswith("..."):
+        text = text[:-1]
+    if text.endswith(("?", "!", "...")):
+        return text
+    return text + "."
+
+
 def _finalize(value: Any) -> Any:
     # None prints as nothing, not "None"; stray control characters would make the XML invalid.
     if value is None:
@@ -150,7 +166,7 @@ def _finalize(value: Any) -> Any:
 def make_environment() -> Environment:
     """The Jinja environment every letter is rendered with."""
     env = Environment(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
-    env.filters.update(datum=datum, datum_lang=datum_lang, bedrag=bedrag, alineas=alineas)
+    env.filters.update(datum=datum, datum_lang=datum_lang, bedrag=bedrag, alineas=alineas, zin=zin)
     return env
 
 
@@ -436,7 +452,7 @@ class DocumentRenderer:
                     name, "error", "unknown_attribute",
                     f"uses '{dotted}', but {owner.__name__} has no field '{attr}' "
                     f"(fields: {', '.join(owner.model_fields)})", dotted))
-        for field in sorted(fields - used):
+        for field in sorted(fields - used - model.template_may_omit):
             problems.append(TemplateProblem(
                 name, "warning", "unused_field",
                 f"field '{field}' of {model.__name__} is not used by the template", field))

@@ -26,6 +26,7 @@ from inspraak.activities.documents import (
     datum,
     datum_lang,
     make_environment,
+    zin,
 )
 from inspraak.activities.storage import LocalDocumentStore, S3DocumentStore, StoredObject
 from inspraak.domain.documents import (
@@ -104,7 +105,7 @@ EXPECTED: dict[DocumentType, list[str]] = {
         "advies ontvangen, besluit nog niet genomen", "Neem uiterlijk 5 mei 2027 een besluit",
     ],
     T.MEDEDELING_UITVOERING: [
-        "11 mei 2027", "maandag 10 mei 2027", "artikel 5 lid 3", "het verstrijken van de wachttijd",
+        "11 mei 2027", "maandag 10 mei 2027", "artikel 5 lid 3", "want drie dagen zijn verstreken",
         "De aannemer start in september 2027",
     ],
 }
@@ -149,7 +150,92 @@ def test_reactie_advies_has_one_table_row_per_advice_point(renderer: DocumentRen
 def test_adviesaanvraag_for_consent_cites_article_5a(renderer: DocumentRenderer) -> None:
     text = letter_text(_render(renderer, T.ADVIESAANVRAAG, instemming_gevraagd=True, categorie="j"))
     assert "artikel 5a Wohv alleen uit als u daar vooraf mee hebt ingestemd" in text
-    assert "aanvraag om instemming op grond van de artikelen 3, 4 en 5 en 5a Wohv" in text
+    assert "dit instemmingsverzoek op grond van de artikelen 3, 4, 5 en 5a Wohv" in text
+
+
+def test_adviesaanvraag_for_consent_is_called_instemmingsverzoek_throughout(renderer: DocumentRenderer) -> None:
+    data = _render(renderer, T.ADVIESAANVRAAG, instemming_gevraagd=True)
+    text = letter_text(data)
+    assert "Instemmingsverzoek: verduurzaming complex 112" in text
+    assert _docx(data).core_properties.title == "Instemmingsverzoek: verduurzaming complex 112 (Bloemenbuurt)"
+    assert "Adviesaanvraag" not in text and "adviesaanvraag" not in text
+    assert "geldt dat niet als instemming" in text
+
+
+@pytest.mark.parametrize(("doc_type", "subject"), [
+    (T.ADVIESAANVRAAG, "Adviesaanvraag: "),
+    (T.ONTVANGSTBEVESTIGING_ADVIES, "Ontvangstbevestiging advies: "),
+    (T.HERINNERING, "Herinnering: "),
+    (T.TERMIJN_VERSTREKEN, "Adviestermijn verstreken: "),
+    (T.REACTIE_ADVIES, "Reactie op uw advies: "),
+    (T.INTERNE_ESCALATIE, "Escalatie: "),
+    (T.MEDEDELING_UITVOERING, "Uitvoering besluit: "),
+])
+def test_subject_line_names_the_letter(renderer: DocumentRenderer, doc_type: DocumentType, subject: str) -> None:
+    data = _render(renderer, doc_type)
+    assert subject + "verduurzaming complex 112 (Bloemenbuurt)" in letter_text(data)
+    assert (_docx(data).core_properties.title or "").endswith(": verduurzaming complex 112 (Bloemenbuurt)")
+
+
+def test_reply_to_followed_advice_leaves_out_the_dispute_paragraphs(renderer: DocumentRenderer) -> None:
+    text = letter_text(_render(renderer, T.REACTIE_ADVIES, besluit="gevolgd", advies_gevolgd=True))
+    for gone in ("kantonrechter", "Huurcommissie", "artikel 8", "Bent u het niet eens"):
+        assert gone not in text
+    assert "artikel 5 lid 3 onder c" in text
+
+
+def test_reply_to_advice_not_followed_names_the_dispute_options(renderer: DocumentRenderer) -> None:
+    text = letter_text(_render(renderer, T.REACTIE_ADVIES))
+    assert "Huurcommissie of aan de kantonrechter (artikel 8 lid 1 Wohv)" in text
+
+
+def test_two_signatories_sign_with_their_roles(renderer: DocumentRenderer) -> None:
+    texts = [p.text for p in _docx(_render(renderer, T.HERINNERING)).paragraphs]
+    assert "Ingrid Bakker\tMarieke Jansen" in texts
+    assert "Manager Wonen\tAdviseur huurdersparticipatie" in texts
+
+
+def test_one_signatory_signs_alone_with_the_role(renderer: DocumentRenderer) -> None:
+    data = _render(renderer, T.HERINNERING, ondertekening=[{"naam": "Johan Smit", "functie": "Directeur-bestuurder"}])
+    texts = [p.text for p in _docx(data).paragraphs]
+    assert texts[texts.index("Johan Smit") + 1] == "Directeur-bestuurder"
+
+
+def test_without_signatories_the_behandelaar_signs(renderer: DocumentRenderer) -> None:
+    texts = [p.text for p in _docx(_render(renderer, T.HERINNERING, ondertekening=[])).paragraphs]
+    closing = texts.index("Met vriendelijke groet,")
+    assert [t for t in texts[closing:] if t] == ["Met vriendelijke groet,", "Woonstichting De Voorbeeldhaven",
+                                                 "Marieke Jansen"]
+
+
+def test_internal_escalation_is_a_memo_without_letterhead_or_closing(renderer: DocumentRenderer) -> None:
+    text = letter_text(_render(renderer, T.INTERNE_ESCALATIE))
+    assert "Interne notitie – alleen voor intern gebruik" in text
+    for label in ("Aan:", "Van:", "Datum:", "Betreft:", "Traject:", "Termijn:"):
+        assert label in text
+    for letter_only in ("Havenkade 12", "3011 AB", "Met vriendelijke groet", "Geacht", "Hebt u vragen"):
+        assert letter_only not in text
+
+
+@pytest.mark.parametrize("doc_type", list(DocumentType))
+def test_user_text_ending_in_a_full_stop_gives_no_double_full_stop(
+        renderer: DocumentRenderer, doc_type: DocumentType) -> None:
+    context = sample_context(doc_type)
+    changes = {name: getattr(context, name) + "." for name in ("overeenkomst", "overleg_aanbod", "grondslag", "staat")
+               if isinstance(getattr(context, name, None), str)}
+    text = letter_text(_render(renderer, doc_type, **changes))
+    assert ".." not in text.replace("...", "")
+
+
+@pytest.mark.parametrize("doc_type", list(DocumentType))
+def test_letters_say_u_hebt_never_u_heeft(renderer: DocumentRenderer, doc_type: DocumentType) -> None:
+    text = letter_text(_render(renderer, doc_type)).lower()
+    assert "u heeft" not in text and "heeft u" not in text
+
+
+def test_zin_ends_a_sentence_exactly_once() -> None:
+    assert [zin(t) for t in ("Om 19.30 uur", "Om 19.30 uur.", "Om 19.30 uur. ", "Klopt dat?", "", None)] == [
+        "Om 19.30 uur.", "Om 19.30 uur.", "Om 19.30 uur.", "Klopt dat?", "", ""]
 
 
 def test_termijn_verstreken_for_consent_says_nothing_is_deemed(renderer: DocumentRenderer) -> None:
