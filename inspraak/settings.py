@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     organisations_file: Path = REPO_ROOT / "demo" / "organisations.toml"
     templates_dir: Path = REPO_ROOT / "templates"
+    # An installation's own templates: <type>.docx in this folder replaces the built-in one ...
+    templates_override_dir: Path | None = None
+    # ... and <prefix><type>.docx in the document store replaces both (no redeploy to change a letter).
+    templates_override_prefix: str | None = None
 
     # Documents
     storage_backend: Literal["local", "s3"] = "local"

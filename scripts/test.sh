@@ -14,4 +14,6 @@ if ! command -v soffice >/dev/null 2>&1 && [ "${INSPRAAK_SKIP_APT:-0}" != 1 ] \
 fi
 .venv/bin/ruff check inspraak tests bench scripts
 .venv/bin/mypy inspraak
+# The Word templates are the source of truth: every one must render with the sample letters.
+.venv/bin/inspraak templates check
 .venv/bin/python -m pytest -q "$@"

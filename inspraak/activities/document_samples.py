@@ -16,6 +16,7 @@ from inspraak.domain.documents import (
     EscalatieBrief,
     Geadresseerde,
     HerinneringBrief,
+    Ondertekenaar,
     OntvangstbevestigingBrief,
     ReactieBrief,
     TermijnVerstrekenBrief,
@@ -45,6 +46,10 @@ MANAGER = Geadresseerde(
     ter_attentie_van="manager Wonen",
 )
 
+# Two signers, side by side: the manager and the staff member who handles the trajectory.
+ONDERTEKENING = [Ondertekenaar(naam="Ingrid Bakker", functie="Manager Wonen"),
+                 Ondertekenaar(naam="Marieke Jansen", functie="Adviseur huurdersparticipatie")]
+
 KENMERK = "ADV-2027-014"
 ONDERWERP = "verduurzaming complex 112 (Bloemenbuurt)"
 OVEREENKOMST = "artikel 6.2 van de samenwerkingsovereenkomst van 1 maart 2025"
@@ -62,25 +67,26 @@ def _common(onderwerp: str, datum: date) -> dict:
         behandelaar="Marieke Jansen",
         behandelaar_email="m.jansen@voorbeeldhaven.nl",
         overeenkomst=OVEREENKOMST,
+        ondertekening=ONDERTEKENING,
     )
 
 
 def _adviesaanvraag() -> AdviesaanvraagBrief:
     return AdviesaanvraagBrief(
-        **_common(f"Adviesaanvraag {ONDERWERP}", date(2027, 3, 17)),
+        **_common(ONDERWERP, date(2027, 3, 17)),
         categorie="b",
         categorie_omschrijving=Category.b.description,
         complexen=["Complex 112, Bloemenbuurt: Anjerstraat 1-47 en Dahliastraat 2-96 (144 woningen)"],
         voornemen=(
             "Wij willen de 144 woningen van complex 112 in 2028 verduurzamen. Wij isoleren de gevels, "
-            "daken en vloeren, vervangen het enkel glas door HR++-glas en vervangen de cv-ketels door "
-            "hybride warmtepompen. De woningen gaan daarmee van gemiddeld energielabel E naar label A.\n\n"
+            "daken en vloeren. Het enkel glas vervangen wij door HR++-glas, de cv-ketels door hybride "
+            "warmtepompen. De woningen gaan daarmee van gemiddeld energielabel E naar label A.\n\n"
             "De werkzaamheden duren per woning ongeveer tien werkdagen. Huurders blijven tijdens de "
             "werkzaamheden in hun woning wonen."
         ),
         beweegredenen=(
-            "De woningen in complex 112 zijn slecht geïsoleerd. De energielasten van de huurders zijn hoog "
-            "en in de winter is het in veel woningen koud en vochtig. Met de verduurzaming voldoen wij "
+            "De woningen in complex 112 zijn slecht geïsoleerd. De energielasten van de huurders zijn hoog. "
+            "In de winter is het in veel woningen koud en vochtig. Met de verduurzaming voldoen wij "
             "bovendien aan de afspraak in de prestatieafspraken met de gemeente om in 2028 geen woningen "
             "met label E, F of G meer te hebben."
         ),
@@ -112,7 +118,7 @@ def sample_context(doc_type: DocumentType) -> Brief:
         return _adviesaanvraag()
     if doc_type is DocumentType.ONTVANGSTBEVESTIGING_ADVIES:
         return OntvangstbevestigingBrief(
-            **_common(f"Ontvangstbevestiging advies {ONDERWERP}", date(2027, 4, 23)),
+            **_common(ONDERWERP, date(2027, 4, 23)),
             advies_datum=date(2027, 4, 20),
             advies_ontvangen_op=date(2027, 4, 22),
             adviespunten=[
@@ -124,7 +130,7 @@ def sample_context(doc_type: DocumentType) -> Brief:
         )
     if doc_type is DocumentType.HERINNERING:
         return HerinneringBrief(
-            **_common(f"Herinnering adviestermijn {ONDERWERP}", date(2027, 4, 14)),
+            **_common(ONDERWERP, date(2027, 4, 14)),
             informatie_verstrekt_op=date(2027, 3, 17),
             adviestermijn_einde=date(2027, 4, 28),
             dagen_resterend=14,
@@ -133,14 +139,14 @@ def sample_context(doc_type: DocumentType) -> Brief:
         )
     if doc_type is DocumentType.TERMIJN_VERSTREKEN:
         return TermijnVerstrekenBrief(
-            **_common(f"Adviestermijn verstreken {ONDERWERP}", date(2027, 4, 29)),
+            **_common(ONDERWERP, date(2027, 4, 29)),
             informatie_verstrekt_op=date(2027, 3, 17),
             adviestermijn_einde=date(2027, 4, 28),
             instemming_gevraagd=False,
         )
     if doc_type is DocumentType.REACTIE_ADVIES:
         return ReactieBrief(
-            **_common(f"Reactie op uw advies {ONDERWERP}", date(2027, 5, 4)),
+            **_common(ONDERWERP, date(2027, 5, 4)),
             advies_ontvangen_op=date(2027, 4, 22),
             besluit="deels gevolgd",
             advies_gevolgd=False,
@@ -164,9 +170,7 @@ def sample_context(doc_type: DocumentType) -> Brief:
         )
     if doc_type is DocumentType.INTERNE_ESCALATIE:
         return EscalatieBrief(
-            **{**_common("Reactie op advies Huurdersvereniging Eendracht dreigt te laat te komen",
-                         date(2027, 5, 4)),
-               "geadresseerde": MANAGER},
+            **{**_common(ONDERWERP, date(2027, 5, 4)), "geadresseerde": MANAGER, "ondertekening": []},
             reden=("Het advies van Huurdersvereniging Eendracht is op 22 april 2027 ontvangen. Er is nog "
                    "geen besluit vastgelegd en de gemotiveerde reactie is nog niet verzonden."),
             termijn="termijn voor de gemotiveerde reactie",
@@ -181,11 +185,10 @@ def sample_context(doc_type: DocumentType) -> Brief:
         )
     if doc_type is DocumentType.MEDEDELING_UITVOERING:
         return UitvoeringBrief(
-            **_common(f"Uitvoering besluit {ONDERWERP}", date(2027, 5, 11)),
+            **_common(ONDERWERP, date(2027, 5, 11)),
             uitgevoerd_op=date(2027, 5, 10),
-            grondslag=("het verstrijken van de wachttijd van drie dagen na ontvangst van onze gemotiveerde "
-                       "reactie van 4 mei 2027 (artikel 5 lid 3 onder c Wet op het overleg huurders "
-                       "verhuurder)"),
+            grondslag=("drie dagen zijn verstreken nadat u onze gemotiveerde reactie van 4 mei 2027 "
+                       "ontving (artikel 5 lid 3 onder c Wohv)"),
             toelichting=("De aannemer start in september 2027 met de eerste woningen aan de Anjerstraat. "
                          "Alle huurders ontvangen vooraf een persoonlijke planning."),
         )

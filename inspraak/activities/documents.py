@@ -6,6 +6,10 @@ by using its tag clean-up, but does the work once per template rather than once 
 template is read, cleaned up and compiled the first time it is used (and again when the file
 changes), and each letter only runs the compiled templates and appends its own parts to a ready-made
 zip of the parts that never change. A mail-merge of a thousand letters pays for the template once.
+
+An installation may replace a built-in template with its own: ``<type>.docx`` in an override folder,
+or ``<prefix><type>.docx`` in the document store (which wins over the folder). Every document records
+the version (sha256) and the source of the template it was rendered from.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ import hashlib
 import io
 import re
 import threading
+import time
 import types
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -36,16 +41,18 @@ from pydantic import BaseModel, ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from inspraak.activities.storage import DocumentStore
+from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
 from inspraak.domain.documents import (
     LETTER_CONTEXTS,
     Brief,
     DocumentRef,
     DocumentType,
     RenderRequest,
+    TemplateSource,
     document_id,
     storage_key,
 )
+from inspraak.settings import Settings
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LOCALE = "nl_NL"
@@ -131,6 +138,22 @@ def alineas(value: str | None) -> str:
     return re.sub(r"\n[ \t]*\n\s*", "\a", text)
 
 
+def zin(value: str | None) -> str:
+    """Text that ends a sentence, ending in exactly one full stop (or its own ? or !).
+
+    For user text that a template follows with a full stop: "{{ overleg_aanbod|zin }}" never gives
+    "..", whether or not the user ended the text with one.
+    """
+    if not value:
+        return ""
+    text = value.rstrip()
+    while text.endswith((".", " ")) and not text.endswith("..."):
+        text = text[:-1]
+    if text.endswith(("?", "!", "...")):
+        return text
+    return text + "."
+
+
 def _finalize(value: Any) -> Any:
     # None prints as nothing, not "None"; stray control characters would make the XML invalid.
     if value is None:
@@ -143,7 +166,7 @@ def _finalize(value: Any) -> Any:
 def make_environment() -> Environment:
     """The Jinja environment every letter is rendered with."""
     env = Environment(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
-    env.filters.update(datum=datum, datum_lang=datum_lang, bedrag=bedrag, alineas=alineas)
+    env.filters.update(datum=datum, datum_lang=datum_lang, bedrag=bedrag, alineas=alineas, zin=zin)
     return env
 
 
@@ -161,8 +184,9 @@ class _Part:
 
 @dataclass(frozen=True)
 class _Compiled:
-    stamp: tuple[int, int, int]
+    stamp: tuple[object, ...]
     version: str
+    source: TemplateSource
     prefix: bytes  # a zip of every part that holds no tag, ready to be appended to
     parts: tuple[_Part, ...]
 
@@ -172,6 +196,7 @@ class RenderedDocument:
     data: bytes
     sha256: str
     template_version: str
+    template_source: TemplateSource = TemplateSource.BUILTIN
 
 
 @dataclass(frozen=True)
@@ -192,15 +217,20 @@ class TemplateProblem:
 class DocumentRenderer:
     """Renders letters from ``templates_dir/<type>.docx``; thread-safe, one per process is enough.
 
+    ``override_dir/<type>.docx``, when it exists, replaces the built-in template; template bytes
+    handed to a render call (read from the store by :class:`StoreTemplates`) replace both.
+
     What is cached per template: the file's version, its compiled Jinja templates and a zip of its
-    constant parts. The cache is keyed on the file's modification time, size and inode, so a
-    template edited while the process runs is picked up on the next letter.
+    constant parts. The cache is keyed on the file's modification time, size and inode (for bytes:
+    their sha256), so a template edited while the process runs is picked up on the next letter.
     """
 
-    def __init__(self, templates_dir: Path, *, environment: Environment | None = None) -> None:
+    def __init__(self, templates_dir: Path, *, override_dir: Path | None = None,
+                 environment: Environment | None = None) -> None:
         self.templates_dir = templates_dir
+        self.override_dir = override_dir
         self._env = environment or make_environment()
-        self._cache: dict[DocumentType, _Compiled] = {}
+        self._cache: dict[tuple[DocumentType, TemplateSource], _Compiled] = {}
         self._lock = threading.Lock()
         # Only docxtpl's pure string helpers are used (patch_xml, resolve_listing); they keep no state.
         self._docxtpl = DocxTemplate(io.BytesIO())
@@ -208,11 +238,18 @@ class DocumentRenderer:
     # -- public API ------------------------------------------------------------------------------
 
     def path(self, doc_type: DocumentType) -> Path:
-        return self.templates_dir / f"{DocumentType(doc_type).value}.docx"
+        """The template file in use: the override folder's when it has one, else the built-in one."""
+        name = f"{DocumentType(doc_type).value}.docx"
+        if self.override_dir is not None and (self.override_dir / name).is_file():
+            return self.override_dir / name
+        return self.templates_dir / name
 
-    def template_version(self, doc_type: DocumentType) -> str:
+    def template_version(self, doc_type: DocumentType, template: bytes | None = None) -> str:
         """The first 12 hex characters of the sha256 of the template file."""
-        return self._compiled(doc_type).version
+        return self._compiled(doc_type, template).version
+
+    def template_source(self, doc_type: DocumentType, template: bytes | None = None) -> TemplateSource:
+        return self._compiled(doc_type, template).source
 
     def render(self, doc_type: DocumentType, context: Brief) -> bytes:
         """The letter as .docx bytes.
@@ -223,18 +260,24 @@ class DocumentRenderer:
         """
         return self.render_with_version(doc_type, context).data
 
-    def render_with_version(self, doc_type: DocumentType, context: Brief) -> RenderedDocument:
-        """The letter with its hash and the version of the template it was rendered from."""
+    def render_with_version(self, doc_type: DocumentType, context: Brief,
+                            template: bytes | None = None) -> RenderedDocument:
+        """The letter with its hash and the version and source of the template it was rendered from.
+
+        Args:
+            template: the bytes of a template from the store, replacing the files; None for the files.
+        """
         expected = LETTER_CONTEXTS[DocumentType(doc_type)]
         if not isinstance(context, expected):
             raise TypeError(f"a {doc_type.value} letter needs a {expected.__name__}, "
                             f"not {type(context).__name__}")
-        compiled = self._compiled(doc_type)
+        compiled = self._compiled(doc_type, template)
         data = self._render(doc_type, compiled, _jinja_context(context))
         return RenderedDocument(data=data, sha256=hashlib.sha256(data).hexdigest(),
-                                template_version=compiled.version)
+                                template_version=compiled.version, template_source=compiled.source)
 
-    def check(self, samples: Callable[[DocumentType], Brief] | None = None) -> list[TemplateProblem]:
+    def check(self, samples: Callable[[DocumentType], Brief] | None = None,
+              overrides: Mapping[DocumentType, bytes] | None = None) -> list[TemplateProblem]:
         """Every template against its context model, then rendered with sample data.
 
         Errors: a missing file, a tag that does not compile, a variable or attribute the context
@@ -247,39 +290,47 @@ class DocumentRenderer:
             samples = sample_context
         problems: list[TemplateProblem] = []
         for doc_type in DocumentType:
-            problems.extend(self._check_one(doc_type, samples))
+            problems.extend(self._check_one(doc_type, samples, (overrides or {}).get(doc_type)))
         return problems
 
     # -- loading ---------------------------------------------------------------------------------
 
-    def _compiled(self, doc_type: DocumentType) -> _Compiled:
+    def _compiled(self, doc_type: DocumentType, template: bytes | None = None) -> _Compiled:
         doc_type = DocumentType(doc_type)
         path = self.path(doc_type)
-        try:
-            st = path.stat()
-        except FileNotFoundError as e:
-            raise TemplateMissingError(
-                f"{path.name}: template file is missing in {self.templates_dir}") from e
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-        cached = self._cache.get(doc_type)
+        stamp: tuple[object, ...]
+        if template is not None:
+            source = TemplateSource.STORE
+            stamp = (hashlib.sha256(template).digest(),)
+        else:
+            source = TemplateSource.BUILTIN if path.parent == self.templates_dir else TemplateSource.OVERRIDE_DIR
+            try:
+                st = path.stat()
+            except FileNotFoundError as e:
+                raise TemplateMissingError(
+                    f"{path.name}: template file is missing in {self.templates_dir}") from e
+            stamp = (path, st.st_mtime_ns, st.st_size, st.st_ino)
+        key = (doc_type, source)
+        cached = self._cache.get(key)
         if cached is not None and cached.stamp == stamp:
             return cached
         with self._lock:
-            cached = self._cache.get(doc_type)
+            cached = self._cache.get(key)
             if cached is None or cached.stamp != stamp:
-                cached = self._compile(path, stamp)
-                self._cache[doc_type] = cached
+                raw = template if template is not None else path.read_bytes()
+                cached = self._compile(path.name, raw, stamp, source)
+                self._cache[key] = cached
         return cached
 
-    def _compile(self, path: Path, stamp: tuple[int, int, int]) -> _Compiled:
-        raw = path.read_bytes()
+    def _compile(self, name: str, raw: bytes, stamp: tuple[object, ...], source: TemplateSource) -> _Compiled:
         version = hashlib.sha256(raw).hexdigest()[:12]
         try:
-            return self._compile_package(path.name, raw, stamp, version)
+            return self._compile_package(name, raw, stamp, version, source)
         except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as e:
-            raise TemplateRenderError(f"{path.name}: not a readable Word (.docx) file ({e})") from e
+            raise TemplateRenderError(f"{name}: not a readable Word (.docx) file ({e})") from e
 
-    def _compile_package(self, name: str, raw: bytes, stamp: tuple[int, int, int], version: str) -> _Compiled:
+    def _compile_package(self, name: str, raw: bytes, stamp: tuple[object, ...], version: str,
+                         origin: TemplateSource) -> _Compiled:
         with zipfile.ZipFile(io.BytesIO(raw)) as zin:
             content_types = _content_types(zin.read("[Content_Types].xml"))
             prefix = io.BytesIO()
@@ -300,7 +351,8 @@ class DocumentRenderer:
                                                content_type == _MAIN_CONTENT_TYPE))
                             continue
                     zout.writestr(_clean_info(info), data)
-        return _Compiled(stamp=stamp, version=version, prefix=prefix.getvalue(), parts=tuple(parts))
+        return _Compiled(stamp=stamp, version=version, source=origin, prefix=prefix.getvalue(),
+                         parts=tuple(parts))
 
     def _compile_source(self, template_name: str, part_name: str, source: str) -> Any:
         try:
@@ -369,13 +421,13 @@ class DocumentRenderer:
 
     # -- checking --------------------------------------------------------------------------------
 
-    def _check_one(self, doc_type: DocumentType,
-                   samples: Callable[[DocumentType], Brief]) -> list[TemplateProblem]:
+    def _check_one(self, doc_type: DocumentType, samples: Callable[[DocumentType], Brief],
+                   template: bytes | None) -> list[TemplateProblem]:
         name = self.path(doc_type).name
         model = LETTER_CONTEXTS[doc_type]
         problems: list[TemplateProblem] = []
         try:
-            compiled = self._compiled(doc_type)
+            compiled = self._compiled(doc_type, template)
         except TemplateMissingError:
             return [TemplateProblem(name, "error", "missing_template",
                                     f"template file is missing (expected {self.path(doc_type)})")]
@@ -400,7 +452,7 @@ class DocumentRenderer:
                     name, "error", "unknown_attribute",
                     f"uses '{dotted}', but {owner.__name__} has no field '{attr}' "
                     f"(fields: {', '.join(owner.model_fields)})", dotted))
-        for field in sorted(fields - used):
+        for field in sorted(fields - used - model.template_may_omit):
             problems.append(TemplateProblem(
                 name, "warning", "unused_field",
                 f"field '{field}' of {model.__name__} is not used by the template", field))
@@ -578,14 +630,69 @@ def _ascii(value: str) -> str:
     return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
 
 
+class StoreTemplates:
+    """Template overrides kept in the document store as ``<prefix><type>.docx``.
+
+    Read through a short cache (found and not found alike), so a mail-merge does not fetch the same
+    template for every letter, while an upload still takes effect within ``max_age_seconds``.
+    """
+
+    def __init__(self, store: DocumentStore, prefix: str, *, max_age_seconds: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._store = store
+        self.prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+        self._max_age = max_age_seconds
+        self._clock = clock
+        self._cache: dict[DocumentType, tuple[float, bytes | None]] = {}
+
+    def key(self, doc_type: DocumentType) -> str:
+        return f"{self.prefix}{DocumentType(doc_type).value}.docx"
+
+    async def get(self, doc_type: DocumentType) -> bytes | None:
+        """The override's bytes, or None when the store has none for this type.
+
+        Raises:
+            Exception: storage errors propagate, to be retried: a letter is never silently rendered
+                from another template because the store was down.
+        """
+        doc_type = DocumentType(doc_type)
+        now = self._clock()
+        cached = self._cache.get(doc_type)
+        if cached is not None and now - cached[0] < self._max_age:
+            return cached[1]
+        try:
+            data: bytes | None = await self._store.get(self.key(doc_type))
+        except ObjectNotFoundError:
+            data = None
+        self._cache[doc_type] = (now, data)
+        return data
+
+    async def get_all(self) -> dict[DocumentType, bytes]:
+        """Every override the store has, by type (for ``inspraak templates check``)."""
+        found = {t: await self.get(t) for t in DocumentType}
+        return {t: data for t, data in found.items() if data is not None}
+
+
+def build_renderer(settings: Settings) -> DocumentRenderer:
+    return DocumentRenderer(settings.templates_dir, override_dir=settings.templates_override_dir)
+
+
+def build_store_templates(settings: Settings, store: DocumentStore) -> StoreTemplates | None:
+    if not settings.templates_override_prefix:
+        return None
+    return StoreTemplates(store, settings.templates_override_prefix)
+
+
 class DocumentActivities:
-    """Temporal activities for letters; the renderer and the store are handed in."""
+    """Temporal activities for letters; the renderer, the store and the store's overrides are handed in."""
 
     def __init__(self, renderer: DocumentRenderer, store: DocumentStore,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, *,
+                 store_templates: StoreTemplates | None = None) -> None:
         self._renderer = renderer
         self._store = store
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._store_templates = store_templates
 
     @activity.defn(name="render_document")
     async def render_document(self, req: RenderRequest) -> DocumentRef:
@@ -606,8 +713,10 @@ class DocumentActivities:
             key = storage_key(doc_id)
         except ValueError as e:
             raise ApplicationError(str(e), type="InvalidDocumentId", non_retryable=True) from e
+        override = await self._store_templates.get(req.type) if self._store_templates else None
         try:
-            rendered = await asyncio.to_thread(self._renderer.render_with_version, req.type, context)
+            rendered = await asyncio.to_thread(self._renderer.render_with_version, req.type, context,
+                                               override)
         except DocumentTemplateError as e:
             raise ApplicationError(str(e), type="DocumentTemplateError", non_retryable=True) from e
 
@@ -618,11 +727,12 @@ class DocumentActivities:
             "organisation": _ascii(req.organisation_id),
             "document-type": req.type.value,
             "template-version": rendered.template_version,
+            "template-source": rendered.template_source.value,
             "title": _ascii(title),
         })
         return DocumentRef(
             id=doc_id, type=req.type, title=title, trajectory_id=req.trajectory_id,
             organisation_id=req.organisation_id, key=key, sha256=stored.sha256,
             size=stored.size, template_version=rendered.template_version,
-            created_at=self._clock(),
+            template_source=rendered.template_source, created_at=self._clock(),
         )

@@ -33,14 +33,14 @@ from inspraak.domain.terms import DeadlineSchedule
 DECISION_NL = {"followed": "gevolgd", "partly": "deels gevolgd", "not_followed": "niet gevolgd"}
 
 GROUNDS_NL = {
-    ExecutableBecause.GEEN_BEZWAAR: "u heeft schriftelijk laten weten geen bezwaar te hebben "
-    "(artikel 5 lid 3 sub a Wohv)",
+    ExecutableBecause.GEEN_BEZWAAR: "u hebt schriftelijk laten weten geen bezwaar te hebben "
+    "(artikel 5 lid 3 onder a Wohv)",
     ExecutableBecause.TERMIJN_VERSTREKEN: "de adviestermijn is verstreken zonder dat wij een advies "
-    "ontvingen (artikel 5 lid 3 sub b Wohv)",
+    "ontvingen (artikel 5 lid 3 onder b Wohv)",
     ExecutableBecause.WACHTTIJD_VERSTREKEN: "drie dagen zijn verstreken nadat u onze gemotiveerde reactie "
-    "ontving (artikel 5 lid 3 sub c Wohv)",
+    "ontving (artikel 5 lid 3 onder c Wohv)",
     ExecutableBecause.ADVIES_GEVOLGD: "wij hebben uw advies gevolgd (artikel 5 Wohv)",
-    ExecutableBecause.INSTEMMING: "u heeft ingestemd met het voorstel (artikel 5a Wohv)",
+    ExecutableBecause.INSTEMMING: "u hebt ingestemd met het voorstel (artikel 5a Wohv)",
 }
 
 

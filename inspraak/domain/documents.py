@@ -7,6 +7,7 @@ the one statement of which fields a template may use; ``inspraak templates check
 import re
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
@@ -56,6 +57,14 @@ def storage_key(doc_id: str) -> str:
     return f"trajectories/{m['trajectory']}/{m['step']}.docx"
 
 
+class TemplateSource(StrEnum):
+    """Where the template a document was rendered from came from."""
+
+    BUILTIN = "builtin"  # templates/ in the release
+    OVERRIDE_DIR = "override-dir"  # the installation's folder (INSPRAAK_TEMPLATES_OVERRIDE_DIR)
+    STORE = "store"  # the object store, under INSPRAAK_TEMPLATES_OVERRIDE_PREFIX
+
+
 class DocumentRef(BaseModel):
     """What a workflow keeps of a document: never its bytes."""
 
@@ -69,6 +78,8 @@ class DocumentRef(BaseModel):
     size: int
     template_version: str
     created_at: datetime
+    # A default, so references kept by running workflows before overrides existed still load.
+    template_source: TemplateSource = TemplateSource.BUILTIN
 
 
 # ---- letter contexts ---------------------------------------------------------------------------
@@ -92,8 +103,18 @@ class Geadresseerde(BaseModel):
     postcode_plaats: str = ""
 
 
+class Ondertekenaar(BaseModel):
+    """One person who signs a letter, with the role printed under the name."""
+
+    naam: str = Field(min_length=1, max_length=200)
+    functie: str = Field(min_length=1, max_length=200)
+
+
 class Brief(BaseModel):
     """The fields every letter has."""
+
+    # Fields a template of this kind may leave out without the template check warning about them.
+    template_may_omit: ClassVar[frozenset[str]] = frozenset()
 
     kenmerk: str
     datum: date
@@ -103,6 +124,8 @@ class Brief(BaseModel):
     behandelaar: str
     behandelaar_email: str = ""
     overeenkomst: str | None = None  # the SOK clause, when one applies
+    # Who signs, side by side (the corporation's signatories); empty: the behandelaar signs alone.
+    ondertekening: list[Ondertekenaar] = Field(default=[], max_length=2)
 
 
 class AdviesaanvraagBrief(Brief):
@@ -160,6 +183,10 @@ class ReactieBrief(Brief):
 
 
 class EscalatieBrief(Brief):
+    """An internal memo to staff: not signed on the corporation's behalf."""
+
+    template_may_omit: ClassVar[frozenset[str]] = frozenset({"ondertekening"})
+
     reden: str
     termijn: str
     termijn_artikel: str

@@ -7,7 +7,7 @@ huurderskoepel is a huurdersorganisatie that speaks for several.
 
 from enum import StrEnum
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
 
 
 class OrganisationKind(StrEnum):
@@ -43,6 +43,13 @@ class Organisation(BaseModel):
     agreement_reference: str | None = None
 
 
+class Signatory(BaseModel):
+    """A person who signs the corporation's letters; the role is printed under the name."""
+
+    name: str = Field(min_length=1, max_length=200)
+    role: str = Field(min_length=1, max_length=200)
+
+
 class Corporation(BaseModel):
     """The housing corporation (verhuurder) that runs Inspraak."""
 
@@ -54,6 +61,14 @@ class Corporation(BaseModel):
     website: str = ""
     manager_name: str = "Manager wonen"
     manager_email: EmailStr
+    # Who signs letters to tenant organisations (one or two, side by side); default: the manager.
+    signatories: list[Signatory] = Field(default=[], max_length=2)
+
+    @model_validator(mode="after")
+    def _manager_signs_by_default(self) -> "Corporation":
+        if not self.signatories:
+            self.signatories = [Signatory(name=self.manager_name, role="Manager")]
+        return self
 
 
 class Directory(BaseModel):

@@ -20,19 +20,23 @@ from inspraak.activities.documents import (
     DOCX_CONTENT_TYPE,
     DocumentActivities,
     DocumentRenderer,
+    StoreTemplates,
     TemplateMissingError,
     bedrag,
     datum,
     datum_lang,
     make_environment,
+    zin,
 )
-from inspraak.activities.storage import LocalDocumentStore, StoredObject
+from inspraak.activities.storage import LocalDocumentStore, S3DocumentStore, StoredObject
 from inspraak.domain.documents import (
     AdviesaanvraagBrief,
     Adviespunt,
+    DocumentRef,
     DocumentType,
     ReactieBrief,
     RenderRequest,
+    TemplateSource,
     TermijnVerstrekenBrief,
 )
 from inspraak.services.cli.templates import run_check
@@ -101,7 +105,7 @@ EXPECTED: dict[DocumentType, list[str]] = {
         "advies ontvangen, besluit nog niet genomen", "Neem uiterlijk 5 mei 2027 een besluit",
     ],
     T.MEDEDELING_UITVOERING: [
-        "11 mei 2027", "maandag 10 mei 2027", "artikel 5 lid 3", "het verstrijken van de wachttijd",
+        "11 mei 2027", "maandag 10 mei 2027", "artikel 5 lid 3", "want drie dagen zijn verstreken",
         "De aannemer start in september 2027",
     ],
 }
@@ -146,7 +150,92 @@ def test_reactie_advies_has_one_table_row_per_advice_point(renderer: DocumentRen
 def test_adviesaanvraag_for_consent_cites_article_5a(renderer: DocumentRenderer) -> None:
     text = letter_text(_render(renderer, T.ADVIESAANVRAAG, instemming_gevraagd=True, categorie="j"))
     assert "artikel 5a Wohv alleen uit als u daar vooraf mee hebt ingestemd" in text
-    assert "aanvraag om instemming op grond van de artikelen 3, 4 en 5 en 5a Wohv" in text
+    assert "dit instemmingsverzoek op grond van de artikelen 3, 4, 5 en 5a Wohv" in text
+
+
+def test_adviesaanvraag_for_consent_is_called_instemmingsverzoek_throughout(renderer: DocumentRenderer) -> None:
+    data = _render(renderer, T.ADVIESAANVRAAG, instemming_gevraagd=True)
+    text = letter_text(data)
+    assert "Instemmingsverzoek: verduurzaming complex 112" in text
+    assert _docx(data).core_properties.title == "Instemmingsverzoek: verduurzaming complex 112 (Bloemenbuurt)"
+    assert "Adviesaanvraag" not in text and "adviesaanvraag" not in text
+    assert "geldt dat niet als instemming" in text
+
+
+@pytest.mark.parametrize(("doc_type", "subject"), [
+    (T.ADVIESAANVRAAG, "Adviesaanvraag: "),
+    (T.ONTVANGSTBEVESTIGING_ADVIES, "Ontvangstbevestiging advies: "),
+    (T.HERINNERING, "Herinnering: "),
+    (T.TERMIJN_VERSTREKEN, "Adviestermijn verstreken: "),
+    (T.REACTIE_ADVIES, "Reactie op uw advies: "),
+    (T.INTERNE_ESCALATIE, "Escalatie: "),
+    (T.MEDEDELING_UITVOERING, "Uitvoering besluit: "),
+])
+def test_subject_line_names_the_letter(renderer: DocumentRenderer, doc_type: DocumentType, subject: str) -> None:
+    data = _render(renderer, doc_type)
+    assert subject + "verduurzaming complex 112 (Bloemenbuurt)" in letter_text(data)
+    assert (_docx(data).core_properties.title or "").endswith(": verduurzaming complex 112 (Bloemenbuurt)")
+
+
+def test_reply_to_followed_advice_leaves_out_the_dispute_paragraphs(renderer: DocumentRenderer) -> None:
+    text = letter_text(_render(renderer, T.REACTIE_ADVIES, besluit="gevolgd", advies_gevolgd=True))
+    for gone in ("kantonrechter", "Huurcommissie", "artikel 8", "Bent u het niet eens"):
+        assert gone not in text
+    assert "artikel 5 lid 3 onder c" in text
+
+
+def test_reply_to_advice_not_followed_names_the_dispute_options(renderer: DocumentRenderer) -> None:
+    text = letter_text(_render(renderer, T.REACTIE_ADVIES))
+    assert "Huurcommissie of aan de kantonrechter (artikel 8 lid 1 Wohv)" in text
+
+
+def test_two_signatories_sign_with_their_roles(renderer: DocumentRenderer) -> None:
+    texts = [p.text for p in _docx(_render(renderer, T.HERINNERING)).paragraphs]
+    assert "Ingrid Bakker\tMarieke Jansen" in texts
+    assert "Manager Wonen\tAdviseur huurdersparticipatie" in texts
+
+
+def test_one_signatory_signs_alone_with_the_role(renderer: DocumentRenderer) -> None:
+    data = _render(renderer, T.HERINNERING, ondertekening=[{"naam": "Johan Smit", "functie": "Directeur-bestuurder"}])
+    texts = [p.text for p in _docx(data).paragraphs]
+    assert texts[texts.index("Johan Smit") + 1] == "Directeur-bestuurder"
+
+
+def test_without_signatories_the_behandelaar_signs(renderer: DocumentRenderer) -> None:
+    texts = [p.text for p in _docx(_render(renderer, T.HERINNERING, ondertekening=[])).paragraphs]
+    closing = texts.index("Met vriendelijke groet,")
+    assert [t for t in texts[closing:] if t] == ["Met vriendelijke groet,", "Woonstichting De Voorbeeldhaven",
+                                                 "Marieke Jansen"]
+
+
+def test_internal_escalation_is_a_memo_without_letterhead_or_closing(renderer: DocumentRenderer) -> None:
+    text = letter_text(_render(renderer, T.INTERNE_ESCALATIE))
+    assert "Interne notitie – alleen voor intern gebruik" in text
+    for label in ("Aan:", "Van:", "Datum:", "Betreft:", "Traject:", "Termijn:"):
+        assert label in text
+    for letter_only in ("Havenkade 12", "3011 AB", "Met vriendelijke groet", "Geacht", "Hebt u vragen"):
+        assert letter_only not in text
+
+
+@pytest.mark.parametrize("doc_type", list(DocumentType))
+def test_user_text_ending_in_a_full_stop_gives_no_double_full_stop(
+        renderer: DocumentRenderer, doc_type: DocumentType) -> None:
+    context = sample_context(doc_type)
+    changes = {name: getattr(context, name) + "." for name in ("overeenkomst", "overleg_aanbod", "grondslag", "staat")
+               if isinstance(getattr(context, name, None), str)}
+    text = letter_text(_render(renderer, doc_type, **changes))
+    assert ".." not in text.replace("...", "")
+
+
+@pytest.mark.parametrize("doc_type", list(DocumentType))
+def test_letters_say_u_hebt_never_u_heeft(renderer: DocumentRenderer, doc_type: DocumentType) -> None:
+    text = letter_text(_render(renderer, doc_type)).lower()
+    assert "u heeft" not in text and "heeft u" not in text
+
+
+def test_zin_ends_a_sentence_exactly_once() -> None:
+    assert [zin(t) for t in ("Om 19.30 uur", "Om 19.30 uur.", "Om 19.30 uur. ", "Klopt dat?", "", None)] == [
+        "Om 19.30 uur.", "Om 19.30 uur.", "Om 19.30 uur.", "Klopt dat?", "", ""]
 
 
 def test_termijn_verstreken_for_consent_says_nothing_is_deemed(renderer: DocumentRenderer) -> None:
@@ -258,8 +347,10 @@ async def test_render_document_stores_the_letter_under_its_key_with_metadata(
     assert (stored.content_type, stored.sha256) == (DOCX_CONTENT_TYPE, ref.sha256)
     assert stored.metadata == {
         "trajectory": "adv-2027-014", "organisation": "ho-eendracht", "document-type": "adviesaanvraag",
-        "template-version": renderer.template_version(T.ADVIESAANVRAAG), "title": "Adviesaanvraag",
+        "template-version": renderer.template_version(T.ADVIESAANVRAAG), "template-source": "builtin",
+        "title": "Adviesaanvraag",
     }
+    assert ref.template_source is TemplateSource.BUILTIN
     assert all(v.isascii() for v in stored.metadata.values())
     assert "ADV-2027-014" in letter_text(data)
 
@@ -422,3 +513,95 @@ def test_every_letter_converts_to_pdf_with_libreoffice(renderer: DocumentRendere
         pdf = out / (docx_file.stem + ".pdf")
         assert pdf.exists(), f"no PDF for {docx_file.name}"
         assert pdf.read_bytes().startswith(b"%PDF")
+
+
+# ---- templates overridden per installation ------------------------------------------------------
+
+
+def _override(folder: Path, doc_type: DocumentType = T.HERINNERING) -> Path:
+    """A copy of a built-in template, edited as an installation would: a different closing."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{doc_type.value}.docx"
+    shutil.copy(TEMPLATES / path.name, path)
+    _replace_in_template(path, "Met vriendelijke groet,", "Hartelijke groet,")
+    return path
+
+
+def test_a_template_in_the_override_folder_replaces_the_built_in_one(tmp_path: Path) -> None:
+    override = _override(tmp_path / "eigen")
+    renderer = DocumentRenderer(TEMPLATES, override_dir=tmp_path / "eigen")
+    rendered = renderer.render_with_version(T.HERINNERING, sample_context(T.HERINNERING))
+    assert "Hartelijke groet," in letter_text(rendered.data)
+    assert rendered.template_source is TemplateSource.OVERRIDE_DIR
+    assert rendered.template_version == hashlib.sha256(override.read_bytes()).hexdigest()[:12]
+
+
+def test_a_type_missing_from_the_override_folder_uses_the_built_in_template(tmp_path: Path) -> None:
+    _override(tmp_path / "eigen")
+    renderer = DocumentRenderer(TEMPLATES, override_dir=tmp_path / "eigen")
+    rendered = renderer.render_with_version(T.TERMIJN_VERSTREKEN, sample_context(T.TERMIJN_VERSTREKEN))
+    assert rendered.template_source is TemplateSource.BUILTIN
+    assert "Met vriendelijke groet," in letter_text(rendered.data)
+
+
+async def _render_with_store_override(store: LocalDocumentStore | S3DocumentStore, tmp_path: Path,
+                                      renderer: DocumentRenderer) -> tuple[DocumentRef, bytes]:
+    template = _override(tmp_path / "upload").read_bytes()
+    await store.put("sjablonen/herinnering.docx", template, content_type=DOCX_CONTENT_TYPE, metadata={})
+    acts = DocumentActivities(renderer, store, clock=lambda: NOW,
+                              store_templates=StoreTemplates(store, "sjablonen"))
+    ref = await ActivityEnvironment().run(acts.render_document, _request("herinnering-1", T.HERINNERING))
+    return ref, template
+
+
+async def test_an_override_in_the_local_store_is_used_and_recorded(
+        local_store: LocalDocumentStore, tmp_path: Path, renderer: DocumentRenderer) -> None:
+    ref, template = await _render_with_store_override(local_store, tmp_path, renderer)
+    assert "Hartelijke groet," in letter_text(await local_store.get(ref.key))
+    assert ref.template_source is TemplateSource.STORE
+    assert ref.template_version == hashlib.sha256(template).hexdigest()[:12]
+    metadata = (await local_store.stat(ref.key)).metadata
+    assert (metadata["template-source"], metadata["template-version"]) == ("store", ref.template_version)
+
+
+async def test_an_override_in_s3_is_used_and_recorded(
+        s3_store: S3DocumentStore, tmp_path: Path, renderer: DocumentRenderer) -> None:
+    ref, template = await _render_with_store_override(s3_store, tmp_path, renderer)
+    assert "Hartelijke groet," in letter_text(await s3_store.get(ref.key))
+    assert (ref.template_source, ref.template_version) == (
+        TemplateSource.STORE, hashlib.sha256(template).hexdigest()[:12])
+    metadata = (await s3_store.stat(ref.key)).metadata
+    assert (metadata["template-source"], metadata["template-version"]) == ("store", ref.template_version)
+
+
+async def test_a_store_override_wins_over_the_override_folder(
+        local_store: LocalDocumentStore, tmp_path: Path) -> None:
+    _override(tmp_path / "eigen")
+    renderer = DocumentRenderer(TEMPLATES, override_dir=tmp_path / "eigen")
+    ref, _ = await _render_with_store_override(local_store, tmp_path, renderer)
+    assert ref.template_source is TemplateSource.STORE
+
+
+async def test_a_store_override_uploaded_later_is_used_once_the_cache_has_aged(
+        local_store: LocalDocumentStore, tmp_path: Path) -> None:
+    now = [0.0]
+    templates = StoreTemplates(local_store, "sjablonen/", max_age_seconds=60, clock=lambda: now[0])
+    assert await templates.get(T.HERINNERING) is None
+    template = _override(tmp_path / "upload").read_bytes()
+    await local_store.put("sjablonen/herinnering.docx", template, content_type=DOCX_CONTENT_TYPE, metadata={})
+    assert await templates.get(T.HERINNERING) is None  # still cached: no fetch per letter
+    now[0] = 61.0
+    assert await templates.get(T.HERINNERING) == template
+
+
+def test_check_reports_a_broken_override_in_the_folder(tmp_path: Path) -> None:
+    _write_template(tmp_path / "herinnering.docx", "{{ onderwerpp }}")
+    problems = DocumentRenderer(TEMPLATES, override_dir=tmp_path).check()
+    assert "onderwerpp" in {p.variable for p in problems if p.severity == "error"}
+
+
+def test_check_reports_a_broken_override_from_the_store(tmp_path: Path) -> None:
+    _write_template(tmp_path / "herinnering.docx", "{{ onderwerpp }}")
+    problems = DocumentRenderer(TEMPLATES).check(
+        overrides={T.HERINNERING: (tmp_path / "herinnering.docx").read_bytes()})
+    assert "onderwerpp" in {p.variable for p in problems if p.severity == "error"}

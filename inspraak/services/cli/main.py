@@ -22,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--email", help="the email claim (default: the organisation's first contact)")
     token.add_argument("--days", type=int, default=30)
     templates = sub.add_parser("templates", help="work with the letter templates")
-    templates.add_argument("action", choices=["check"])
+    templates.add_argument("action", choices=["check", "text"],
+                           help="check: render every template with samples; "
+                                "text: (re)write the plain-text rendering beside each template")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -51,9 +53,19 @@ def main(argv: list[str] | None = None) -> int:
         except TokenRequestError as e:
             parser.error(str(e))  # exits with status 2, after the usage line
     elif args.command == "templates":
-        from inspraak.services.cli.templates import run_check
+        from inspraak.services.cli.templates import run_check, run_text
 
-        return run_check(settings.templates_dir)
+        if args.action == "text":
+            return run_text(settings.templates_dir)
+        overrides = None
+        if settings.templates_override_prefix:
+            from inspraak.activities.documents import build_store_templates
+            from inspraak.activities.storage import build_store
+
+            store_templates = build_store_templates(settings, build_store(settings))
+            overrides = asyncio.run(store_templates.get_all()) if store_templates else None
+        return run_check(settings.templates_dir, override_dir=settings.templates_override_dir,
+                         overrides=overrides)
     return 0
 
 

@@ -6,7 +6,7 @@ import logging
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from inspraak.activities.documents import DocumentActivities, DocumentRenderer
+from inspraak.activities.documents import DocumentActivities, build_renderer, build_store_templates
 from inspraak.activities.mail import MailActivities, build_mailer
 from inspraak.activities.storage import build_store
 from inspraak.activities.terms import TermActivities
@@ -20,7 +20,8 @@ WORKFLOWS = [AdviceRequestWorkflow]
 def build_worker(client: Client, settings: Settings) -> Worker:
     """A worker for ``settings.task_queue`` with every workflow and activity of Inspraak."""
     store = build_store(settings)
-    documents = DocumentActivities(DocumentRenderer(settings.templates_dir), store)
+    documents = DocumentActivities(build_renderer(settings), store,
+                                   store_templates=build_store_templates(settings, store))
     mail = MailActivities(build_mailer(settings), store, settings.mail_from)
     terms = TermActivities(settings.term_policy())
     return Worker(
