@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     task_queue: str = "inspraak"
     # The time-skipping test server rejects custom search attributes; switch them off there.
     search_attributes: bool = True
+    # Continue a trajectory as new past this many history events; 0 leaves it to the server's suggestion.
+    continue_as_new_after_events: int = 0
 
     # Where the embedded default keeps its state (Temporal's SQLite file, documents, outbox).
     data_dir: Path = Path("data")
@@ -48,6 +50,7 @@ class Settings(BaseSettings):
     # Mail
     mail_backend: Literal["outbox", "smtp"] = "outbox"
     outbox_dir: Path | None = None  # default: <data_dir>/outbox
+    # Without a display name, the corporation's name from the organisations file is put before it.
     mail_from: str = "inspraak@voorbeeldhaven.nl"
     smtp_host: str = "localhost"
     smtp_port: int = 25
@@ -73,6 +76,9 @@ class Settings(BaseSettings):
     terms_extra_non_working_days: list[date] = Field(default_factory=list)
     terms_timezone: str = "Europe/Amsterdam"
     terms_reminder_time: time = time(9, 0)
+    # A request whose information was provided longer ago than this is registered (it was sent on paper
+    # before Inspraak), not sent again.
+    start_grace_days: int = Field(default=7, ge=0, le=60)
 
     @property
     def documents_dir(self) -> Path:

@@ -16,11 +16,13 @@ from inspraak.domain.documents import (
     EscalatieBrief,
     Geadresseerde,
     HerinneringBrief,
+    IntrekkingBrief,
     Ondertekenaar,
     OntvangstbevestigingBrief,
     ReactieBrief,
     TermijnVerstrekenBrief,
     UitvoeringBrief,
+    VerlengingBrief,
 )
 
 AFZENDER = Afzender(
@@ -191,5 +193,21 @@ def sample_context(doc_type: DocumentType) -> Brief:
                        "ontving (artikel 5 lid 3 onder c Wohv)"),
             toelichting=("De aannemer start in september 2027 met de eerste woningen aan de Anjerstraat. "
                          "Alle huurders ontvangen vooraf een persoonlijke planning."),
+        )
+    if doc_type is DocumentType.VERLENGING_TERMIJN:
+        return VerlengingBrief(
+            **_common(f"Verlenging van de adviestermijn: {ONDERWERP}", date(2027, 4, 21)),
+            informatie_verstrekt_op=date(2027, 3, 17),
+            oude_einddatum=date(2027, 4, 28),
+            nieuwe_einddatum=date(2027, 5, 12),
+            reden="Het bestuur wil eerst een bewonersavond in de Bloemenbuurt houden.",
+            instemming_gevraagd=False,
+        )
+    if doc_type is DocumentType.INTREKKING:
+        return IntrekkingBrief(
+            **_common(f"Intrekking adviesaanvraag: {ONDERWERP}", date(2027, 4, 2)),
+            informatie_verstrekt_op=date(2027, 3, 17),
+            reden="De gemeente heeft de subsidie voor de verduurzaming ingetrokken. Wij maken een nieuw plan.",
+            instemming_gevraagd=False,
         )
     raise ValueError(f"no sample for {doc_type!r}")

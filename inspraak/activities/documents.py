@@ -26,13 +26,10 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
-from babel.dates import format_date
-from babel.numbers import format_currency
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError, meta, nodes
 from jinja2.exceptions import TemplateSyntaxError, UndefinedError
@@ -44,6 +41,7 @@ from temporalio.exceptions import ApplicationError
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
 from inspraak.domain.documents import (
     LETTER_CONTEXTS,
+    BatchRenderRequest,
     Brief,
     DocumentRef,
     DocumentType,
@@ -52,10 +50,10 @@ from inspraak.domain.documents import (
     document_id,
     storage_key,
 )
+from inspraak.domain.dutch import bedrag, datum, datum_lang
 from inspraak.settings import Settings
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-LOCALE = "nl_NL"
 
 # The parts of a package that may hold tags, by content type, as docxtpl renders them.
 _TEMPLATED_CONTENT_TYPES = (
@@ -95,39 +93,6 @@ class TemplateRenderError(DocumentTemplateError):
 
 
 # ---- Jinja filters ------------------------------------------------------------------------------
-
-
-def _as_date(value: date | datetime | str | None) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
-def datum(value: date | datetime | str | None) -> str:
-    """``3 januari 2027``."""
-    d = _as_date(value)
-    return "" if d is None else format_date(d, "d MMMM y", locale=LOCALE)
-
-
-def datum_lang(value: date | datetime | str | None) -> str:
-    """``zondag 3 januari 2027``."""
-    d = _as_date(value)
-    return "" if d is None else format_date(d, "EEEE d MMMM y", locale=LOCALE)
-
-
-def bedrag(value: Decimal | float | int | str | None) -> str:
-    """``€ 1.234,50``."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(str(value))
-    except ArithmeticError as e:
-        raise ValueError(f"the bedrag filter needs an amount, not {value!r}") from e
-    return format_currency(amount, "EUR", locale=LOCALE)
 
 
 def alineas(value: str | None) -> str:
@@ -702,17 +667,32 @@ class DocumentActivities:
             ApplicationError: non-retryable, when the context or the template is wrong.
             Exception: storage errors propagate and are retried by the workflow's policy.
         """
+        return await self._render_and_store(req)
+
+    @activity.defn(name="render_documents")
+    async def render_documents(self, batch: BatchRenderRequest) -> list[DocumentRef]:
+        """Render and store many letters in one call (a mail merge), heartbeating after each.
+
+        A retry (after a worker restart, say) resumes after the last letter it reported: the letters
+        before it are stored already, and their references are read back from the store. Keys are
+        deterministic, so a letter rendered twice overwrites itself: none is lost, none is doubled.
+        """
+        details = activity.info().heartbeat_details
+        done = int(details[0]) if details else 0
+        refs = [await self._stored_ref(item) for item in batch.items[:done]]
+        for n, item in enumerate(batch.items[done:], start=done):
+            refs.append(await self._render_and_store(item))
+            activity.heartbeat(n + 1)
+        return refs
+
+    async def _render_and_store(self, req: RenderRequest) -> DocumentRef:
         model = LETTER_CONTEXTS[req.type]
         try:
             context = model.model_validate(req.context)
         except ValidationError as e:
             raise ApplicationError(f"invalid context for a {req.type.value} letter: {e}",
                                    type="InvalidDocumentContext", non_retryable=True) from e
-        try:
-            doc_id = document_id(req.trajectory_id, req.step)
-            key = storage_key(doc_id)
-        except ValueError as e:
-            raise ApplicationError(str(e), type="InvalidDocumentId", non_retryable=True) from e
+        doc_id, key = self._ids(req)
         override = await self._store_templates.get(req.type) if self._store_templates else None
         try:
             rendered = await asyncio.to_thread(self._renderer.render_with_version, req.type, context,
@@ -720,19 +700,46 @@ class DocumentActivities:
         except DocumentTemplateError as e:
             raise ApplicationError(str(e), type="DocumentTemplateError", non_retryable=True) from e
 
-        title = req.type.label
-        # The store computes and keeps the sha256 itself (StoredObject.sha256, x-amz-meta-sha256 on S3).
-        stored = await self._store.put(key, rendered.data, content_type=DOCX_CONTENT_TYPE, metadata={
+        title = req.title or req.type.label
+        metadata = {
             "trajectory": _ascii(req.trajectory_id),
             "organisation": _ascii(req.organisation_id),
+            "visibility": req.visibility.value,
             "document-type": req.type.value,
             "template-version": rendered.template_version,
             "template-source": rendered.template_source.value,
             "title": _ascii(title),
-        })
+        }
+        if req.household_id:
+            metadata["household"] = _ascii(req.household_id)
+        # The store computes and keeps the sha256 itself (StoredObject.sha256, x-amz-meta-sha256 on S3).
+        stored = await self._store.put(key, rendered.data, content_type=DOCX_CONTENT_TYPE, metadata=metadata)
         return DocumentRef(
             id=doc_id, type=req.type, title=title, trajectory_id=req.trajectory_id,
-            organisation_id=req.organisation_id, key=key, sha256=stored.sha256,
-            size=stored.size, template_version=rendered.template_version,
+            organisation_id=req.organisation_id, visibility=req.visibility, household_id=req.household_id,
+            key=key, sha256=stored.sha256, size=stored.size, template_version=rendered.template_version,
             template_source=rendered.template_source, created_at=self._clock(),
         )
+
+    async def _stored_ref(self, req: RenderRequest) -> DocumentRef:
+        """The reference of a letter an earlier attempt stored; rendered again when it is not there."""
+        doc_id, key = self._ids(req)
+        try:
+            obj = await self._store.stat(key)
+        except ObjectNotFoundError:
+            return await self._render_and_store(req)
+        return DocumentRef(
+            id=doc_id, type=req.type, title=req.title or req.type.label, trajectory_id=req.trajectory_id,
+            organisation_id=req.organisation_id, visibility=req.visibility, household_id=req.household_id,
+            key=key, sha256=obj.sha256, size=obj.size, template_version=obj.metadata.get("template-version", ""),
+            template_source=TemplateSource(obj.metadata.get("template-source", "builtin")),
+            created_at=self._clock(),
+        )
+
+    @staticmethod
+    def _ids(req: RenderRequest) -> tuple[str, str]:
+        try:
+            doc_id = document_id(req.trajectory_id, req.step)
+            return doc_id, storage_key(doc_id)
+        except ValueError as e:
+            raise ApplicationError(str(e), type="InvalidDocumentId", non_retryable=True) from e

@@ -62,6 +62,7 @@ class MailRequest(BaseModel):
     subject: Annotated[str, AfterValidator(_no_line_breaks)]
     body: str
     attachments: list[MailAttachment] = []
+    reply_to: EmailStr | None = None  # the staff member handling the trajectory
 
 
 class MailResult(BaseModel):
@@ -154,6 +155,8 @@ def build_message(
     msg["Subject"] = req.subject
     msg["Date"] = format_datetime(now or datetime.now(UTC))
     msg["Message-ID"] = f"<{req.message_id}@{_domain_of(sender)}>"
+    if req.reply_to:
+        msg["Reply-To"] = str(req.reply_to)
     msg.set_content(req.body, charset="utf-8", cte="quoted-printable")
     for filename, data in attachments:
         maintype, subtype = DOCX_CONTENT_TYPE.split("/")
@@ -173,7 +176,7 @@ class MailActivities:
         self._store = store
         self._sender = sender
 
-    @activity.defn
+    @activity.defn(name="send_mail")
     async def send_mail(self, req: MailRequest) -> MailResult:
         attachments: list[tuple[str, bytes]] = []
         for att in req.attachments:

@@ -23,7 +23,7 @@ class TermActivities:
     def __init__(self, policy: TermPolicy) -> None:
         self._policy = policy
 
-    @activity.defn
+    @activity.defn(name="plan_term")
     async def plan_term(self, req: PlanTermRequest) -> DeadlineSchedule:
         try:
             return plan_deadline(TERMS[req.term], req.anchor, self._policy, req.as_of,

@@ -13,8 +13,9 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from inspraak.domain.documents import DocumentRef
-from inspraak.domain.organisations import Contact, OrganisationKind
-from inspraak.domain.terms import DeadlineSchedule
+from inspraak.domain.organisations import Contact, OrganisationKind, Signatory
+from inspraak.domain.terms import Audience, DeadlineSchedule
+from inspraak.domain.trajectory import ActionTable, Recipient, Rule, RunningTerm, TimelineEntry, TrajectoryState
 
 
 class Category(StrEnum):
@@ -68,6 +69,7 @@ class State(StrEnum):
     GEEN_INSTEMMING_ESCALATIE = "GEEN_INSTEMMING_ESCALATIE"
     UITVOERBAAR = "UITVOERBAAR"
     UITGEVOERD = "UITGEVOERD"
+    GESLOTEN = "GESLOTEN"
     INGETROKKEN = "INGETROKKEN"
 
 
@@ -82,11 +84,14 @@ STATE_LABELS: dict[State, str] = {
     State.GEEN_INSTEMMING_ESCALATIE: "termijn verstreken zonder instemming",
     State.UITVOERBAAR: "uitvoerbaar",
     State.UITGEVOERD: "uitgevoerd",
+    State.GESLOTEN: "gesloten",
     State.INGETROKKEN: "ingetrokken",
 }
 
 WAITING_FOR_ANSWER = frozenset({State.VERZONDEN, State.IN_BEHANDELING, State.OVERLEG_GEPLAND})
-FINAL_STATES = frozenset({State.UITGEVOERD, State.INGETROKKEN})
+# A dispute (art. 8) can still be brought after execution: the trajectory closes only when staff close it.
+FINAL_STATES = frozenset({State.GESLOTEN, State.INGETROKKEN})
+OPEN_STATES = frozenset(State) - FINAL_STATES
 
 
 class ExecutableBecause(StrEnum):
@@ -125,6 +130,7 @@ class CorporationSnapshot(BaseModel):
     website: str = ""
     manager_name: str
     manager_email: str
+    signatories: list[Signatory] = []  # who signs the letters besides the owner (1-2, with their roles)
 
 
 class StaffMember(BaseModel):
@@ -164,20 +170,6 @@ class NewAdviceRequest(BaseModel):
                     "(artikel 5a Wet op het overleg huurders verhuurder)"),
                 loc=("consent_requested",), input=self.consent_requested)])
         return self
-
-
-class AdviceRequestInput(BaseModel):
-    """The workflow's input: the request, its addressee and the first term, planned by the API."""
-
-    id: str
-    request: NewAdviceRequest
-    organisation: OrganisationSnapshot
-    corporation: CorporationSnapshot
-    owner: StaffMember
-    term: DeadlineSchedule
-    timezone: str = "Europe/Amsterdam"
-    minimum_term_days: int | None = None  # a longer term agreed in the SOK (Wohv art. 6)
-    search_attributes: bool = True  # off on the time-skipping test server, which rejects them
 
 
 class Actor(BaseModel):
@@ -314,16 +306,13 @@ class Withdrawn(Action):
     reason: str = Field(min_length=1, max_length=4000)
 
 
+class Closed(Action):
+    """Staff close the file; no dispute can be recorded after this."""
+
+    note: str | None = Field(default=None, max_length=4000)
+
+
 # ---- what a query returns ---------------------------------------------------------------------
-
-
-class TimelineEntry(BaseModel):
-    at: datetime
-    event: str
-    actor: Literal["staff", "manager", "organisation", "clock"]
-    by: str = ""
-    text: str
-    document_id: str | None = None
 
 
 class RecordedAdvice(BaseModel):
@@ -340,6 +329,82 @@ class Dispute(BaseModel):
     outcome: str | None = None
 
 
+class Registration(BaseModel):
+    """An advice request that was already sent on paper before Inspraak: no new letter is sent."""
+
+    registered_at: datetime
+    original_reference: str | None = None  # the kenmerk of the letter that was sent
+
+
+class AdviceRequestInput(BaseModel):
+    """The workflow's input: the request, its addressee and the first term, planned by the API.
+
+    ``resume`` carries the whole state over a continue-as-new; the rest is then only what started it.
+    """
+
+    id: str
+    request: NewAdviceRequest
+    organisation: OrganisationSnapshot
+    corporation: CorporationSnapshot
+    owner: StaffMember
+    term: DeadlineSchedule
+    minimum_term_days: int | None = None  # a longer term agreed in the SOK (Wohv art. 6)
+    registration: Registration | None = None
+    resume: "AdviceState | None" = None
+
+
+class AdviceState(TrajectoryState):
+    """Everything one advice or consent request knows; carried whole over a continue-as-new."""
+
+    type: Literal["advice_request"] = "advice_request"
+    request: NewAdviceRequest
+    organisation: OrganisationSnapshot
+    corporation: CorporationSnapshot
+    owner: StaffMember
+    minimum_term_days: int | None = None
+    registration: Registration | None = None
+    executable_because: ExecutableBecause | None = None
+    executable_since: date | None = None
+    overleg: OverlegRequested | None = None
+    advice: RecordedAdvice | None = None
+    decision: DecisionTaken | None = None
+    decided_on: date | None = None
+    dispute: Dispute | None = None
+
+    @property
+    def consent(self) -> bool:
+        return self.request.consent_requested
+
+    @property
+    def main_term(self) -> str:
+        """The term the organisation answers in: advice (art. 5 lid 1) or consent (art. 5a)."""
+        return "consent_term" if self.request.consent_requested else "advice_term"
+
+    @property
+    def execution_blocked(self) -> bool:
+        return self.dispute is not None and self.dispute.resolved_on is None
+
+
+def initial_state(inp: AdviceRequestInput) -> AdviceState:
+    """The state a new request starts in; the workflow and the API's start (its search attributes) share it."""
+    if inp.resume is not None:
+        return inp.resume
+    owner = Recipient(name=inp.owner.name, email=inp.owner.email)
+    return AdviceState(
+        id=inp.id, organisation_id=inp.organisation.id, subject=inp.request.subject, state=State.VERZONDEN,
+        request=inp.request, organisation=inp.organisation, corporation=inp.corporation, owner=inp.owner,
+        minimum_term_days=inp.minimum_term_days, registration=inp.registration,
+        terms={inp.term.term: RunningTerm(schedule=inp.term)},
+        audiences={
+            Audience.ORGANISATION: [Recipient(name=c.name, email=str(c.email)) for c in inp.organisation.contacts],
+            Audience.OWNER: [owner],
+            Audience.MANAGER: [Recipient(name=inp.corporation.manager_name, email=inp.corporation.manager_email)],
+        },
+        reply_to=owner,
+        opened=False,
+    )
+
+
 class AdviceRequestView(BaseModel):
     """The whole state of one advice request, as staff and its organisation see it."""
 
@@ -347,12 +412,14 @@ class AdviceRequestView(BaseModel):
     type: Literal["advice_request"] = "advice_request"
     consent_requested: bool
     state: State
+    state_label: str
     organisation_id: str
     organisation_name: str
     subject: str
     category: Category
     owner: StaffMember
     information_provided_on: date
+    registered: bool = False
     deadlines: list[DeadlineSchedule]
     overdue: bool
     next_deadline: datetime | None
@@ -361,5 +428,85 @@ class AdviceRequestView(BaseModel):
     decision: DecisionTaken | None = None
     dispute: Dispute | None = None
     execution_blocked: bool = False
+    allowed_actions: list[str] = []
     documents: list[DocumentRef]
     timeline: list[TimelineEntry]
+
+    @classmethod
+    def of(cls, s: AdviceState) -> "AdviceRequestView":
+        return cls(
+            id=s.id, consent_requested=s.consent, state=State(s.state), state_label=STATE_LABELS[State(s.state)],
+            organisation_id=s.organisation_id, organisation_name=s.organisation.name, subject=s.subject,
+            category=s.request.category, owner=s.owner, information_provided_on=s.request.information_provided_on,
+            registered=s.registration is not None, deadlines=s.deadlines(), overdue=s.overdue,
+            next_deadline=s.next_deadline(), executable_because=s.executable_because, advice=s.advice,
+            decision=s.decision, dispute=s.dispute, execution_blocked=s.execution_blocked,
+            allowed_actions=table_for(s.consent).allowed(s.state), documents=list(s.documents),
+            timeline=list(s.timeline),
+        )
+
+
+# ---- who may do what, when: the state × action table of domain brief 7.1 ---------------------------
+
+_WAITING = frozenset(WAITING_FOR_ANSWER)
+_OPEN = frozenset(OPEN_STATES)
+_CLOSED = "the trajectory is closed (state is {state})"
+
+
+def _rules(consent: bool) -> dict[str, Rule]:
+    s = State
+    advice_only = "this is a consent request (artikel 5a Wohv): record consent given or refused"
+    rules = {
+        "confirm_receipt": Rule(states=frozenset({s.VERZONDEN}), refusal="receipt can only be confirmed while "
+                                "the request is sent and not yet in treatment (state is {state})"),
+        "request_overleg": Rule(states=_WAITING, refusal="an overleg can only be requested while the term runs "
+                                "(state is {state})"),
+        "extend_term": Rule(states=_WAITING, refusal="the term can only be extended while it runs (state is "
+                            "{state})"),
+        "record_advice": Rule(states=frozenset() if consent else _WAITING, refusal=advice_only if consent else
+                              "advice can only be recorded while the advice term runs (state is {state})"),
+        "record_no_objection": Rule(states=frozenset() if consent else _WAITING, refusal=advice_only if consent
+                                    else "'geen bezwaar' can only be recorded while the advice term runs "
+                                    "(state is {state})"),
+        "record_consent": Rule(
+            states=_WAITING | {s.INSTEMMING_GEWEIGERD, s.GEEN_INSTEMMING_ESCALATIE} if consent else frozenset(),
+            refusal="consent cannot be recorded in state {state}" if consent else "this is an advice request, "
+            "not a consent request: record advice or 'geen bezwaar' (artikel 5 Wohv)"),
+        "decide": Rule(states=frozenset({s.ADVIES_ONTVANGEN}), refusal="a decision can only be taken on "
+                       "received advice (state is {state})"),
+        "confirm_reply_receipt": Rule(states=frozenset({s.REACTIE_VERZONDEN}), refusal="receipt of the reply can "
+                                      "only be recorded after it was sent (state is {state})"),
+        "file_dispute": Rule(states=_OPEN - {s.VERZONDEN}, refusal=_CLOSED,
+                             because={s.VERZONDEN: "a dispute can be recorded once the organisation has the "
+                                      "request in treatment"}),
+        "resolve_dispute": Rule(states=_OPEN, refusal=_CLOSED),
+        "record_execution": Rule(
+            states=frozenset({s.UITVOERBAAR}),
+            refusal="the decision may not be carried out yet (state is {state}; artikel 5 lid 3 Wohv)",
+            because={
+                s.INSTEMMING_GEWEIGERD: "consent was refused: the proposal may not be carried out (artikel 5a "
+                "Wohv); choose renewed overleg, an adjusted proposal or a dispute (artikel 8 Wohv)",
+                s.GEEN_INSTEMMING_ESCALATIE: "no consent was given and none is deemed given: the proposal may not "
+                "be carried out (artikel 5a Wohv)",
+                s.UITGEVOERD: "the decision was carried out already",
+                s.GESLOTEN: "the trajectory is closed (state is GESLOTEN)",
+                s.INGETROKKEN: "the trajectory is closed (state is INGETROKKEN)",
+            }),
+        "withdraw": Rule(states=_OPEN - {s.UITGEVOERD}, refusal=_CLOSED,
+                         because={s.UITGEVOERD: "the decision was carried out; it can no longer be withdrawn"}),
+        "close": Rule(states=frozenset({s.UITGEVOERD}), refusal="only a carried-out decision can be closed; "
+                      "withdraw a request that will not be carried out (state is {state})"),
+    }
+    return rules
+
+
+_LABELS = {str(k): v for k, v in STATE_LABELS.items()}
+ADVICE_TABLE = ActionTable(_rules(consent=False), _LABELS)
+CONSENT_TABLE = ActionTable(_rules(consent=True), _LABELS)
+
+
+def table_for(consent: bool) -> ActionTable:
+    return CONSENT_TABLE if consent else ADVICE_TABLE
+
+
+AdviceRequestInput.model_rebuild()

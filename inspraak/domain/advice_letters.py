@@ -1,15 +1,14 @@
-"""The letters and mails of the advice request: what each says, built from the trajectory's state.
+"""What the advice request says to whom: its letters, mails, notices and timeline lines, in Dutch.
 
-Pure functions, so the workflow can call them deterministically; the templates decide the layout.
+Pure functions of the trajectory's state, so the workflow calls them deterministically; the Word
+templates decide the layout. The workflow module holds no Dutch text: it is all here.
 """
 
 from datetime import date
 
-from pydantic import BaseModel
-
 from inspraak.domain.advice import (
     STATE_LABELS,
-    AdviceRequestInput,
+    AdviceState,
     DecisionTaken,
     ExecutableBecause,
     RecordedAdvice,
@@ -19,16 +18,22 @@ from inspraak.domain.documents import (
     AdviesaanvraagBrief,
     Adviespunt,
     Afzender,
-    Brief,
+    DocumentRef,
+    DocumentType,
     EscalatieBrief,
     Geadresseerde,
     HerinneringBrief,
+    IntrekkingBrief,
+    Ondertekenaar,
     OntvangstbevestigingBrief,
     ReactieBrief,
     TermijnVerstrekenBrief,
     UitvoeringBrief,
+    VerlengingBrief,
 )
-from inspraak.domain.terms import DeadlineSchedule
+from inspraak.domain.dutch import datum, opsomming
+from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, RungKind
+from inspraak.domain.trajectory import Letter, Mail, Notice, Recipient
 
 DECISION_NL = {"followed": "gevolgd", "partly": "deels gevolgd", "not_followed": "niet gevolgd"}
 
@@ -44,107 +49,237 @@ GROUNDS_NL = {
 }
 
 
-class Mail(BaseModel):
-    subject: str
-    body: str
+def kenmerk(s: AdviceState) -> str:
+    return s.id.upper()
 
 
-def kenmerk(inp: AdviceRequestInput) -> str:
-    return inp.id.upper()
+def soort(s: AdviceState) -> str:
+    """"Adviesaanvraag" or "Instemmingsverzoek": what the request is called everywhere it is named."""
+    return "Instemmingsverzoek" if s.consent else "Adviesaanvraag"
 
 
-def _afzender(inp: AdviceRequestInput) -> Afzender:
-    c = inp.corporation
+# ---- letters ------------------------------------------------------------------------------------
+
+
+def _afzender(s: AdviceState) -> Afzender:
+    c = s.corporation
     return Afzender(naam=c.name, adres=c.address, postcode_plaats=c.postcode_city, telefoon=c.phone,
                     email=c.email, website=c.website)
 
 
-def _aan_organisatie(inp: AdviceRequestInput) -> Geadresseerde:
-    o = inp.organisation
+def _aan_organisatie(s: AdviceState) -> Geadresseerde:
+    o = s.organisation
     return Geadresseerde(naam=o.name, soort=o.kind.value, ter_attentie_van=o.contacts[0].name,
                          adres=o.address, postcode_plaats=o.postcode_city)
 
 
-def _base(inp: AdviceRequestInput, today: date, aan: Geadresseerde | None = None) -> dict:
+def _base(s: AdviceState, today: date, aan: Geadresseerde | None = None) -> dict:
+    # The subject bare: each template names its letter before it ("Herinnering: ...").
     return dict(
-        kenmerk=kenmerk(inp), datum=today, afzender=_afzender(inp), geadresseerde=aan or _aan_organisatie(inp),
-        onderwerp=inp.request.subject, behandelaar=inp.owner.name, behandelaar_email=inp.owner.email,
-        overeenkomst=inp.organisation.agreement_reference,
+        kenmerk=kenmerk(s), datum=today, afzender=_afzender(s), geadresseerde=aan or _aan_organisatie(s),
+        onderwerp=s.subject, behandelaar=s.owner.name, behandelaar_email=s.owner.email,
+        overeenkomst=s.organisation.agreement_reference,
+        ondertekening=[Ondertekenaar(naam=x.name, functie=x.role) for x in s.corporation.signatories],
     )
 
 
-def adviesaanvraag(inp: AdviceRequestInput, today: date) -> AdviesaanvraagBrief:
-    r = inp.request
-    return AdviesaanvraagBrief(
-        **_base(inp, today), categorie=r.category.value, categorie_omschrijving=r.category.description,
+def _letter(doc_type: DocumentType, context: object, audience: Audience = Audience.ORGANISATION,
+            title: str | None = None, step_hint: str | None = None) -> Letter:
+    return Letter.model_validate({"type": doc_type, "context": context, "audience": audience, "title": title,
+                                  "step_hint": step_hint})
+
+
+def adviesaanvraag(s: AdviceState, today: date) -> Letter:
+    r, term = s.request, s.terms[s.main_term].schedule
+    context = AdviesaanvraagBrief(
+        **_base(s, today), categorie=r.category.value, categorie_omschrijving=r.category.description,
         complexen=r.complexes, voornemen=r.intention, beweegredenen=r.reasons,
         gevolgen_voor_huurders=r.consequences, alternatieven=r.alternatives,
         bijlagen=[a.title for a in r.attachments], informatie_verstrekt_op=r.information_provided_on,
-        adviestermijn_einde=inp.term.due_on, adviestermijn_verlengd_reden=inp.term.extended_reason,
+        adviestermijn_einde=term.due_on, adviestermijn_verlengd_reden=term.extended_reason,
         overleg_aanbod=r.meeting_offer, vertrouwelijk=r.confidential, instemming_gevraagd=r.consent_requested,
     )
+    return _letter(DocumentType.ADVIESAANVRAAG, context, title=soort(s))
 
 
-def ontvangstbevestiging(inp: AdviceRequestInput, today: date, advice: RecordedAdvice,
-                         reply: DeadlineSchedule) -> OntvangstbevestigingBrief:
-    return OntvangstbevestigingBrief(
-        **_base(inp, today), advies_datum=advice.advice_dated, advies_ontvangen_op=advice.received_on,
-        adviespunten=[p.summary for p in advice.points], uiterste_reactiedatum=reply.due_on,
+def ontvangstbevestiging(s: AdviceState, today: date, advice: RecordedAdvice, reply: DeadlineSchedule) -> Letter:
+    context = OntvangstbevestigingBrief(
+        **_base(s, today), advies_datum=advice.advice_dated,
+        advies_ontvangen_op=advice.received_on, adviespunten=[p.summary for p in advice.points],
+        uiterste_reactiedatum=reply.due_on,
     )
+    return _letter(DocumentType.ONTVANGSTBEVESTIGING_ADVIES, context)
 
 
-def herinnering(inp: AdviceRequestInput, today: date, term: DeadlineSchedule) -> HerinneringBrief:
-    return HerinneringBrief(
-        **_base(inp, today), informatie_verstrekt_op=inp.request.information_provided_on,
+def herinnering(s: AdviceState, today: date, rung: PlannedRung) -> Letter:
+    term = s.terms[s.main_term].schedule
+    context = HerinneringBrief(
+        **_base(s, today), informatie_verstrekt_op=s.request.information_provided_on,
         adviestermijn_einde=term.due_on, dagen_resterend=(term.due_on - today).days,
-        instemming_gevraagd=inp.request.consent_requested, overleg_aanbod=inp.request.meeting_offer,
+        instemming_gevraagd=s.consent, overleg_aanbod=s.request.meeting_offer,
     )
+    return _letter(DocumentType.HERINNERING, context, step_hint=rung.key)
 
 
-def termijn_verstreken(inp: AdviceRequestInput, today: date, term: DeadlineSchedule) -> TermijnVerstrekenBrief:
-    return TermijnVerstrekenBrief(
-        **_base(inp, today), informatie_verstrekt_op=inp.request.information_provided_on,
-        adviestermijn_einde=term.due_on, instemming_gevraagd=inp.request.consent_requested,
+def termijn_verstreken(s: AdviceState, today: date) -> Letter:
+    term = s.terms[s.main_term].schedule
+    context = TermijnVerstrekenBrief(
+        **_base(s, today), informatie_verstrekt_op=s.request.information_provided_on,
+        adviestermijn_einde=term.due_on, instemming_gevraagd=s.consent,
     )
+    return _letter(DocumentType.TERMIJN_VERSTREKEN, context)
 
 
-def reactie(inp: AdviceRequestInput, today: date, advice: RecordedAdvice, decision: DecisionTaken,
-            earliest_execution: date) -> ReactieBrief:
+def verlenging(s: AdviceState, today: date, old: DeadlineSchedule, new: DeadlineSchedule, reden: str) -> Letter:
+    context = VerlengingBrief(
+        **_base(s, today), informatie_verstrekt_op=s.request.information_provided_on,
+        oude_einddatum=old.due_on, nieuwe_einddatum=new.due_on, reden=reden, instemming_gevraagd=s.consent,
+    )
+    return _letter(DocumentType.VERLENGING_TERMIJN, context)
+
+
+def intrekking(s: AdviceState, today: date, reden: str) -> Letter:
+    context = IntrekkingBrief(
+        **_base(s, today), informatie_verstrekt_op=s.request.information_provided_on,
+        reden=reden, instemming_gevraagd=s.consent,
+    )
+    return _letter(DocumentType.INTREKKING, context)
+
+
+def reactie(s: AdviceState, today: date, advice: RecordedAdvice, decision: DecisionTaken,
+            earliest_execution: date) -> Letter:
     punten = [
         Adviespunt(nummer=n + 1, samenvatting=a.summary, overgenomen=d.adopted.value, motivering=d.motivation)
         for n, (a, d) in enumerate(zip(advice.points, decision.points, strict=True))
     ]
-    return ReactieBrief(
-        **_base(inp, today), advies_ontvangen_op=advice.received_on, besluit=DECISION_NL[decision.decision],
-        advies_gevolgd=decision.decision == "followed", punten=punten, toelichting=decision.explanation,
-        vroegste_uitvoeringsdatum=earliest_execution,
+    context = ReactieBrief(
+        **_base(s, today), advies_ontvangen_op=advice.received_on,
+        besluit=DECISION_NL[decision.decision], advies_gevolgd=decision.decision == "followed", punten=punten,
+        toelichting=decision.explanation, vroegste_uitvoeringsdatum=earliest_execution,
     )
+    return _letter(DocumentType.REACTIE_ADVIES, context)
 
 
-def escalatie(inp: AdviceRequestInput, today: date, *, to_manager: bool, state: str, reden: str, actie: str,
-              term: DeadlineSchedule) -> EscalatieBrief:
-    c = inp.corporation
-    aan = (Geadresseerde(naam=c.manager_name, soort="manager") if to_manager
-           else Geadresseerde(naam=inp.owner.name, soort="behandelaar"))
-    return EscalatieBrief(
-        **_base(inp, today, aan), reden=reden, termijn=term.name, termijn_artikel=term.article,
-        termijn_einde=term.due_on, traject_onderwerp=inp.request.subject, organisatie=inp.organisation.name,
-        staat=STATE_LABELS[State(state)], actie=actie,
+def uitvoering(s: AdviceState, today: date, executed_on: date, note: str | None) -> Letter:
+    ground = s.executable_because or ExecutableBecause.TERMIJN_VERSTREKEN
+    context = UitvoeringBrief(**_base(s, today), uitgevoerd_op=executed_on,
+                              grondslag=GROUNDS_NL[ground], toelichting=note)
+    return _letter(DocumentType.MEDEDELING_UITVOERING, context)
+
+
+def escalatie(s: AdviceState, today: date, term: DeadlineSchedule, reden: str, actie: str,
+              to: Audience = Audience.MANAGER, step_hint: str | None = None) -> Letter:
+    """An internal memo to the manager (or the owner): never addressed to the organisation."""
+    c = s.corporation
+    aan = (Geadresseerde(naam=c.manager_name, soort="manager") if to == Audience.MANAGER
+           else Geadresseerde(naam=s.owner.name, soort="behandelaar"))
+    context = EscalatieBrief(
+        **_base(s, today, aan), reden=reden, termijn=term.name, termijn_artikel=term.article,
+        termijn_einde=term.due_on, traject_onderwerp=s.subject, organisatie=s.organisation.name,
+        staat=STATE_LABELS[State(s.state)], actie=actie,
     )
+    return _letter(DocumentType.INTERNE_ESCALATIE, context, audience=to, step_hint=step_hint)
 
 
-def uitvoering(inp: AdviceRequestInput, today: date, executed_on: date, ground: ExecutableBecause,
-               note: str | None) -> UitvoeringBrief:
-    return UitvoeringBrief(**_base(inp, today), uitgevoerd_op=executed_on, grondslag=GROUNDS_NL[ground],
-                           toelichting=note)
+# ---- the ladders: what each rung says (Wohv art. 5 lid 1, lid 2, 5a) ------------------------------------
 
 
-def mail_for(letter: Brief, title: str, closing: str = "") -> Mail:
-    """The covering mail of a letter: the letter itself goes as the attachment."""
-    body = (
-        f"Beste {letter.geadresseerde.ter_attentie_van or letter.geadresseerde.naam},\n\n"
-        f"In de bijlage vindt u de brief '{title}' over '{letter.onderwerp}' (kenmerk {letter.kenmerk}).\n"
-        + (f"\n{closing}\n" if closing else "")
-        + f"\nMet vriendelijke groet,\n\n{letter.behandelaar}\n{letter.afzender.naam}\n"
-    )
-    return Mail(subject=f"{title}: {letter.onderwerp} [{letter.kenmerk}]", body=body)
+def rung_notices(s: AdviceState, today: date, term_key: str, rung: PlannedRung) -> list[Notice]:
+    """What a rung of one of the request's ladders says, by its kind and audience."""
+    term = s.terms[term_key].schedule
+    days_left = (term.due_on - today).days
+    if term_key == s.main_term:
+        notices = [Notice(kind=rung.kind, audience=rung.audience, letter=herinnering(s, today, rung),
+                          timeline=f"Herinnering: de {term.name} eindigt op {datum(term.due_on)}")]
+        # Domain brief 7.1: an overleg was asked for but is not held a week before the end.
+        if rung.key == "reminder_7" and s.state == State.OVERLEG_GEPLAND and (
+                s.overleg is None or s.overleg.planned_on is None or s.overleg.planned_on >= rung.on):
+            notices.append(escalation(
+                s, today, term_key, "Er is overleg gevraagd dat een week voor het einde van de termijn nog niet "
+                "heeft plaatsgevonden.", "Plan het overleg vóór het einde van de termijn of bied verlenging aan.",
+                step_hint="overleg"))
+        return notices
+    if term_key == "reply_term":
+        if rung.kind == RungKind.ESCALATION:
+            return [escalation(s, today, term_key, f"Nog {days_left} dagen om te reageren op het advies; er is "
+                               "nog geen besluit vastgelegd.", "Zorg dat het besluit en de gemotiveerde reactie "
+                               f"uiterlijk {datum(term.due_on)} worden verzonden.")]
+        return [Notice(kind=rung.kind, audience=rung.audience,
+                       timeline=f"Signaal aan de behandelaar: nog {days_left} dagen voor de reactie",
+                       mail=_notice_mail(s, f"Reactie op advies: nog {days_left} dagen",
+                                         f"Het advies is ontvangen op {datum(term.anchor)}. De gemotiveerde reactie "
+                                         f"moet uiterlijk {datum(term.due_on)} verzonden zijn ({term.article})."))]
+    return []
+
+
+def escalation(s: AdviceState, today: date, term_key: str, reden: str, actie: str,
+               step_hint: str | None = None) -> Notice:
+    term = s.terms[term_key].schedule
+    return Notice(kind=RungKind.ESCALATION, audience=Audience.MANAGER, timeline=f"Escalatie naar de manager: {reden}",
+                  letter=escalatie(s, today, term, reden, actie, step_hint=step_hint))
+
+
+def owner_notice(s: AdviceState, subject: str, text: str) -> Notice:
+    return Notice(kind=RungKind.ALERT, audience=Audience.OWNER, timeline=f"Bericht aan de behandelaar: {subject}",
+                  mail=_notice_mail(s, subject, text))
+
+
+def _notice_mail(s: AdviceState, subject: str, text: str) -> Mail:
+    body = f"Beste {s.owner.name},\n\n{text}\n\nTraject: {s.subject} ({kenmerk(s)})\n"
+    return Mail(subject=f"{subject} [{kenmerk(s)}]", body=body)
+
+
+REPLY_MISSED = ("De termijn van 14 dagen voor de gemotiveerde reactie op het advies is verstreken. Dit verzwakt de "
+                "positie van de corporatie bij de kantonrechter (artikel 8 lid 3 Wohv).",
+                "Neem zo snel mogelijk een besluit op het advies en verstuur de reactie.")
+CONSENT_MISSED = ("De termijn voor instemming is verstreken zonder dat de huurdersorganisatie heeft ingestemd.",
+                  "Kies: opnieuw overleg, een aangepast voorstel of een geschil (artikel 8 Wohv). Het voorstel mag "
+                  "niet worden uitgevoerd.")
+
+
+# ---- timeline lines ----------------------------------------------------------------------------------
+
+
+def sent(s: AdviceState) -> str:
+    term = s.terms[s.main_term].schedule
+    how = "geregistreerd (eerder op papier verzonden)" if s.registration else "verzonden"
+    return f"{soort(s)} {how}; de {term.name} loopt tot en met {datum(term.due_on)} ({term.article})"
+
+
+# ---- covering mails: what is asked, by when, and whom to call -------------------------------------------
+
+
+def _greeting(to: list[Recipient]) -> str:
+    return ", ".join(f"Beste {r.name}" if n == 0 else f"beste {r.name}" for n, r in enumerate(to)) + ","
+
+
+def _what_is_asked(s: AdviceState, ref: DocumentRef) -> str:
+    term = s.terms[s.main_term].schedule
+    asked = "uw instemming" if s.consent else "uw advies"
+    if ref.type in (DocumentType.ADVIESAANVRAAG, DocumentType.HERINNERING, DocumentType.VERLENGING_TERMIJN):
+        return (f"Wij vragen {asked} over '{s.subject}'. Wij ontvangen uw reactie graag uiterlijk "
+                f"{datum(term.due_on)}.")
+    if ref.type == DocumentType.REACTIE_ADVIES:
+        return "In de brief leest u per adviespunt wat wij met uw advies doen."
+    if ref.type == DocumentType.ONTVANGSTBEVESTIGING_ADVIES:
+        reply = s.terms.get("reply_term")
+        by = f" U ontvangt onze reactie uiterlijk {datum(reply.schedule.due_on)}." if reply else ""
+        return "Wij hebben uw advies ontvangen." + by
+    return "U hoeft niets te doen."
+
+
+def covering_mail(s: AdviceState, letter: Letter, ref: DocumentRef, to: list[Recipient]) -> Mail:
+    """The mail that carries a letter: greets every addressee, says what is asked, by when, whom to call."""
+    c = s.corporation
+    confidential = s.request.confidential and letter.audience == Audience.ORGANISATION
+    lines = [_greeting(to) if to else "Beste lezer,", "",
+             f"In de bijlage vindt u de brief '{ref.title}' over '{s.subject}' (kenmerk {kenmerk(s)}).", ""]
+    if letter.audience == Audience.ORGANISATION:
+        lines += [_what_is_asked(s, ref), ""]
+        if confidential:
+            lines += ["Deze informatie is vertrouwelijk. Deel haar niet buiten het bestuur van uw organisatie.", ""]
+        contact = opsomming([x for x in (c.phone, s.owner.email) if x])
+        lines += [f"Hebt u vragen? Neem contact op met {s.owner.name}" + (f" ({contact})." if contact else "."), ""]
+    lines += ["Met vriendelijke groet,", "", s.owner.name, c.name]
+    prefix = "[Vertrouwelijk] " if confidential else ""
+    return Mail(subject=f"{prefix}{ref.title}: {s.subject} [{kenmerk(s)}]", body="\n".join(lines) + "\n")

@@ -20,6 +20,8 @@ class DocumentType(StrEnum):
     REACTIE_ADVIES = "reactie_advies"
     INTERNE_ESCALATIE = "interne_escalatie"
     MEDEDELING_UITVOERING = "mededeling_uitvoering"
+    VERLENGING_TERMIJN = "verlenging_termijn"
+    INTREKKING = "intrekking"
 
     @property
     def label(self) -> str:
@@ -35,6 +37,8 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.REACTIE_ADVIES: "Reactie op advies",
     DocumentType.INTERNE_ESCALATIE: "Interne escalatie",
     DocumentType.MEDEDELING_UITVOERING: "Mededeling uitvoering",
+    DocumentType.VERLENGING_TERMIJN: "Verlenging termijn",
+    DocumentType.INTREKKING: "Intrekking",
 }
 
 _STEP = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
@@ -65,6 +69,14 @@ class TemplateSource(StrEnum):
     STORE = "store"  # the object store, under INSPRAAK_TEMPLATES_OVERRIDE_PREFIX
 
 
+class Visibility(StrEnum):
+    """Who may read a document besides staff, who read everything."""
+
+    ORGANISATION = "organisation"  # the trajectory's tenant organisation
+    STAFF = "staff"  # staff only: internal memos, escalations
+    HOUSEHOLD = "household"  # one household (and its organisation does not)
+
+
 class DocumentRef(BaseModel):
     """What a workflow keeps of a document: never its bytes."""
 
@@ -73,6 +85,8 @@ class DocumentRef(BaseModel):
     title: str
     trajectory_id: str
     organisation_id: str
+    visibility: Visibility = Visibility.STAFF
+    household_id: str | None = None
     key: str
     sha256: str
     size: int
@@ -203,6 +217,20 @@ class UitvoeringBrief(Brief):
     toelichting: str | None = None
 
 
+class VerlengingBrief(Brief):
+    informatie_verstrekt_op: date
+    oude_einddatum: date
+    nieuwe_einddatum: date
+    reden: str
+    instemming_gevraagd: bool = False
+
+
+class IntrekkingBrief(Brief):
+    informatie_verstrekt_op: date
+    reden: str
+    instemming_gevraagd: bool = False
+
+
 LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.ADVIESAANVRAAG: AdviesaanvraagBrief,
     DocumentType.ONTVANGSTBEVESTIGING_ADVIES: OntvangstbevestigingBrief,
@@ -211,6 +239,8 @@ LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.REACTIE_ADVIES: ReactieBrief,
     DocumentType.INTERNE_ESCALATIE: EscalatieBrief,
     DocumentType.MEDEDELING_UITVOERING: UitvoeringBrief,
+    DocumentType.VERLENGING_TERMIJN: VerlengingBrief,
+    DocumentType.INTREKKING: IntrekkingBrief,
 }
 
 
@@ -222,3 +252,12 @@ class RenderRequest(BaseModel):
     step: str = Field(description="unique within the trajectory; the document id and key derive from it")
     type: DocumentType
     context: dict  # one of LETTER_CONTEXTS[type], dumped in JSON mode
+    visibility: Visibility = Visibility.STAFF  # set where the document is made; checked on every read
+    household_id: str | None = None
+    title: str | None = None  # the type's label when not given
+
+
+class BatchRenderRequest(BaseModel):
+    """Many letters in one activity (a mail merge); bounded so the request stays far below Temporal's limit."""
+
+    items: list[RenderRequest] = Field(min_length=1, max_length=200)

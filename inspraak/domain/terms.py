@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, Field
 
 from inspraak.domain.calendar import AtwCalendar
@@ -36,13 +37,34 @@ class RungRule(BaseModel):
     relative_to: str = Field(default="due", pattern="^(due|anchor)$")
 
 
+class CalendarDay(BaseModel):
+    """A day of the year without the year: 1 July, 15 December."""
+
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+
+    def in_year(self, year: int) -> date:
+        return date(year, self.month, self.day)
+
+
 class TermRule(BaseModel):
-    """A term from the law, with the ladder of reminders and escalations that goes with it."""
+    """A term from the law (or from practice, said so in ``article``), with its ladder of reminders.
+
+    A term is one of: ``days``/``months``/``years`` after its anchor ("14 dagen na ontvangst", "drie
+    maanden na oplevering"), or a fixed day of the calendar (``fixed``: "vóór 1 juli" is ``fixed`` 1 July
+    with ``before``; "15 december"), the first such day after the anchor. ``recurring`` marks a yearly
+    obligation: once met or passed, the next one is planned a year on (:func:`next_occurrence`).
+    """
 
     key: str
     name: str  # Dutch, as letters and pages show it
     article: str
-    days: int
+    days: int = 0
+    months: int = 0
+    years: int = 0
+    fixed: CalendarDay | None = None
+    before: bool = False  # the term ends the day before ``fixed`` ("vóór 1 juli")
+    recurring: bool = False
     # False for a term the landlord sets (Wohv 5 lid 1): the Atw then applies only when configured.
     statutory_end: bool = True
     ladder: list[RungRule] = []
@@ -114,8 +136,115 @@ COURT_AFTER_RULING = TermRule(
                      relative_to="anchor")],
 )
 
-TERMS: dict[str, TermRule] = {t.key: t for t in (ADVICE_TERM, CONSENT_TERM, REPLY_TERM, EXECUTION_WAIT,
-                                                  COURT_AFTER_RULING)}
+# ---- terms of the later trajectories (renovation, agreement, prestatieafspraken) -----------------
+
+# BW 7:220 lid 3: a tenant who did not agree may ask the court within 8 weeks after the landlord's
+# written notice that at least 70% agreed; counted per home from its own receipt. Legal hears at 6 weeks.
+RENOVATION_OBJECTION = TermRule(
+    key="renovation_objection",
+    name="termijn om de rechter te vragen of het renovatievoorstel redelijk is",
+    article="artikel 7:220 lid 3 Burgerlijk Wetboek",
+    days=56,
+    ladder=[RungRule(key="alert_week_6", kind=RungKind.ALERT, audience=Audience.OWNER, days=42,
+                     relative_to="anchor")],
+)
+
+# BW 7:255 lid 2: without agreement on the rent increase after improvements, either party may go to the
+# Huurcommissie within three months after the works are completed. Alert after two months.
+RENT_INCREASE_AFTER_WORKS = TermRule(
+    key="rent_increase_after_works",
+    name="termijn voor de Huurcommissie na oplevering",
+    article="artikel 7:255 lid 2 Burgerlijk Wetboek",
+    months=3,
+    ladder=[RungRule(key="alert_month_2", kind=RungKind.ALERT, audience=Audience.OWNER, days=30)],
+)
+
+# BW 7:220 lid 6: the minimum moving allowance is indexed every year before 1 March; the amount table
+# is data that staff update, this is the yearly task to do so.
+MOVING_ALLOWANCE_INDEXATION = TermRule(
+    key="moving_allowance_indexation",
+    name="jaarlijkse indexering van de verhuiskostenvergoeding",
+    article="artikel 7:220 lid 6 Burgerlijk Wetboek",
+    fixed=CalendarDay(month=3, day=1),
+    before=True,
+    recurring=True,
+    statutory_end=False,
+    ladder=[RungRule(key="reminder_month", kind=RungKind.REMINDER, audience=Audience.OWNER, days=28)],
+)
+
+# Wohv art. 5b lid 3: the landlord consults the organisation at least once every calendar year. When
+# none is planned by 1 October, the manager hears (domain brief 7.1).
+YEARLY_OVERLEG = TermRule(
+    key="yearly_overleg",
+    name="jaarlijks overleg",
+    article="artikel 5b lid 3 Wet op het overleg huurders verhuurder",
+    fixed=CalendarDay(month=12, day=31),
+    recurring=True,
+    statutory_end=False,
+    ladder=[RungRule(key="escalation_1_october", kind=RungKind.ESCALATION, audience=Audience.MANAGER,
+                     days=91)],
+    on_expiry=RungKind.ESCALATION,
+)
+
+# Wohv art. 7 lid 2: the organisation accounts for its yearly budget within two months after the
+# calendar year; anchored on 31 December, so the term ends on the last day of February.
+BUDGET_ACCOUNTING = TermRule(
+    key="budget_accounting",
+    name="verantwoording van het jaarbudget",
+    article="artikel 7 lid 2 Wet op het overleg huurders verhuurder",
+    months=2,
+    recurring=True,
+    ladder=[RungRule(key="reminder_2_weeks", kind=RungKind.REMINDER, audience=Audience.ORGANISATION, days=14)],
+)
+
+# Woningwet art. 43 lid 1: the corporation sends its bod before 1 July every year.
+BOD_DEADLINE = TermRule(
+    key="bod_deadline",
+    name="termijn voor het bod",
+    article="artikel 43 lid 1 Woningwet",
+    fixed=CalendarDay(month=7, day=1),
+    before=True,
+    recurring=True,
+    statutory_end=False,
+    ladder=[RungRule(key="reminder_draft_to_ho", kind=RungKind.REMINDER, audience=Audience.OWNER, days=60),
+            RungRule(key="escalation_board", kind=RungKind.ESCALATION, audience=Audience.MANAGER, days=15)],
+    on_expiry=RungKind.ESCALATION,
+)
+
+# Practice, no statutory basis found (domain brief 3): signed prestatieafspraken by 15 December.
+SIGNATURE_TARGET = TermRule(
+    key="signature_target",
+    name="streefdatum ondertekening prestatieafspraken",
+    article="praktijk (geen wettelijke grondslag gevonden); configureerbaar",
+    fixed=CalendarDay(month=12, day=15),
+    recurring=True,
+    statutory_end=False,
+    ladder=[RungRule(key="alert_1_november", kind=RungKind.ALERT, audience=Audience.OWNER, days=44),
+            RungRule(key="alert_1_december", kind=RungKind.ALERT, audience=Audience.OWNER, days=14)],
+)
+
+# Woningwet art. 44 lid 4: without agreement within six months after the overleg starts, a party may put
+# the dispute to the minister within four weeks after it arises.
+NO_AGREEMENT = TermRule(
+    key="no_agreement",
+    name="zes maanden overleg over prestatieafspraken",
+    article="artikel 44 lid 4 Woningwet",
+    months=6,
+    on_expiry=RungKind.ESCALATION,
+)
+DISPUTE_FILING = TermRule(
+    key="dispute_filing",
+    name="termijn om het geschil aan de minister voor te leggen",
+    article="artikel 44 lid 4 Woningwet",
+    days=28,
+    ladder=[RungRule(key="alert_week_2", kind=RungKind.ALERT, audience=Audience.OWNER, days=14,
+                     relative_to="anchor")],
+)
+
+TERMS: dict[str, TermRule] = {t.key: t for t in (
+    ADVICE_TERM, CONSENT_TERM, REPLY_TERM, EXECUTION_WAIT, COURT_AFTER_RULING, RENOVATION_OBJECTION,
+    RENT_INCREASE_AFTER_WORKS, MOVING_ALLOWANCE_INDEXATION, YEARLY_OVERLEG, BUDGET_ACCOUNTING, BOD_DEADLINE,
+    SIGNATURE_TARGET, NO_AGREEMENT, DISPUTE_FILING)}
 
 
 class TermPolicy(BaseModel):
@@ -168,7 +297,21 @@ class DeadlineSchedule(BaseModel):
 
 
 def minimum_due_on(rule: TermRule, anchor: date, minimum_days: int | None = None) -> date:
-    return anchor + timedelta(days=max(rule.days, minimum_days or 0))
+    """The earliest last day of the term, before the Atw moves it."""
+    if rule.fixed is not None:
+        due = rule.fixed.in_year(anchor.year)
+        if due <= anchor:
+            due = rule.fixed.in_year(anchor.year + 1)
+        return due - timedelta(days=1) if rule.before else due
+    due = anchor + relativedelta(months=rule.months, years=rule.years) + timedelta(days=rule.days)
+    return max(due, anchor + timedelta(days=minimum_days or 0))
+
+
+def next_occurrence(rule: TermRule, previous: DeadlineSchedule) -> date:
+    """The anchor of the next yearly occurrence of a recurring obligation (Wohv 5b lid 3, 7 lid 2)."""
+    if not rule.recurring:
+        raise ValueError(f"{rule.key} is not a recurring obligation")
+    return previous.unextended_due_on
 
 
 def plan_deadline(
@@ -195,7 +338,7 @@ def plan_deadline(
     """
     minimum = minimum_due_on(rule, anchor, minimum_days)
     if requested_due_on is not None and requested_due_on < minimum:
-        raise TermTooShortError(rule, minimum, max(rule.days, minimum_days or 0))
+        raise TermTooShortError(rule, minimum, (minimum - anchor).days)
     due = requested_due_on or minimum
     calendar = AtwCalendar(policy.extra_non_working_days)
     extended = due

@@ -1,6 +1,11 @@
-"""Names shared by the worker, the API and the CLI: defined once here."""
+"""Names shared by the worker, the API and the CLI, defined once here; and the one mapping from a
+trajectory's state to its search attributes."""
 
-from temporalio.common import SearchAttributeKey
+from typing import Any
+
+from temporalio.common import SearchAttributeKey, SearchAttributePair, SearchAttributeUpdate, TypedSearchAttributes
+
+from inspraak.domain.trajectory import TrajectoryIndex, TrajectoryState
 
 TASK_QUEUE_DEFAULT = "inspraak"
 
@@ -17,7 +22,34 @@ SEARCH_ATTRIBUTES = (TYPE, ORGANISATION, STATE, NEXT_DEADLINE, OVERDUE)
 
 TYPE_ADVICE_REQUEST = "advice_request"
 
-# Activity names, as the worker registers them (the method names of the activity classes).
-PLAN_TERM = "plan_term"
-RENDER_DOCUMENT = "render_document"
-SEND_MAIL = "send_mail"
+# The memo: what a listing shows besides the search attributes; free text stays out of the index.
+MEMO_SUBJECT = "subject"
+
+
+def search_attribute_updates(index: TrajectoryIndex) -> list[SearchAttributeUpdate]:
+    """The search attributes of a trajectory, from its index: the workflow upserts these."""
+    return [
+        TYPE.value_set(index.type),
+        ORGANISATION.value_set(index.organisation_id),
+        STATE.value_set(index.state),
+        OVERDUE.value_set(index.overdue),
+        NEXT_DEADLINE.value_set(index.next_deadline) if index.next_deadline else NEXT_DEADLINE.value_unset(),
+    ]
+
+
+def search_attributes(state: TrajectoryState) -> TypedSearchAttributes:
+    """The same attributes for starting a workflow, so a listing finds it before its first task runs."""
+    index = state.index()
+    pairs: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(TYPE, index.type),
+        SearchAttributePair(ORGANISATION, index.organisation_id),
+        SearchAttributePair(STATE, index.state),
+        SearchAttributePair(OVERDUE, index.overdue),
+    ]
+    if index.next_deadline:
+        pairs.append(SearchAttributePair(NEXT_DEADLINE, index.next_deadline))
+    return TypedSearchAttributes(pairs)
+
+
+def memo(state: TrajectoryState) -> dict[str, str]:
+    return {MEMO_SUBJECT: state.subject}

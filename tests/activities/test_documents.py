@@ -32,12 +32,14 @@ from inspraak.activities.storage import LocalDocumentStore, S3DocumentStore, Sto
 from inspraak.domain.documents import (
     AdviesaanvraagBrief,
     Adviespunt,
+    BatchRenderRequest,
     DocumentRef,
     DocumentType,
     ReactieBrief,
     RenderRequest,
     TemplateSource,
     TermijnVerstrekenBrief,
+    Visibility,
 )
 from inspraak.services.cli.templates import run_check
 
@@ -103,6 +105,13 @@ EXPECTED: dict[DocumentType, list[str]] = {
         "artikel 5 lid 2 Wet op het overleg huurders verhuurder", "termijn voor de gemotiveerde reactie",
         "Ingrid Bakker, manager Wonen", "Het advies van Huurdersvereniging Eendracht is op 22 april 2027",
         "advies ontvangen, besluit nog niet genomen", "Neem uiterlijk 5 mei 2027 een besluit",
+    ],
+    T.VERLENGING_TERMIJN: [
+        "21 april 2027", "28 april 2027", "woensdag 12 mei 2027", "Verlenging termijn:",
+        "bewonersavond in de Bloemenbuurt",
+    ],
+    T.INTREKKING: [
+        "2 april 2027", "17 maart 2027", "Intrekking:", "deze adviesaanvraag", "subsidie",
     ],
     T.MEDEDELING_UITVOERING: [
         "11 mei 2027", "maandag 10 mei 2027", "artikel 5 lid 3", "want drie dagen zijn verstreken",
@@ -348,11 +357,76 @@ async def test_render_document_stores_the_letter_under_its_key_with_metadata(
     assert stored.metadata == {
         "trajectory": "adv-2027-014", "organisation": "ho-eendracht", "document-type": "adviesaanvraag",
         "template-version": renderer.template_version(T.ADVIESAANVRAAG), "template-source": "builtin",
-        "title": "Adviesaanvraag",
+        "title": "Adviesaanvraag", "visibility": "staff",
     }
     assert ref.template_source is TemplateSource.BUILTIN
+    assert ref.visibility is Visibility.STAFF  # who may read it is set where it is made; staff only by default
     assert all(v.isascii() for v in stored.metadata.values())
     assert "ADV-2027-014" in letter_text(data)
+
+
+async def test_a_letter_for_the_organisation_says_so_in_its_metadata_and_reference(
+        activities: DocumentActivities, store: LocalDocumentStore) -> None:
+    req = _request().model_copy(update={"visibility": Visibility.ORGANISATION, "title": "Instemmingsverzoek"})
+    ref = await ActivityEnvironment().run(activities.render_document, req)
+    assert (ref.visibility, ref.title) == (Visibility.ORGANISATION, "Instemmingsverzoek")
+    assert (await store.stat(ref.key)).metadata["visibility"] == "organisation"
+
+
+def _batch(n: int) -> BatchRenderRequest:
+    return BatchRenderRequest(items=[_request(step=f"{i:03d}-herinnering", doc_type=T.HERINNERING)
+                                     for i in range(n)])
+
+
+async def test_a_batch_renders_and_stores_every_letter_in_order_heartbeating_progress(
+        activities: DocumentActivities, store: LocalDocumentStore) -> None:
+    env = ActivityEnvironment()
+    beats: list[int] = []
+    env.on_heartbeat = lambda *details: beats.append(details[0])
+    refs = await env.run(activities.render_documents, _batch(5))
+    assert [r.id for r in refs] == [f"adv-2027-014.{i:03d}-herinnering" for i in range(5)]
+    assert beats == [1, 2, 3, 4, 5]
+    for ref in refs:
+        assert (await store.stat(ref.key)).sha256 == ref.sha256
+
+
+class _FailingAfter:
+    """A store that breaks down after ``n`` writes, like a worker that dies half-way through a batch."""
+
+    def __init__(self, store: LocalDocumentStore, n: int) -> None:
+        self.store, self.left, self.puts = store, n, 0
+
+    async def put(self, key: str, data: bytes, **kw: object) -> StoredObject:
+        if self.left == 0:
+            raise ConnectionError("store went away")
+        self.left -= 1
+        self.puts += 1
+        return await self.store.put(key, data, **kw)  # type: ignore[arg-type]
+
+    async def get(self, key: str) -> bytes:
+        return await self.store.get(key)
+
+    async def stat(self, key: str) -> StoredObject:
+        return await self.store.stat(key)
+
+
+async def test_a_retried_batch_resumes_after_the_last_reported_letter_none_lost_none_twice(
+        renderer: DocumentRenderer, store: LocalDocumentStore) -> None:
+    failing = _FailingAfter(store, 3)
+    first = ActivityEnvironment()
+    beats: list[int] = []
+    first.on_heartbeat = lambda *details: beats.append(details[0])
+    with pytest.raises(ConnectionError):
+        await first.run(DocumentActivities(renderer, failing, clock=lambda: NOW).render_documents, _batch(6))
+    assert beats == [1, 2, 3]
+    # The retry gets the last heartbeat, as Temporal hands it to the next attempt.
+    retry = ActivityEnvironment()
+    retry.info = retry.info.__class__(**{**retry.info.__dict__, "heartbeat_details": [beats[-1]]})
+    again = _FailingAfter(store, 100)
+    refs = await retry.run(DocumentActivities(renderer, again, clock=lambda: NOW).render_documents, _batch(6))
+    assert len(refs) == 6 and len({r.id for r in refs}) == 6
+    assert again.puts == 3  # only the three letters the first attempt did not store
+    assert [r.sha256 for r in refs[:3]] == [(await store.stat(r.key)).sha256 for r in refs[:3]]
 
 
 async def test_a_retry_of_the_same_step_overwrites_its_object(
@@ -477,7 +551,7 @@ def test_check_finds_nothing_wrong_with_the_committed_templates(renderer: Docume
 
 def test_run_check_passes_the_committed_templates(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_check(TEMPLATES) == 0
-    assert "all 7 templates render; no undeclared or unused variables" in capsys.readouterr().out
+    assert f"all {len(DocumentType)} templates render; no undeclared or unused variables" in capsys.readouterr().out
 
 
 def test_run_check_fails_on_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

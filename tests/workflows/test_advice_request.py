@@ -9,6 +9,7 @@ from inspraak.domain.advice import (
     AdvicePoint,
     AdviceReceived,
     AdviceRequestView,
+    Closed,
     ConsentRecorded,
     Decision,
     DecisionTaken,
@@ -33,6 +34,12 @@ from tests.workflows.conftest import Stack, StartFn, pass_days, pass_until
 
 async def view(handle) -> AdviceRequestView:  # type: ignore[no-untyped-def]
     return await handle.query(AdviceRequestWorkflow.view)
+
+
+async def act(handle, update, arg) -> AdviceRequestView:  # type: ignore[no-untyped-def]
+    """Run an update (it answers with what changed) and read the whole trajectory after it."""
+    await handle.execute_update(update, arg)
+    return await view(handle)
 
 
 def doc_types(v: AdviceRequestView) -> list[DocumentType]:
@@ -79,12 +86,14 @@ async def test_advice_followed_makes_the_decision_executable_and_execution_close
     assert DocumentType.ONTVANGSTBEVESTIGING_ADVIES in doc_types(v)
     decision = DecisionTaken(decision=Decision.FOLLOWED, points=[PointDecision(adopted="ja"),
                                                                    PointDecision(adopted="ja")])
-    v = await handle.execute_update(AdviceRequestWorkflow.decide, decision)
+    v = await act(handle, AdviceRequestWorkflow.decide, decision)
     assert v.state == State.UITVOERBAAR
     assert v.executable_because == ExecutableBecause.ADVIES_GEVOLGD
     await handle.execute_update(AdviceRequestWorkflow.record_execution, Executed(executed_on=await stack.today()))
+    assert (await view(handle)).state == State.UITGEVOERD
+    await handle.execute_update(AdviceRequestWorkflow.close, Closed())
     result = await handle.result()
-    assert result.state == State.UITGEVOERD
+    assert result.state == State.GESLOTEN
     assert doc_types(result) == [DocumentType.ADVIESAANVRAAG, DocumentType.ONTVANGSTBEVESTIGING_ADVIES,
                                  DocumentType.REACTIE_ADVIES, DocumentType.MEDEDELING_UITVOERING]
 
@@ -95,13 +104,13 @@ async def test_advice_not_followed_needs_the_reply_and_then_three_days_wait_art_
     await record_advice(stack, handle)
     decision = DecisionTaken(decision=Decision.PARTLY, points=[
         PointDecision(adopted="ja"), PointDecision(adopted="nee", motivation="De begroting laat dit niet toe.")])
-    v = await handle.execute_update(AdviceRequestWorkflow.decide, decision)
+    v = await act(handle, AdviceRequestWorkflow.decide, decision)
     assert v.state == State.REACTIE_VERZONDEN
     assert v.next_deadline is None  # the reply term is met; the 3 days start at the organisation's receipt
     assert DocumentType.REACTIE_ADVIES in doc_types(v)
     assert "artikel 5 lid 3" in await refused(handle, AdviceRequestWorkflow.record_execution,
                                               Executed(executed_on=await stack.today()))
-    v = await handle.execute_update(AdviceRequestWorkflow.confirm_reply_receipt,
+    v = await act(handle, AdviceRequestWorkflow.confirm_reply_receipt,
                                     ReplyReceived(received_on=await stack.today()))
     assert v.state == State.WACHTTIJD_3_DAGEN
     wait = next(d for d in v.deadlines if d.term == "execution_wait")
@@ -151,7 +160,7 @@ async def test_extension_moves_the_end_of_the_term_and_never_shortens_it_art_5_l
     msg = await refused(handle, AdviceRequestWorkflow.extend_term,
                         TermExtended(new_end=old.due_on - timedelta(days=1), reason="korter"))
     assert "never shortened" in msg
-    v = await handle.execute_update(AdviceRequestWorkflow.extend_term,
+    v = await act(handle, AdviceRequestWorkflow.extend_term,
                                     TermExtended(new_end=old.due_on + timedelta(weeks=2), reason="verzoek HO"))
     new = v.deadlines[0]
     assert new.due_on >= old.due_on + timedelta(weeks=2)
@@ -166,12 +175,13 @@ async def test_withdrawal_closes_the_trajectory_and_tells_the_organisation(stack
     await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="Plan vervalt"))
     result = await handle.result()
     assert result.state == State.INGETROKKEN
-    assert (stack.outbox / f"{result.id}.withdrawn.organisation.eml").exists()
+    assert doc_types(result)[-1] == DocumentType.INTREKKING
+    assert (stack.outbox / f"{result.documents[-1].id}.organisation.eml").exists()
 
 
 async def test_no_objection_makes_the_decision_executable_art_5_lid_3_a(stack: Stack, start: StartFn):
     handle = await start()
-    v = await handle.execute_update(AdviceRequestWorkflow.record_no_objection,
+    v = await act(handle, AdviceRequestWorkflow.record_no_objection,
                                     NoObjectionReceived(received_on=await stack.today()))
     assert v.state == State.UITVOERBAAR
     assert v.executable_because == ExecutableBecause.GEEN_BEZWAAR
@@ -179,7 +189,7 @@ async def test_no_objection_makes_the_decision_executable_art_5_lid_3_a(stack: S
 
 async def test_consent_given_makes_the_proposal_executable_art_5a(stack: Stack, start: StartFn):
     handle = await start(organisation_id="hv-eendracht", consent=True, minimum_days=56)
-    v = await handle.execute_update(AdviceRequestWorkflow.record_consent,
+    v = await act(handle, AdviceRequestWorkflow.record_consent,
                                     ConsentRecorded(received_on=await stack.today(), given=True))
     assert v.state == State.UITVOERBAAR
     assert v.executable_because == ExecutableBecause.INSTEMMING
@@ -187,11 +197,12 @@ async def test_consent_given_makes_the_proposal_executable_art_5a(stack: Stack, 
 
 async def test_consent_refused_keeps_the_proposal_from_execution_art_5a(stack: Stack, start: StartFn):
     handle = await start(organisation_id="hv-eendracht", consent=True)
-    v = await handle.execute_update(AdviceRequestWorkflow.record_consent,
+    v = await act(handle, AdviceRequestWorkflow.record_consent,
                                     ConsentRecorded(received_on=await stack.today(), given=False))
     assert v.state == State.INSTEMMING_GEWEIGERD
-    assert "artikel 5 lid 3" in await refused(handle, AdviceRequestWorkflow.record_execution,
-                                              Executed(executed_on=await stack.today()))
+    # Never "not yet": under art. 5a a refused consent does not ripen into execution.
+    msg = await refused(handle, AdviceRequestWorkflow.record_execution, Executed(executed_on=await stack.today()))
+    assert "may not be carried out (artikel 5a Wohv)" in msg and "yet" not in msg
 
 
 async def test_consent_term_expiring_deems_nothing_and_escalates_art_5a(stack: Stack, start: StartFn):
@@ -216,14 +227,14 @@ async def test_an_open_dispute_blocks_execution_until_resolved_art_8(stack: Stac
     handle = await start()
     await handle.execute_update(AdviceRequestWorkflow.record_no_objection,
                                 NoObjectionReceived(received_on=await stack.today()))
-    v = await handle.execute_update(AdviceRequestWorkflow.file_dispute, DisputeFiled(
+    v = await act(handle, AdviceRequestWorkflow.file_dispute, DisputeFiled(
         forum=Forum.HUURCOMMISSIE, filed_on=await stack.today(), description="Informatie onvolledig"))
     assert v.execution_blocked
     assert "dispute" in await refused(handle, AdviceRequestWorkflow.record_execution,
                                       Executed(executed_on=await stack.today()))
     await handle.execute_update(AdviceRequestWorkflow.resolve_dispute,
                                 DisputeResolved(resolved_on=await stack.today(), outcome="Ingetrokken"))
-    v = await handle.execute_update(AdviceRequestWorkflow.record_execution, Executed(executed_on=await stack.today()))
+    v = await act(handle, AdviceRequestWorkflow.record_execution, Executed(executed_on=await stack.today()))
     assert v.state == State.UITGEVOERD
 
 
@@ -243,7 +254,7 @@ async def test_missing_the_14_day_reply_term_alerts_escalates_and_marks_overdue_
     assert v.overdue
     assert doc_types(v).count(DocumentType.INTERNE_ESCALATIE) == 2
     decision = DecisionTaken(decision=Decision.FOLLOWED, points=[PointDecision(adopted="ja")] * 2)
-    v = await handle.execute_update(AdviceRequestWorkflow.decide, decision)
+    v = await act(handle, AdviceRequestWorkflow.decide, decision)
     assert not v.overdue and v.state == State.UITVOERBAAR
 
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 import jwt
 from pydantic import BaseModel
 
+from inspraak.domain.documents import Visibility
 from inspraak.settings import Settings
 
 
@@ -37,6 +38,15 @@ class Principal(BaseModel):
     def may_see(self, organisation_id: str) -> bool:
         """Staff see everything; an organisation sees only its own trajectories and documents."""
         return self.is_staff or self.organisation_id == organisation_id
+
+    def may_read(self, organisation_id: str, visibility: str) -> bool:
+        """A document or timeline line: staff read all; an organisation its own, unless it is for staff only.
+
+        The one rule for every read path (metadata, content, listings, a trajectory's documents).
+        """
+        if self.is_staff:
+            return True
+        return self.organisation_id == organisation_id and visibility == Visibility.ORGANISATION.value
 
 
 class InvalidTokenError(Exception):

@@ -2,6 +2,9 @@
 
 import asyncio
 import logging
+from collections.abc import Callable, Sequence
+from email.utils import formataddr, parseaddr
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -10,25 +13,49 @@ from inspraak.activities.documents import DocumentActivities, build_renderer, bu
 from inspraak.activities.mail import MailActivities, build_mailer
 from inspraak.activities.storage import build_store
 from inspraak.activities.terms import TermActivities
+from inspraak.services.directory import load_directory
 from inspraak.services.temporal_client import connect
 from inspraak.settings import Settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
+from inspraak.workflows.config import KernelConfig, KernelConfigInterceptor
 
+# Every workflow the worker runs; the replay guard requires a recorded history for each.
 WORKFLOWS = [AdviceRequestWorkflow]
 
 
-def build_worker(client: Client, settings: Settings) -> Worker:
-    """A worker for ``settings.task_queue`` with every workflow and activity of Inspraak."""
+def kernel_config(settings: Settings) -> KernelConfig:
+    return KernelConfig(search_attributes=settings.search_attributes,
+                        continue_as_new_after_events=settings.continue_as_new_after_events,
+                        timezone=settings.terms_timezone)
+
+
+def sender(settings: Settings) -> str:
+    """The From of every mail: the corporation's name with the configured address, unless it has a name."""
+    name, address = parseaddr(settings.mail_from)
+    if name:
+        return settings.mail_from
+    return formataddr((load_directory(settings.organisations_file).corporation.name, address))
+
+
+def build_activities(settings: Settings) -> list[Callable[..., Any]]:
+    """Every activity of Inspraak, with its collaborators built from settings."""
     store = build_store(settings)
     documents = DocumentActivities(build_renderer(settings), store,
                                    store_templates=build_store_templates(settings, store))
-    mail = MailActivities(build_mailer(settings), store, settings.mail_from)
+    mail = MailActivities(build_mailer(settings), store, sender(settings))
     terms = TermActivities(settings.term_policy())
+    return [documents.render_document, documents.render_documents, mail.send_mail, terms.plan_term]
+
+
+def build_worker(client: Client, settings: Settings,
+                 activities: Sequence[Callable[..., Any]] | None = None) -> Worker:
+    """A worker for ``settings.task_queue`` with every workflow and activity of Inspraak."""
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[documents.render_document, mail.send_mail, terms.plan_term],
+        activities=activities if activities is not None else build_activities(settings),
+        interceptors=[KernelConfigInterceptor(kernel_config(settings))],
     )
 
 

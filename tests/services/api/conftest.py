@@ -28,14 +28,25 @@ class Api:
     def auth(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"} if who != "anonymous" else {}
 
-    async def create(self, who: str = "staff", **fields: object) -> httpx.Response:
+    async def create(self, who: str = "staff", path: str = "/v1/advice-requests", **fields: object) -> httpx.Response:
+        org = str(fields.get("organisation_id", "hv-eendracht"))
         body = {
-            "organisation_id": "hv-eendracht", "subject": "Nieuw onderhoudsbeleid", "category": "a",
+            "organisation_id": org, "subject": "Nieuw onderhoudsbeleid", "category": "a",
             "intention": "Wij gaan planmatig onderhoud anders plannen.", "reasons": "Kosten en kwaliteit.",
-            "consequences": "Minder overlast, geen huurverhoging.", "complexes": ["Complex 101 Vissersbuurt"],
+            "consequences": "Minder overlast, geen huurverhoging.", "complexes": COMPLEXES.get(org, []),
             "information_provided_on": date.today().isoformat(),
         } | fields
-        return await self.http.post("/v1/advice-requests", json=body, headers=self.auth(who))
+        return await self.http.post(path, json=body, headers=self.auth(who))
+
+    async def view(self, trajectory_id: str, who: str = "staff") -> dict:
+        r = await self.http.get(f"/v1/advice-requests/{trajectory_id}", headers=self.auth(who))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+# One complex of each demo organisation: a request names only complexes of its addressee.
+COMPLEXES = {"hv-eendracht": ["Complex 101 Vissersbuurt"], "sh-de-linde": ["Complex 201 Lindenhof"],
+             "bc-de-molen": ["Complex 301 De Molen (48 woningen)"]}
 
 
 def tokens_for(settings: Settings) -> dict[str, str]:

@@ -24,13 +24,19 @@ async def test_the_organisation_hands_in_its_advice_and_staff_decide(api: Api):
     advice = {"received_on": date.today().isoformat(), "points": [{"summary": "Meer groen"}]}
     r = await api.http.post(f"/v1/advice-requests/{rid}/advice", json=advice, headers=api.auth("own"))
     assert r.status_code == 200, r.text
-    assert r.json()["state"] == "ADVIES_ONTVANGEN"
-    assert any(e["event"] == "advice_received" and e["actor"] == "organisation" for e in r.json()["timeline"])
+    # An update answers with what changed: the state, the term it started, the letter it made.
+    changed = r.json()
+    assert changed["state"] == "ADVIES_ONTVANGEN"
+    assert changed["term"]["term"] == "reply_term"
+    assert changed["document"]["type"] == "ontvangstbevestiging_advies"
+    assert "timeline" not in changed and "documents" not in changed
+    v = await api.view(rid)
+    assert any(e["event"] == "advice_received" and e["actor"] == "organisation" for e in v["timeline"])
     decision = {"decision": "not_followed", "points": [{"adopted": "nee", "motivation": "Te duur."}]}
     r = await api.http.post(f"/v1/advice-requests/{rid}/decision", json=decision, headers=api.auth("staff"))
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "REACTIE_VERZONDEN"
-    types = [d["type"] for d in r.json()["documents"]]
+    types = [d["type"] for d in (await api.view(rid))["documents"]]
     assert types == ["adviesaanvraag", "ontvangstbevestiging_advies", "reactie_advies"]
 
 
@@ -145,7 +151,7 @@ async def test_the_actor_cannot_be_set_by_the_caller(api: Api):
                             json={"received_on": date.today().isoformat(),
                                   "actor": {"role": "staff", "name": "Spoof"}}, headers=api.auth("own"))
     assert r.status_code == 200
-    entry = r.json()["timeline"][-1]
+    entry = (await api.view(rid))["timeline"][-1]
     assert entry["actor"] == "organisation" and entry["by"] != "Spoof"
 
 
@@ -153,3 +159,72 @@ async def test_an_unknown_trajectory_is_a_404_problem(api: Api):
     r = await api.http.get("/v1/advice-requests/adv-19990101-000000", headers=api.auth("staff"))
     assert r.status_code == 404
     assert r.headers["content-type"] == PROBLEM
+
+
+async def test_an_action_on_a_closed_trajectory_is_a_409_naming_its_state(api: Api):
+    rid = (await api.create()).json()["id"]
+    r = await api.http.post(f"/v1/advice-requests/{rid}/withdrawal", json={"reason": "Plan vervalt"},
+                            headers=api.auth("staff"))
+    assert r.status_code == 200, r.text
+    assert r.json()["document"]["type"] == "intrekking"  # a withdrawal gets a letter, not only a mail
+    r = await api.http.post(f"/v1/advice-requests/{rid}/receipt", json={"received_on": date.today().isoformat()},
+                            headers=api.auth("staff"))
+    assert r.status_code == 409, r.text
+    assert r.headers["content-type"] == PROBLEM
+    assert r.json()["state"] == "INGETROKKEN" and "INGETROKKEN" in r.json()["detail"]
+    assert (await api.http.get(f"/v1/advice-requests/{rid}", headers=api.auth("staff"))).status_code == 200
+
+
+async def test_a_dispute_can_still_be_filed_after_execution_wohv_art_8(api: Api):
+    rid = (await api.create()).json()["id"]
+    today = date.today().isoformat()
+    for path, body in [("no-objection", {"received_on": today}), ("execution", {"executed_on": today}),
+                       ("dispute", {"forum": "kantonrechter", "filed_on": today, "description": "Geen overleg"})]:
+        r = await api.http.post(f"/v1/advice-requests/{rid}/{path}", json=body, headers=api.auth("staff"))
+        assert r.status_code == 200, (path, r.text)
+    v = await api.view(rid)
+    assert v["state"] == "UITGEVOERD" and v["execution_blocked"]
+
+
+async def test_information_provided_in_the_future_is_refused(api: Api):
+    r = await api.create(information_provided_on=(date.today() + timedelta(days=1)).isoformat())
+    assert r.status_code == 400
+    assert r.json()["invalidParams"][0]["name"] == "information_provided_on"
+    assert r.json()["invalidParams"][0]["code"] == "date_in_future"
+
+
+async def test_information_provided_long_ago_is_refused_and_points_to_registration(api: Api):
+    r = await api.create(information_provided_on=(date.today() - timedelta(days=30)).isoformat())
+    assert r.status_code == 400
+    param = r.json()["invalidParams"][0]
+    assert (param["name"], param["code"]) == ("information_provided_on", "too_long_ago")
+    assert "/v1/advice-requests/registrations" in param["reason"]
+
+
+async def test_a_request_sent_on_paper_is_registered_without_a_new_letter_or_past_reminders(api: Api):
+    r = await api.create(path="/v1/advice-requests/registrations", original_reference="BRF-2026-0091",
+                         information_provided_on=(date.today() - timedelta(days=45)).isoformat())
+    assert r.status_code == 201, r.text
+    assert r.json()["registered"]
+    v = await api.view(r.json()["id"])
+    assert v["registered"] and v["state"] == "VERZONDEN"
+    assert v["documents"] == []  # no adviesaanvraag again; the 14-day reminder lay in the past
+    assert not any(e["event"].startswith("reminder") for e in v["timeline"])
+
+
+async def test_a_complex_of_another_organisation_is_refused(api: Api):
+    r = await api.create(organisation_id="sh-de-linde", complexes=["Complex 101 Vissersbuurt"])
+    assert r.status_code == 400
+    param = r.json()["invalidParams"][0]
+    assert (param["name"], param["code"]) == ("complexes[0]", "complex_of_other_organisation")
+
+
+async def test_a_date_before_the_event_it_answers_is_refused(api: Api):
+    rid = (await api.create()).json()["id"]
+    r = await api.http.post(f"/v1/advice-requests/{rid}/receipt",
+                            json={"received_on": (date.today() - timedelta(days=1)).isoformat()},
+                            headers=api.auth("own"))
+    assert r.status_code == 400, r.text
+    assert r.json()["invalidParams"][0] == {
+        "name": "received_on", "code": "before_event",
+        "reason": f"received_on cannot be before the information was provided ({date.today().isoformat()})"}

@@ -1,6 +1,7 @@
 """Who may do what: every endpoint for every role. An organisation sees its own and nothing else (404)."""
 
-from datetime import date
+import asyncio
+from datetime import date, timedelta
 
 import pytest
 
@@ -36,9 +37,27 @@ async def trajectory(api: Api) -> str:
 
 @pytest.fixture(scope="module")
 async def document(api: Api, trajectory: str) -> str:
-    r = await api.http.post(f"/v1/advice-requests/{trajectory}/receipt", json={"received_on": TODAY},
-                            headers=api.auth("staff"))
-    return r.json()["documents"][0]["id"]
+    return (await api.view(trajectory))["documents"][0]["id"]
+
+
+@pytest.fixture(scope="module")
+async def escalated(api: Api) -> str:
+    """A consent request to hv-eendracht registered after its term passed: it escalates to the manager at once
+    (art. 5a: nothing is deemed), so it has an internal memo without any waiting."""
+    r = await api.create(path="/v1/advice-requests/registrations", category="j", consent_requested=True,
+                         information_provided_on=(date.today() - timedelta(weeks=12)).isoformat())
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    for _ in range(100):
+        if any(d["type"] == "interne_escalatie" for d in (await api.view(rid))["documents"]):
+            return rid
+        await asyncio.sleep(0.1)
+    raise AssertionError("no escalation memo was made")
+
+
+@pytest.fixture(scope="module")
+async def memo(api: Api, escalated: str) -> str:
+    return next(d["id"] for d in (await api.view(escalated))["documents"] if d["type"] == "interne_escalatie")
 
 
 @pytest.mark.parametrize("who", ROLES)
@@ -100,6 +119,24 @@ async def test_documents(api: Api, document: str, who: str, status: int, suffix:
     assert r.status_code == status
     if status == 200 and suffix:
         assert r.content[:2] == b"PK"  # a .docx is a zip
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("staff", 200), ("manager", 200), ("own", 404),
+                                             ("other", 404)])
+@pytest.mark.parametrize("suffix", ["", "/content"])
+async def test_an_internal_memo_is_for_staff_only(api: Api, memo: str, who: str, status: int, suffix: str):
+    # The escalation memo is filed under the organisation's trajectory, but is not the organisation's to read.
+    r = await api.http.get(f"/v1/documents/{memo}{suffix}", headers=api.auth(who))
+    assert r.status_code == status
+
+
+async def test_the_organisation_does_not_see_internal_memos_or_escalations_in_its_trajectory(api: Api,
+                                                                                             escalated: str):
+    staff, own = await api.view(escalated, "staff"), await api.view(escalated, "own")
+    assert "interne_escalatie" in [d["type"] for d in staff["documents"]]
+    assert "interne_escalatie" not in [d["type"] for d in own["documents"]]
+    assert any(e["event"] == "escalation" for e in staff["timeline"])
+    assert not any(e["visibility"] == "staff" for e in own["timeline"])
 
 
 @pytest.mark.parametrize("who", ["staff", "own", "other"])

@@ -47,10 +47,21 @@ async def test_the_listing_follows_the_state(api: Api):
     assert await eventually(moved)
 
 
-async def test_overdue_filter_lists_only_overdue_trajectories(api: Api):
-    await api.create()
-    items = await listed(api, "staff", overdue="true")
+async def test_overdue_filter_lists_a_trajectory_that_really_is_overdue_wohv_art_5a(api: Api):
+    on_time = (await api.create()).json()["id"]
+    # Registered after its consent term passed: nothing is deemed (art. 5a), it escalates and is overdue.
+    late = (await api.create(path="/v1/advice-requests/registrations", category="j", consent_requested=True,
+                             information_provided_on=date.fromordinal(date.today().toordinal() - 90).isoformat())
+            ).json()["id"]
+
+    async def overdue() -> list[dict]:
+        items = await listed(api, "staff", overdue="true")
+        return items if any(i["id"] == late for i in items) else []
+
+    items = await eventually(overdue)
+    assert any(i["id"] == late for i in items)
     assert all(i["overdue"] for i in items)
+    assert on_time not in [i["id"] for i in items]
 
 
 async def test_an_organisation_lists_only_its_own(api: Api):

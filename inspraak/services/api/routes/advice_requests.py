@@ -3,19 +3,20 @@
 import re
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from pydantic import BaseModel, Field
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.service import RPCError, RPCStatusCode
 
 from inspraak.domain.advice import (
     Actor,
     AdviceReceived,
     AdviceRequestInput,
     AdviceRequestView,
+    Closed,
     ConsentRecorded,
     CorporationSnapshot,
     DecisionTaken,
@@ -27,13 +28,24 @@ from inspraak.domain.advice import (
     OrganisationSnapshot,
     OverlegRequested,
     ReceiptConfirmed,
+    Registration,
     ReplyReceived,
     StaffMember,
     State,
     TermExtended,
     Withdrawn,
+    initial_state,
 )
-from inspraak.domain.terms import ADVICE_TERM, CONSENT_TERM, DeadlineSchedule, TermTooShortError, plan_deadline
+from inspraak.domain.organisations import Directory, Organisation
+from inspraak.domain.terms import (
+    ADVICE_TERM,
+    CONSENT_TERM,
+    DeadlineSchedule,
+    TermTooShortError,
+    local_date,
+    plan_deadline,
+)
+from inspraak.domain.trajectory import StepResult
 from inspraak.services.api.auth import Principal
 from inspraak.services.api.deps import (
     CurrentPrincipal,
@@ -43,8 +55,8 @@ from inspraak.services.api.deps import (
     TemporalClientDep,
     get_principal,
 )
-from inspraak.services.api.errors import Forbidden, InvalidInput, NotFound
-from inspraak.services.api.routes.trajectories import MEMO_SUBJECT
+from inspraak.services.api.errors import Conflict, Forbidden, InvalidInput, NotFound
+from inspraak.settings import Settings
 from inspraak.workflows import names
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
 
@@ -57,7 +69,15 @@ class AdviceRequestCreated(BaseModel):
     id: str
     state: State
     term: DeadlineSchedule
+    registered: bool = False
     links: dict[str, str]
+
+
+class AdviceRequestRegistration(NewAdviceRequest):
+    """An advice or consent request that was sent on paper before Inspraak: it is registered, not sent."""
+
+    original_reference: str | None = Field(default=None, max_length=100,
+                                           description="the kenmerk of the letter that was sent")
 
 
 @router.post("", status_code=201, response_model=AdviceRequestCreated,
@@ -65,6 +85,32 @@ class AdviceRequestCreated(BaseModel):
 async def create_advice_request(body: NewAdviceRequest, principal: StaffPrincipal, settings: SettingsDep,
                                 directory: DirectoryDep, client: TemporalClientDep,
                                 response: Response) -> AdviceRequestCreated:
+    today = local_date(datetime.now(UTC), settings.terms_timezone)
+    if body.information_provided_on > today:
+        raise InvalidInput.field("information_provided_on", "date_in_future",
+                           "information_provided_on cannot be in the future: the letter is sent when you start")
+    if body.information_provided_on < today - timedelta(days=settings.start_grace_days):
+        raise InvalidInput.field("information_provided_on", "too_long_ago",
+                           f"information_provided_on lies more than {settings.start_grace_days} days ago: register "
+                           "a request that was already sent on paper with POST /v1/advice-requests/registrations")
+    return await _start(body, None, principal, settings, directory, client, response)
+
+
+@router.post("/registrations", status_code=201, response_model=AdviceRequestCreated,
+             summary="Register a request that was already sent on paper (no new letter; past reminders not sent)")
+async def register_advice_request(body: AdviceRequestRegistration, principal: StaffPrincipal,
+                                  settings: SettingsDep, directory: DirectoryDep, client: TemporalClientDep,
+                                  response: Response) -> AdviceRequestCreated:
+    today = local_date(datetime.now(UTC), settings.terms_timezone)
+    if body.information_provided_on > today:
+        raise InvalidInput.field("information_provided_on", "date_in_future",
+                           "information_provided_on cannot be in the future")
+    registration = Registration(registered_at=datetime.now(UTC), original_reference=body.original_reference)
+    request = NewAdviceRequest.model_validate(body.model_dump(exclude={"original_reference"}))
+    return await _start(request, registration, principal, settings, directory, client, response)
+
+
+def _organisation(body: NewAdviceRequest, directory: Directory) -> Organisation:
     org = directory.get(body.organisation_id)
     if org is None:
         raise InvalidInput.field("organisation_id", "unknown_organisation",
@@ -73,6 +119,17 @@ async def create_advice_request(body: NewAdviceRequest, principal: StaffPrincipa
         raise InvalidInput.field("consent_requested", "consent_only_huurdersorganisatie",
                                  f"{org.name} is a {org.kind.value}; only a huurdersorganisatie has the right "
                                  "of consent (artikel 5a Wet op het overleg huurders verhuurder)")
+    for n, complex_ in enumerate(body.complexes):
+        if complex_ not in org.complexes:
+            raise InvalidInput.field(f"complexes[{n}]", "complex_of_other_organisation",
+                                     f"'{complex_}' is not a complex of {org.name}; its complexes are: "
+                                     + ("; ".join(org.complexes) or "none in the organisations file"))
+    return org
+
+
+async def _start(body: NewAdviceRequest, registration: Registration | None, principal: Principal,
+                 settings: Settings, directory: Directory, client: Client, response: Response) -> AdviceRequestCreated:
+    org = _organisation(body, directory)
     rule = CONSENT_TERM if body.consent_requested else ADVICE_TERM
     agreed_weeks = org.consent_term_weeks if body.consent_requested else org.advice_term_weeks
     minimum_days = agreed_weeks * 7 if agreed_weeks else None
@@ -96,28 +153,31 @@ async def create_advice_request(body: NewAdviceRequest, principal: StaffPrincipa
                                           agreement_reference=org.agreement_reference),
         corporation=CorporationSnapshot(name=c.name, address=c.address, postcode_city=c.postcode_city,
                                         phone=c.phone, email=c.email, website=c.website,
-                                        manager_name=c.manager_name, manager_email=c.manager_email),
+                                        manager_name=c.manager_name, manager_email=c.manager_email,
+                                        signatories=c.signatories),
         owner=StaffMember(name=principal.name, email=principal.email or c.email),
         term=term,
-        timezone=settings.terms_timezone,
         minimum_term_days=minimum_days,
-        search_attributes=settings.search_attributes,
+        registration=registration,
     )
-    attrs = None
-    if settings.search_attributes:
-        attrs = TypedSearchAttributes([
-            SearchAttributePair(names.TYPE, names.TYPE_ADVICE_REQUEST),
-            SearchAttributePair(names.ORGANISATION, org.id),
-            SearchAttributePair(names.STATE, State.VERZONDEN.value),
-            SearchAttributePair(names.OVERDUE, False),
-            SearchAttributePair(names.NEXT_DEADLINE, term.expires_at),
-        ])
-    # The subject in the memo lets a listing show it without querying every workflow.
+    state = initial_state(inp)
     await client.start_workflow(AdviceRequestWorkflow.run, inp, id=trajectory_id, task_queue=settings.task_queue,
-                                search_attributes=attrs, memo={MEMO_SUBJECT: body.subject})
+                                search_attributes=names.search_attributes(state) if settings.search_attributes
+                                else None, memo=names.memo(state))
     response.headers["Location"] = f"/v1/advice-requests/{trajectory_id}"
-    return AdviceRequestCreated(id=trajectory_id, state=State.VERZONDEN, term=term,
+    return AdviceRequestCreated(id=trajectory_id, state=State.VERZONDEN, term=term, registered=registration is not None,
                                 links={"self": f"/v1/advice-requests/{trajectory_id}"})
+
+
+def for_reader(view: AdviceRequestView, principal: Principal) -> AdviceRequestView:
+    """The view without what the caller may not read: staff-only documents and timeline lines."""
+    if principal.is_staff:
+        return view
+    org = view.organisation_id
+    return view.model_copy(update={
+        "documents": [d for d in view.documents if principal.may_read(org, d.visibility.value)],
+        "timeline": [e for e in view.timeline if principal.may_read(org, e.visibility.value)],
+    })
 
 
 async def visible_trajectory(client: Client, trajectory_id: str, principal: Principal
@@ -129,7 +189,7 @@ async def visible_trajectory(client: Client, trajectory_id: str, principal: Prin
     view = await handle.query(AdviceRequestWorkflow.view)
     if not principal.may_see(view.organisation_id):
         raise NotFound("no such trajectory")
-    return handle, view
+    return handle, for_reader(view, principal)
 
 
 @router.get("/{trajectory_id}", response_model=AdviceRequestView, summary="State, deadlines, documents, timeline")
@@ -140,13 +200,21 @@ async def get_advice_request(trajectory_id: str, principal: CurrentPrincipal,
 
 def _action(update: Any, model: type[BaseModel], staff_only: bool) -> Callable[..., Any]:
     async def route(trajectory_id: str, body: model, principal: CurrentPrincipal,  # type: ignore[valid-type]
-                    client: TemporalClientDep) -> AdviceRequestView:
+                    client: TemporalClientDep) -> StepResult:
         if staff_only and not principal.is_staff:
             raise Forbidden("only corporation staff may do this")
-        handle, _ = await visible_trajectory(client, trajectory_id, principal)
+        handle, view = await visible_trajectory(client, trajectory_id, principal)
         action = cast(BaseModel, body).model_copy(update={"actor": Actor(role=principal.role.value,
                                                                          name=principal.name)})
-        return await handle.execute_update(update, action)
+        try:
+            return await handle.execute_update(update, action)
+        except RPCError as e:
+            # An update to a workflow that has completed: the trajectory exists, its state refuses.
+            if e.status == RPCStatusCode.NOT_FOUND and (
+                    await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+                raise Conflict(f"the trajectory is closed (state is {view.state.value}: {view.state_label})",
+                               state=view.state.value) from e
+            raise
 
     return route
 
@@ -158,7 +226,7 @@ ACTIONS: list[tuple[str, Callable[..., Any], type[BaseModel], bool, str]] = [
     ("overleg", AdviceRequestWorkflow.request_overleg, OverlegRequested, False,
      "The organisation asks for an overleg (Wohv art. 5 lid 1, 5b lid 2)"),
     ("term-extension", AdviceRequestWorkflow.extend_term, TermExtended, True,
-     "Extend the advice or consent term (never shorten it)"),
+     "Extend the advice or consent term (never shorten it); the organisation gets a letter"),
     ("advice", AdviceRequestWorkflow.record_advice, AdviceReceived, False,
      "Written advice received, with its points (starts the 14 days of Wohv art. 5 lid 2)"),
     ("no-objection", AdviceRequestWorkflow.record_no_objection, NoObjectionReceived, False,
@@ -170,16 +238,18 @@ ACTIONS: list[tuple[str, Callable[..., Any], type[BaseModel], bool, str]] = [
     ("reply-receipt", AdviceRequestWorkflow.confirm_reply_receipt, ReplyReceived, False,
      "The organisation received the motivated reply (starts the 3 days of Wohv art. 5 lid 3 c)"),
     ("dispute", AdviceRequestWorkflow.file_dispute, DisputeFiled, True,
-     "A dispute was filed (Wohv art. 8); blocks execution"),
+     "A dispute was filed (Wohv art. 8); blocks execution; possible after execution too"),
     ("dispute-resolution", AdviceRequestWorkflow.resolve_dispute, DisputeResolved, True,
      "The dispute was resolved"),
     ("execution", AdviceRequestWorkflow.record_execution, Executed, True,
      "The decision was carried out"),
     ("withdrawal", AdviceRequestWorkflow.withdraw, Withdrawn, True,
-     "Withdraw the request; the organisation is told"),
+     "Withdraw the request; the organisation gets a letter"),
+    ("closing", AdviceRequestWorkflow.close, Closed, True,
+     "Close the file of a carried-out request; no dispute can be recorded after this"),
 ]
 
 for _path, _update, _model, _staff_only, _summary in ACTIONS:
     router.add_api_route(f"/{{trajectory_id}}/{_path}", _action(_update, _model, _staff_only), methods=["POST"],
-                         response_model=AdviceRequestView, summary=_summary,
+                         response_model=StepResult, summary=_summary,
                          name=f"advice_request_{_path.replace('-', '_')}")

@@ -36,7 +36,8 @@ async def _visible(store: StoreDep, document_id: str, principal: Principal) -> S
         obj = await store.stat(storage_key(document_id))
     except ObjectNotFoundError as e:
         raise NotFound("no such document") from e
-    if not principal.may_see(obj.metadata.get("organisation", "")):
+    # A document without the visibility mark (made before it existed) is read as staff-only: the safe side.
+    if not principal.may_read(obj.metadata.get("organisation", ""), obj.metadata.get("visibility", "staff")):
         raise NotFound("no such document")
     return obj
 

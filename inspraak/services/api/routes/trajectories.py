@@ -29,9 +29,6 @@ router = APIRouter(dependencies=[Depends(get_principal)])
 
 TYPES = {names.TYPE_ADVICE_REQUEST: "/v1/advice-requests"}
 
-# The memo key under which a trajectory keeps its subject (set when it starts; workflows may upsert it).
-MEMO_SUBJECT = "subject"
-
 _SIGNATURE = 16
 
 
@@ -90,7 +87,7 @@ def _due_on(next_deadline: datetime | None, timezone: str) -> date | None:
 async def _summary(wf: WorkflowExecution, timezone: str) -> TrajectorySummary:
     sa = wf.typed_search_attributes
     kind = sa.get(names.TYPE) or ""
-    subject = await wf.memo_value(MEMO_SUBJECT, None)
+    subject = await wf.memo_value(names.MEMO_SUBJECT, None)
     next_deadline = sa.get(names.NEXT_DEADLINE)
     return TrajectorySummary(
         id=wf.id, type=kind, organisation_id=sa.get(names.ORGANISATION) or "",

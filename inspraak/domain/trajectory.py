@@ -1,0 +1,168 @@
+"""What every trajectory shares: its state object, its running terms, who may do what, and what it tells whom.
+
+A trajectory's workflow keeps all it knows in one :class:`TrajectoryState` (a subclass per trajectory),
+so that it can ``continue_as_new`` with that object and carry on exactly where it was: the reminders
+that already fired are in it, and fire no second time. Pure models and rules; no I/O, no Temporal.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from inspraak.domain.documents import Brief, DocumentRef, DocumentType, Visibility
+from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, RungKind
+
+ActorRole = Literal["staff", "manager", "organisation", "household", "clock"]
+
+
+class TermStatus(StrEnum):
+    RUNNING = "running"
+    MET = "met"  # the awaited event happened in time
+    EXPIRED = "expired"  # the term passed without it
+    CANCELLED = "cancelled"  # the trajectory no longer waits for it (withdrawn, stopped)
+
+
+class RunningTerm(BaseModel):
+    """A planned term and what the clock already did with it."""
+
+    schedule: DeadlineSchedule
+    status: TermStatus = TermStatus.RUNNING
+    fired: list[str] = []  # keys of the rungs that fired; an extension re-plans only rungs not in here
+    closed_at: datetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.status == TermStatus.RUNNING
+
+    def pending(self) -> list[PlannedRung]:
+        return [r for r in self.schedule.rungs if r.key not in self.fired]
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    event: str
+    actor: ActorRole
+    by: str = ""
+    text: str
+    document_id: str | None = None
+    visibility: Visibility = Visibility.ORGANISATION  # escalations and notes to staff stay inside
+
+
+class Recipient(BaseModel):
+    name: str
+    email: str
+
+
+class TrajectoryIndex(BaseModel):
+    """What listings filter on; the search attributes are made from this and nothing else."""
+
+    type: str
+    organisation_id: str
+    state: str
+    overdue: bool
+    next_deadline: datetime | None
+
+
+class TrajectoryState(BaseModel):
+    """The whole state of one trajectory; a trajectory subclasses it with its own facts."""
+
+    id: str
+    type: str
+    organisation_id: str
+    subject: str
+    state: str
+    overdue: bool = False
+    terms: dict[str, RunningTerm] = {}
+    documents: list[DocumentRef] = []
+    timeline: list[TimelineEntry] = []
+    # Who each audience of a reminder ladder is: the organisation's contacts, the owner, the manager.
+    audiences: dict[Audience, list[Recipient]] = {}
+    reply_to: Recipient | None = None  # the staff member handling it: replies to its mail go there
+    document_count: int = 0  # document numbers have no gaps: only a made document takes one
+    notice_count: int = 0
+    opened: bool = False  # the opening step (the first letter) is done
+
+    def next_deadline(self) -> datetime | None:
+        running = [t.schedule.expires_at for t in self.terms.values() if t.running]
+        return min(running, default=None)
+
+    def index(self) -> TrajectoryIndex:
+        return TrajectoryIndex(type=self.type, organisation_id=self.organisation_id, state=self.state,
+                               overdue=self.overdue, next_deadline=self.next_deadline())
+
+    def deadlines(self) -> list[DeadlineSchedule]:
+        return [t.schedule for t in self.terms.values()]
+
+
+class StepResult(BaseModel):
+    """What an update returns: what changed, not the whole trajectory (that is the query)."""
+
+    id: str
+    state: str
+    term: DeadlineSchedule | None = None
+    document: DocumentRef | None = None
+
+
+class Letter(BaseModel):
+    """A document to make and send: the kernel renders it, files it and mails it to its audience."""
+
+    type: DocumentType
+    context: Brief
+    audience: Audience
+    title: str | None = None  # when the document type's label does not fit (an instemmingsverzoek)
+    step_hint: str | None = None
+
+    @property
+    def visibility(self) -> Visibility:
+        # Letters to the organisation are the organisation's; notes to the owner or manager stay inside.
+        return Visibility.ORGANISATION if self.audience == Audience.ORGANISATION else Visibility.STAFF
+
+
+class Mail(BaseModel):
+    subject: str
+    body: str
+
+
+class Notice(BaseModel):
+    """What a rung of a ladder (or the end of a term) says, and to whom: a letter, a mail, or both."""
+
+    kind: RungKind
+    audience: Audience
+    timeline: str  # the line in the trajectory's timeline, in Dutch
+    letter: Letter | None = None
+    mail: Mail | None = None  # a mail without a letter (an alert to the owner)
+
+
+class Rule(BaseModel):
+    """When an action is allowed: in these states, and otherwise refused with this reason."""
+
+    states: frozenset[str]
+    refusal: str = Field(description="why it is refused, in plain words; '{state}' is filled in")
+    because: dict[str, str] = {}  # a more precise reason in some states
+
+
+class ActionTable:
+    """The explicit table of state × action of one trajectory; validators and handlers both read it.
+
+    Args:
+        rules: per action name, the states it is allowed in.
+        labels: a readable name per state, for refusals.
+    """
+
+    def __init__(self, rules: Mapping[str, Rule], labels: Mapping[str, str] | None = None) -> None:
+        self.rules = dict(rules)
+        self.labels = dict(labels or {})
+
+    def refusal(self, action: str, state: str) -> str | None:
+        """None when ``action`` is allowed in ``state``, else the reason it is not."""
+        rule = self.rules[action]
+        if state in rule.states:
+            return None
+        named = f"{state} ({self.labels[state]})" if state in self.labels else state
+        return rule.because.get(state) or rule.refusal.format(state=named)
+
+    def allowed(self, state: str) -> list[str]:
+        return [a for a, r in self.rules.items() if state in r.states]

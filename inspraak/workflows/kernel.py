@@ -1,0 +1,352 @@
+"""The trajectory kernel: what every trajectory workflow shares, written once.
+
+A trajectory workflow subclasses :class:`Trajectory` and keeps everything it knows in one state object
+(a :class:`~inspraak.domain.trajectory.TrajectoryState`). The kernel gives it:
+
+- **steps that cannot interleave**: every update runs under one lock, checked against the trajectory's
+  state × action table before (validator) and again inside the lock (another update may have moved the
+  state meanwhile). The clock takes the same lock, so a reminder never goes out after a withdrawal.
+- **a clock over every running term of the state**: rungs of a ladder fire once (what fired is in the
+  state, so not again after ``continue_as_new``); the trajectory says what each rung tells whom
+  (:meth:`Trajectory.notices`) and what the end of a term does (:meth:`Trajectory.on_expired`).
+- **letters**: rendered by the document activity, filed with who may read them, mailed to their audience
+  in the background with a stable message id; Dutch text comes from the trajectory's letters module.
+- **the index**: search attributes derived from ``state.index()`` in one place (``names``), set only
+  when the worker is configured to (:class:`KernelConfig`).
+- **continue-as-new** when the history grows long, with the state as it is.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar, Generic, NoReturn, TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+from inspraak.workflows.config import KernelConfig, kernel_config
+
+with workflow.unsafe.imports_passed_through():
+    import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; pass it through up front)
+
+    from inspraak.activities.documents import DocumentActivities
+    from inspraak.activities.mail import MailActivities, MailAttachment, MailRequest
+    from inspraak.activities.terms import PlanTermRequest, TermActivities
+    from inspraak.domain.documents import DocumentRef, RenderRequest, Visibility
+    from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, local_date
+    from inspraak.domain.trajectory import (
+        ActionTable,
+        ActorRole,
+        Letter,
+        Mail,
+        Notice,
+        Recipient,
+        RunningTerm,
+        StepResult,
+        TermStatus,
+        TimelineEntry,
+        TrajectoryIndex,
+        TrajectoryState,
+    )
+    from inspraak.workflows import names
+
+S = TypeVar("S", bound=TrajectoryState)
+
+RENDER_TIMEOUT = timedelta(minutes=2)
+MAIL_TIMEOUT = timedelta(minutes=2)
+PLAN_TIMEOUT = timedelta(seconds=30)
+# Mail may be down for a while; it retries in the background and never holds up the trajectory.
+MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), maximum_interval=timedelta(minutes=30),
+                         maximum_attempts=50)
+RENDER_RETRY = RetryPolicy(maximum_attempts=10, maximum_interval=timedelta(minutes=1))
+PLAN_RETRY = RetryPolicy(maximum_attempts=5, non_retryable_error_types=["TermTooShort"])
+
+
+def refuse(message: str, state: str) -> ApplicationError:
+    """An action the state does not allow: the API answers 409 with this message and the state."""
+    return ApplicationError(message, state, type="TransitionRefused", non_retryable=True)
+
+
+def invalid(field: str, code: str, message: str) -> ApplicationError:
+    """Input that is well-formed but wrong for this trajectory: the API answers 400 naming the field."""
+    return ApplicationError(message, field, code, type="InvalidInput", non_retryable=True)
+
+
+class Trajectory(Generic[S]):
+    """The base of every trajectory workflow. Subclasses set ``FINAL`` and implement the hooks.
+
+    A subclass's ``@workflow.init`` calls :meth:`begin` with its state object (new, or carried over by
+    ``continue_as_new``); its ``@workflow.run`` calls :meth:`open` once for the opening step and then
+    :meth:`run_clock` until the trajectory is finished.
+    """
+
+    FINAL: ClassVar[frozenset[str]]
+
+    s: S
+
+    # ---- hooks for the trajectory -----------------------------------------------------------------
+
+    def action_table(self) -> ActionTable:
+        """The state × action table the validators and handlers read."""
+        raise NotImplementedError
+
+    def notices(self, term: str, rung: PlannedRung) -> list[Notice]:
+        """What a rung of ``term``'s ladder says, and to whom."""
+        return []
+
+    async def on_expired(self, term: str) -> None:
+        """``term`` passed without the event it waited for (called under the lock)."""
+
+    def covering_mail(self, letter: Letter, ref: DocumentRef, to: list[Recipient]) -> Mail:
+        """The mail that carries a letter to its audience."""
+        raise NotImplementedError
+
+    def continue_input(self) -> Any:
+        """The workflow input that resumes this trajectory from ``self.s`` after ``continue_as_new``."""
+        raise NotImplementedError
+
+    # ---- life cycle -------------------------------------------------------------------------------
+
+    def begin(self, state: S) -> None:
+        self.s = state
+        self._lock = asyncio.Lock()
+        self._mail: list[asyncio.Task[None]] = []
+        self._changes = 0
+        self._indexed: TrajectoryIndex | None = None
+        self._config: KernelConfig = kernel_config()
+
+    async def open(self, first_step: Callable[[], Any]) -> None:
+        """Run the opening step (the first letter) once; after a continue-as-new it is already done."""
+        if not self.s.opened:
+            async with self._lock:
+                await first_step()
+                self.s.opened = True
+                self.changed()
+        else:
+            self.index()
+
+    def finished(self) -> bool:
+        return self.s.state in self.FINAL
+
+    async def run_clock(self) -> None:
+        """Fire rungs and expiries of the running terms as they fall due, until the trajectory is finished."""
+        while not self.finished():
+            now = workflow.now()
+            due = self._next_due(now)
+            if due is not None:
+                key, rung = due
+                async with self._lock:
+                    term = self.s.terms.get(key)
+                    if term is not None and term.running and self._next_due(workflow.now()) == due:
+                        if rung is None:
+                            term.status, term.closed_at = TermStatus.EXPIRED, workflow.now()
+                            await self.on_expired(key)
+                        else:
+                            term.fired.append(rung.key)
+                            for notice in self.notices(key, rung):
+                                await self.tell(notice, event=rung.key)
+                        self.changed()
+                continue
+            await self._maybe_continue_as_new()
+            wake = self._next_wake()
+            seen = self._changes
+
+            def moved(seen: int = seen) -> bool:
+                return self._changes != seen or self.finished()
+
+            try:
+                await workflow.wait_condition(
+                    moved,
+                    timeout=(wake - now) if wake else None,
+                    timeout_summary=f"next term event at {wake.isoformat()}" if wake else None,
+                )
+            except TimeoutError:
+                pass
+        await self.finish()
+
+    async def finish(self) -> None:
+        """Let running updates finish and mail go out before the workflow completes."""
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await asyncio.gather(*self._mail)
+
+    def _next_due(self, now: datetime) -> tuple[str, PlannedRung | None] | None:
+        """The earliest rung or expiry that has fallen due: (term key, rung), rung None for the expiry."""
+        best: tuple[datetime, str, PlannedRung | None] | None = None
+        for key, term in self.s.terms.items():
+            if not term.running:
+                continue
+            pending = [r for r in term.pending() if r.fire_at <= now]
+            event = (pending[0].fire_at, key, pending[0]) if pending else (
+                (term.schedule.expires_at, key, None) if term.schedule.expires_at <= now else None)
+            if event is not None and (best is None or event[0] < best[0]):
+                best = event
+        return (best[1], best[2]) if best else None
+
+    def _next_wake(self) -> datetime | None:
+        times = []
+        for term in self.s.terms.values():
+            if term.running:
+                times.append(term.schedule.expires_at)
+                times.extend(r.fire_at for r in term.pending())
+        return min(times, default=None)
+
+    async def _maybe_continue_as_new(self) -> None:
+        info = workflow.info()
+        limit = self._config.continue_as_new_after_events
+        if not (info.is_continue_as_new_suggested() or (limit and info.get_current_history_length() > limit)):
+            return
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await asyncio.gather(*self._mail)
+        if workflow.all_handlers_finished() and not self._lock.locked():
+            self.continue_as_new()
+
+    def continue_as_new(self) -> NoReturn:
+        workflow.continue_as_new(self.continue_input())
+
+    # ---- steps: updates under the lock ------------------------------------------------------------
+
+    def check(self, action: str) -> None:
+        """Refuse ``action`` when the table does not allow it in the current state."""
+        reason = self.action_table().refusal(action, self.s.state)
+        if reason is not None:
+            raise refuse(reason, self.s.state)
+
+    def _refuse(self, message: str) -> ApplicationError:
+        """A refusal beyond the table (a flag such as an open dispute), with the current state."""
+        return refuse(message, self.s.state)
+
+    @asynccontextmanager
+    async def step(self, check: Callable[[Any], None], action: Any) -> AsyncIterator[None]:
+        """Run an update's body under the lock, after checking it again there."""
+        await workflow.wait_condition(lambda: self.s.opened)
+        async with self._lock:
+            check(action)
+            yield
+            self.changed()
+
+    def result(self, term: str | None = None, document: DocumentRef | None = None) -> StepResult:
+        return StepResult(id=self.s.id, state=self.s.state,
+                          term=self.s.terms[term].schedule if term else None, document=document)
+
+    def changed(self) -> None:
+        """The state moved: wake the clock and bring the index up to date."""
+        self._changes += 1
+        self.index()
+
+    def need(self, value: Any, what: str) -> Any:
+        """``value``, or a refused update (never a failed workflow task) when a broken invariant says it is missing."""
+        if value is None:
+            raise refuse(f"{what} is missing in state {self.s.state}", self.s.state)
+        return value
+
+    # ---- the record ---------------------------------------------------------------------------------
+
+    def today(self) -> date:
+        return local_date(workflow.now(), self._config.timezone)
+
+    @staticmethod
+    def who(action: Any) -> tuple[ActorRole, str]:
+        """The role and name of whoever recorded an action (the API sets it from the token)."""
+        actor = getattr(action, "actor", None)
+        if actor is None:
+            return ("clock", "") if action is None else ("staff", "")
+        return actor.role, actor.name
+
+    def log(self, event: str, text: str, actor: ActorRole = "clock", by: str = "",
+            document_id: str | None = None, visibility: Visibility = Visibility.ORGANISATION) -> None:
+        self.s.timeline.append(TimelineEntry(at=workflow.now(), event=event, actor=actor, by=by, text=text,
+                                             document_id=document_id, visibility=visibility))
+
+    def index(self) -> None:
+        """Keep the search attributes that listings filter on in step with the state (one place)."""
+        index = self.s.index()
+        if index == self._indexed or not self._config.search_attributes:
+            return
+        self._indexed = index
+        workflow.upsert_search_attributes(names.search_attribute_updates(index))
+
+    # ---- terms ----------------------------------------------------------------------------------------
+
+    async def plan(self, term: str, anchor: date, *, requested_due_on: date | None = None,
+                   minimum_days: int | None = None) -> DeadlineSchedule:
+        return await workflow.execute_activity_method(
+            TermActivities.plan_term,
+            PlanTermRequest(term=term, anchor=anchor, as_of=workflow.now(), requested_due_on=requested_due_on,
+                            minimum_days=minimum_days),
+            start_to_close_timeout=PLAN_TIMEOUT, retry_policy=PLAN_RETRY,
+        )
+
+    def start_term(self, schedule: DeadlineSchedule) -> None:
+        self.s.terms[schedule.term] = RunningTerm(schedule=schedule)
+
+    def replan_term(self, schedule: DeadlineSchedule) -> None:
+        """A new end for a running term; rungs that fired already do not fire again."""
+        self.s.terms[schedule.term].schedule = schedule
+
+    def end_term(self, key: str, status: TermStatus = TermStatus.MET) -> None:
+        term = self.s.terms.get(key)
+        if term is not None and term.running:
+            term.status, term.closed_at = status, workflow.now()
+
+    def end_all_terms(self, status: TermStatus) -> None:
+        for key in self.s.terms:
+            self.end_term(key, status)
+
+    def running(self, key: str) -> bool:
+        term = self.s.terms.get(key)
+        return term is not None and term.running
+
+    # ---- letters and mail -----------------------------------------------------------------------------
+
+    async def tell(self, notice: Notice, event: str) -> DocumentRef | None:
+        inside = notice.audience != Audience.ORGANISATION
+        self.log(event, notice.timeline, visibility=Visibility.STAFF if inside else Visibility.ORGANISATION)
+        ref = await self.file(notice.letter) if notice.letter else None
+        if notice.mail is not None:
+            self.s.notice_count += 1
+            self.send_mail(f"{self.s.id}.notice-{self.s.notice_count:03d}", notice.audience, notice.mail)
+        return ref
+
+    async def file(self, letter: Letter) -> DocumentRef:
+        """Render a letter, file it with who may read it, and mail it to its audience in the background."""
+        number = self.s.document_count + 1
+        step = f"{number:02d}-{letter.type.value}" + (f"-{letter.step_hint.replace('_', '-')}"
+                                                      if letter.step_hint else "")
+        ref = await workflow.execute_activity_method(
+            DocumentActivities.render_document,
+            RenderRequest(trajectory_id=self.s.id, organisation_id=self.s.organisation_id, step=step,
+                          type=letter.type, context=letter.context.model_dump(mode="json"),
+                          visibility=letter.visibility, title=letter.title),
+            start_to_close_timeout=RENDER_TIMEOUT, retry_policy=RENDER_RETRY,
+            summary=f"{letter.type.value} for {self.s.id}",
+        )
+        self.s.document_count = number
+        self.s.documents.append(ref)
+        self.log("document", f"Document gemaakt: {ref.title}", document_id=ref.id, visibility=ref.visibility)
+        to = self.s.audiences.get(letter.audience, [])
+        mail = self.covering_mail(letter, ref, to)
+        self.send_mail(f"{ref.id}.{letter.audience.value}", letter.audience, mail,
+                       [MailAttachment(filename=f"{self.s.id.upper()} {ref.title}.docx", key=ref.key)])
+        return ref
+
+    def send_mail(self, message_id: str, audience: Audience, mail: Mail,
+                  attachments: list[MailAttachment] | None = None) -> None:
+        to = self.s.audiences.get(audience, [])
+        if not to:
+            self.log("mail_skipped", f"Geen adres voor '{audience.value}': '{mail.subject}' is niet gemaild")
+            return
+        request = MailRequest(message_id=message_id, to=[r.email for r in to], subject=mail.subject,
+                              body=mail.body, attachments=attachments or [],
+                              reply_to=self.s.reply_to.email if self.s.reply_to else None)
+
+        async def send() -> None:
+            try:
+                await workflow.execute_activity_method(
+                    MailActivities.send_mail, request, start_to_close_timeout=MAIL_TIMEOUT, retry_policy=MAIL_RETRY,
+                    summary=f"mail {message_id}")
+            except ActivityError as e:
+                self.log("mail_failed", f"Mail '{mail.subject}' kon niet worden verzonden: {e.cause}")
+
+        self._mail.append(asyncio.create_task(send()))
