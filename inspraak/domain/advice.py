@@ -15,7 +15,15 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from inspraak.domain.documents import DocumentRef
 from inspraak.domain.organisations import Contact, OrganisationKind, Signatory
 from inspraak.domain.terms import Audience, DeadlineSchedule
-from inspraak.domain.trajectory import ActionTable, Recipient, Rule, RunningTerm, TimelineEntry, TrajectoryState
+from inspraak.domain.trajectory import (
+    ActionTable,
+    Recipient,
+    Rule,
+    RunningTerm,
+    TermView,
+    TimelineEntry,
+    TrajectoryState,
+)
 
 
 class Category(StrEnum):
@@ -56,6 +64,9 @@ CATEGORY_DESCRIPTIONS: dict[Category, str] = {
 
 # Wohv art. 5a: consent is asked only for the policy on servicekosten, which falls under subject j.
 CONSENT_CATEGORY = Category.j
+
+CATEGORY_HELP = "The subject of Wohv art. 3 lid 2: " + "; ".join(
+    f"{c.value} = {d}" for c, d in CATEGORY_DESCRIPTIONS.items()) + ". Consent (art. 5a) only for j."
 
 
 class State(StrEnum):
@@ -143,7 +154,7 @@ class NewAdviceRequest(BaseModel):
 
     organisation_id: str = Field(min_length=1)
     subject: str = Field(min_length=3, max_length=200)
-    category: Category
+    category: Category = Field(description=CATEGORY_HELP)
     intention: str = Field(min_length=1, description="het voornemen")
     reasons: str = Field(min_length=1, description="de beweegredenen (art. 4 lid 2)")
     consequences: str = Field(min_length=1, description="de gevolgen voor huurders (art. 4 lid 2)")
@@ -420,7 +431,7 @@ class AdviceRequestView(BaseModel):
     owner: StaffMember
     information_provided_on: date
     registered: bool = False
-    deadlines: list[DeadlineSchedule]
+    deadlines: list[TermView]
     overdue: bool
     next_deadline: datetime | None
     executable_because: ExecutableBecause | None = None
@@ -497,6 +508,9 @@ def _rules(consent: bool) -> dict[str, Rule]:
         "close": Rule(states=frozenset({s.UITGEVOERD}), refusal="only a carried-out decision can be closed; "
                       "withdraw a request that will not be carried out (state is {state})"),
     }
+    for rule in rules.values():  # on a closed trajectory, that it is closed is the reason, whatever the action
+        for final in FINAL_STATES:
+            rule.because.setdefault(final, f"the trajectory is closed (state is {final})")
     return rules
 
 

@@ -237,13 +237,66 @@ CONSENT_MISSED = ("De termijn voor instemming is verstreken zonder dat de huurde
                   "niet worden uitgevoerd.")
 
 
-# ---- timeline lines ----------------------------------------------------------------------------------
+# ---- timeline lines: one per event, facts filled in (dates as Dutch dates) ------------------------------
+
+TIMELINE = {
+    "sent": "{soort} {how}; de {term} loopt tot en met {due_on} ({article})",
+    "receipt_confirmed": "Ontvangst bevestigd op {received_on}",
+    "overleg_requested": "Overleg gevraagd op {requested_on}{planned} (artikel 5 lid 1 en 5b lid 2 Wohv)",
+    "term_extended": "De {term} is verlengd van {old} tot en met {new}: {reason}",
+    "advice_received": "Schriftelijk advies ontvangen op {received_on} met {points} adviespunt(en)",
+    "no_objection": "Verklaring 'geen bezwaar' ontvangen op {received_on}; het besluit mag worden uitgevoerd "
+                    "(artikel 5 lid 3 onder a Wohv)",
+    "consent_given": "Instemming ontvangen op {received_on}; het voorstel mag worden uitgevoerd (artikel 5a Wohv)",
+    "consent_refused": "Instemming geweigerd op {received_on}; het voorstel mag niet worden uitgevoerd "
+                       "(artikel 5a Wohv)",
+    "advice_followed": "Besluit: het advies wordt gevolgd",
+    "decision": "Besluit: het advies wordt {decision}; de gemotiveerde reactie is verzonden (artikel 5 lid 2 Wohv)",
+    "reply_received": "De gemotiveerde reactie is ontvangen op {received_on}; de wachttijd van drie dagen loopt "
+                      "(artikel 5 lid 3 onder c Wohv)",
+    "dispute_filed": "Geschil aanhangig bij {forum} sinds {filed_on}; uitvoering is geblokkeerd (artikel 8 Wohv)",
+    "dispute_resolved": "Geschil afgerond op {resolved_on}: {outcome}",
+    "executed": "Uitgevoerd op {executed_on}",
+    "withdrawn": "Ingetrokken: {reason}",
+    "closed": "Dossier gesloten{note}",
+    "consent_term_expired": "De {term} is verstreken zonder instemming; instemming wordt niet verondersteld "
+                            "(artikel 5a Wohv)",
+    "advice_term_expired": "De adviestermijn is verstreken zonder advies; het besluit mag worden uitgevoerd "
+                           "(artikel 5 lid 3 onder b Wohv)",
+    "reply_term_missed": "De {term} is verstreken zonder besluit ({article})",
+    "wait_expired": "De wachttijd van drie dagen is verstreken (artikel 5 lid 3 onder c Wohv)",
+}
+
+
+def line(event: str, **facts: object) -> str:
+    """The timeline line of ``event``; dates among the facts are written as Dutch dates."""
+    return TIMELINE[event].format(**{k: datum(v) if isinstance(v, date) else v for k, v in facts.items()})
 
 
 def sent(s: AdviceState) -> str:
     term = s.terms[s.main_term].schedule
-    how = "geregistreerd (eerder op papier verzonden)" if s.registration else "verzonden"
-    return f"{soort(s)} {how}; de {term.name} loopt tot en met {datum(term.due_on)} ({term.article})"
+    return line("sent", soort=soort(s), how="geregistreerd (eerder op papier verzonden)" if s.registration
+                else "verzonden", term=term.name, due_on=term.due_on, article=term.article)
+
+
+def overleg(requested_on: date, planned_on: date | None, term_due_on: date) -> str:
+    planned = ""
+    if planned_on:
+        planned = f", gepland op {datum(planned_on)}"
+        if planned_on > term_due_on:
+            planned += " (let op: na het einde van de termijn; bied verlenging aan)"
+    return line("overleg_requested", requested_on=requested_on, planned=planned)
+
+
+# ---- notices to staff when a term ends ------------------------------------------------------------------
+
+ADVICE_TERM_PASSED = ("Adviestermijn verstreken: uitvoering toegestaan", "De adviestermijn is verstreken zonder "
+                      "advies. Het besluit mag nu worden uitgevoerd (artikel 5 lid 3 onder b Wohv).")
+WAIT_PASSED = ("Wachttijd verstreken: uitvoering toegestaan", "De wachttijd na de gemotiveerde reactie is "
+               "verstreken. Het besluit mag nu worden uitgevoerd (artikel 5 lid 3 onder c Wohv).")
+CONSENT_REFUSED = ("Instemming geweigerd", "De huurdersorganisatie heeft niet ingestemd. Het voorstel mag niet "
+                   "worden uitgevoerd (artikel 5a Wohv). Kies: opnieuw overleg, een aangepast voorstel of een "
+                   "geschil (artikel 8 Wohv).")
 
 
 # ---- covering mails: what is asked, by when, and whom to call -------------------------------------------

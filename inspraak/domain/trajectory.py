@@ -41,6 +41,13 @@ class RunningTerm(BaseModel):
         return [r for r in self.schedule.rungs if r.key not in self.fired]
 
 
+class TermView(DeadlineSchedule):
+    """A term as a trajectory's view shows it: its schedule, and whether it is still open or was met."""
+
+    status: TermStatus
+    closed_at: datetime | None = None
+
+
 class TimelineEntry(BaseModel):
     at: datetime
     event: str
@@ -93,8 +100,9 @@ class TrajectoryState(BaseModel):
         return TrajectoryIndex(type=self.type, organisation_id=self.organisation_id, state=self.state,
                                overdue=self.overdue, next_deadline=self.next_deadline())
 
-    def deadlines(self) -> list[DeadlineSchedule]:
-        return [t.schedule for t in self.terms.values()]
+    def deadlines(self) -> list[TermView]:
+        return [TermView(**t.schedule.model_dump(), status=t.status, closed_at=t.closed_at)
+                for t in self.terms.values()]
 
 
 class StepResult(BaseModel):

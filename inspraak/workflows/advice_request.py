@@ -41,7 +41,6 @@ with workflow.unsafe.imports_passed_through():
         table_for,
     )
     from inspraak.domain.documents import DocumentRef
-    from inspraak.domain.dutch import datum
     from inspraak.domain.terms import PlannedRung
     from inspraak.domain.trajectory import ActionTable, Letter, Mail, Notice, Recipient, StepResult, TermStatus
 
@@ -103,30 +102,24 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
                 # Wohv art. 5a: no consent is deemed given. Escalate; staff choose overleg, a new proposal
                 # or a dispute (art. 8).
                 s.state, s.overdue = State.GEEN_INSTEMMING_ESCALATIE, True
-                self.log("term_expired", f"De {s.terms[term].schedule.name} is verstreken zonder instemming; "
-                         "instemming wordt niet verondersteld (artikel 5a Wohv)")
+                self.log("term_expired", letters.line("consent_term_expired", term=s.terms[term].schedule.name))
                 if not late:
                     await self.file(letters.termijn_verstreken(s, self.today()))
                 await self.tell(letters.escalation(s, self.today(), term, *letters.CONSENT_MISSED), "escalation")
             else:
-                self._executable(ExecutableBecause.TERMIJN_VERSTREKEN, "De adviestermijn is verstreken zonder "
-                                 "advies; het besluit mag worden uitgevoerd (artikel 5 lid 3 sub b Wohv)")
+                self._executable(ExecutableBecause.TERMIJN_VERSTREKEN, letters.line("advice_term_expired"))
                 if not late:
                     await self.file(letters.termijn_verstreken(s, self.today()))
-                await self.tell(letters.owner_notice(s, "Adviestermijn verstreken: uitvoering toegestaan",
-                                                     "De adviestermijn is verstreken zonder advies. Het besluit mag "
-                                                     "nu worden uitgevoerd (artikel 5 lid 3 sub b Wohv)."), "notice")
+                await self.tell(letters.owner_notice(s, *letters.ADVICE_TERM_PASSED), "notice")
         elif term == "reply_term":
             s.overdue = True
-            self.log("reply_term_missed", f"De {s.terms[term].schedule.name} is verstreken zonder besluit "
-                     f"({s.terms[term].schedule.article})")
+            schedule = s.terms[term].schedule
+            self.log("reply_term_missed",
+                     letters.line("reply_term_missed", term=schedule.name, article=schedule.article))
             await self.tell(letters.escalation(s, self.today(), term, *letters.REPLY_MISSED), "escalation")
         elif term == "execution_wait":
-            self._executable(ExecutableBecause.WACHTTIJD_VERSTREKEN,
-                             "De wachttijd van drie dagen is verstreken (artikel 5 lid 3 sub c Wohv)")
-            await self.tell(letters.owner_notice(s, "Wachttijd verstreken: uitvoering toegestaan",
-                                                 "De wachttijd na de gemotiveerde reactie is verstreken. Het besluit "
-                                                 "mag nu worden uitgevoerd (artikel 5 lid 3 sub c Wohv)."), "notice")
+            self._executable(ExecutableBecause.WACHTTIJD_VERSTREKEN, letters.line("wait_expired"))
+            await self.tell(letters.owner_notice(s, *letters.WAIT_PASSED), "notice")
 
     # ---- updates: staff and organisation actions ---------------------------------------------------
 
@@ -134,7 +127,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     async def confirm_receipt(self, action: ReceiptConfirmed) -> StepResult:
         async with self.step(self._check_receipt, action):
             self.s.state = State.IN_BEHANDELING
-            self.log("receipt_confirmed", f"Ontvangst bevestigd op {datum(action.received_on)}", *self.who(action))
+            self.note("receipt_confirmed", action, received_on=action.received_on)
         return self.result()
 
     @confirm_receipt.validator
@@ -149,12 +142,8 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
             s = self.s
             s.state, s.overleg = State.OVERLEG_GEPLAND, action
             due = s.terms[s.main_term].schedule.due_on
-            text = f"Overleg gevraagd op {datum(action.requested_on)}"
-            if action.planned_on:
-                text += f", gepland op {datum(action.planned_on)}"
-                if action.planned_on > due:
-                    text += " (let op: na het einde van de termijn; bied verlenging aan)"
-            self.log("overleg_requested", text + " (artikel 5 lid 1 en 5b lid 2 Wohv)", *self.who(action))
+            self.log("overleg_requested", letters.overleg(action.requested_on, action.planned_on, due),
+                     *self.who(action))
         return self.result()
 
     @request_overleg.validator
@@ -173,8 +162,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
             new = await self.plan(old.term, old.anchor, requested_due_on=action.new_end,
                                   minimum_days=s.minimum_term_days)
             self.replan_term(new)
-            self.log("term_extended", f"De {new.name} is verlengd van {datum(old.due_on)} tot en met "
-                     f"{datum(new.due_on)}: {action.reason}", *self.who(action))
+            self.note("term_extended", action, term=new.name, old=old.due_on, new=new.due_on, reason=action.reason)
             ref = await self.file(letters.verlenging(s, self.today(), old, new, action.reason))
         return self.result(s.main_term, ref)
 
@@ -196,8 +184,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
             s.advice = RecordedAdvice(received_on=action.received_on, advice_dated=action.advice_dated,
                                       points=action.points)
             self.start_term(reply)
-            self.log("advice_received", f"Schriftelijk advies ontvangen op {datum(action.received_on)} met "
-                     f"{len(action.points)} adviespunt(en)", *self.who(action))
+            self.note("advice_received", action, received_on=action.received_on, points=len(action.points))
             ref = await self.file(letters.ontvangstbevestiging(s, self.today(), s.advice, reply))
         return self.result("reply_term", ref)
 
@@ -211,9 +198,8 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     async def record_no_objection(self, action: NoObjectionReceived) -> StepResult:
         async with self.step(self._check_no_objection, action):
             self.end_term(self.s.main_term)
-            self._executable(ExecutableBecause.GEEN_BEZWAAR, f"Verklaring 'geen bezwaar' ontvangen op "
-                             f"{datum(action.received_on)}; het besluit mag worden uitgevoerd (artikel 5 lid 3 "
-                             "sub a Wohv)", action)
+            self._executable(ExecutableBecause.GEEN_BEZWAAR,
+                             letters.line("no_objection", received_on=action.received_on), action)
         return self.result()
 
     @record_no_objection.validator
@@ -229,17 +215,12 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
             self.end_term(s.main_term)
             if action.given:
                 s.overdue = False
-                self._executable(ExecutableBecause.INSTEMMING, f"Instemming ontvangen op "
-                                 f"{datum(action.received_on)}; het voorstel mag worden uitgevoerd (artikel 5a "
-                                 "Wohv)", action)
+                self._executable(ExecutableBecause.INSTEMMING,
+                                 letters.line("consent_given", received_on=action.received_on), action)
             else:
                 s.state = State.INSTEMMING_GEWEIGERD
-                self.log("consent_refused", f"Instemming geweigerd op {datum(action.received_on)}; het voorstel "
-                         "mag niet worden uitgevoerd (artikel 5a Wohv)", *self.who(action))
-                await self.tell(letters.owner_notice(s, "Instemming geweigerd", "De huurdersorganisatie heeft niet "
-                                                     "ingestemd. Het voorstel mag niet worden uitgevoerd (artikel 5a "
-                                                     "Wohv). Kies: opnieuw overleg, een aangepast voorstel of een "
-                                                     "geschil (artikel 8 Wohv)."), "notice")
+                self.note("consent_refused", action, received_on=action.received_on)
+                await self.tell(letters.owner_notice(s, *letters.CONSENT_REFUSED), "notice")
         return self.result()
 
     @record_consent.validator
@@ -263,11 +244,10 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
             s.overdue = False
             if action.decision == Decision.FOLLOWED:
                 # No reply is required when the advice is followed; a confirmation is good practice.
-                self._executable(ExecutableBecause.ADVIES_GEVOLGD, "Besluit: het advies wordt gevolgd", action)
+                self._executable(ExecutableBecause.ADVIES_GEVOLGD, letters.line("advice_followed"), action)
             else:
                 s.state = State.REACTIE_VERZONDEN
-                self.log("decision", f"Besluit: het advies wordt {letters.DECISION_NL[action.decision]}; de "
-                         "gemotiveerde reactie is verzonden (artikel 5 lid 2 Wohv)", *self.who(action))
+                self.note("decision", action, decision=letters.DECISION_NL[action.decision])
             ref = await self.file(letters.reactie(s, today, advice, action, earliest))
         return self.result(document=ref)
 
@@ -285,8 +265,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
             wait = await self.plan("execution_wait", action.received_on)
             self.s.state = State.WACHTTIJD_3_DAGEN
             self.start_term(wait)
-            self.log("reply_received", f"De gemotiveerde reactie is ontvangen op {datum(action.received_on)}; de "
-                     "wachttijd van drie dagen loopt (artikel 5 lid 3 sub c Wohv)", *self.who(action))
+            self.note("reply_received", action, received_on=action.received_on)
         return self.result("execution_wait")
 
     @confirm_reply_receipt.validator
@@ -298,8 +277,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     async def file_dispute(self, action: DisputeFiled) -> StepResult:
         async with self.step(self._check_dispute, action):
             self.s.dispute = Dispute(forum=action.forum, filed_on=action.filed_on, description=action.description)
-            self.log("dispute_filed", f"Geschil aanhangig bij {action.forum.value} sinds {datum(action.filed_on)}; "
-                     "uitvoering is geblokkeerd (artikel 8 Wohv)", *self.who(action))
+            self.note("dispute_filed", action, forum=action.forum.value, filed_on=action.filed_on)
         return self.result()
 
     @file_dispute.validator
@@ -315,8 +293,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
         async with self.step(self._check_resolve, action):
             dispute: Dispute = self.need(self.s.dispute, "the dispute")
             self.s.dispute = dispute.model_copy(update={"resolved_on": action.resolved_on, "outcome": action.outcome})
-            self.log("dispute_resolved", f"Geschil afgerond op {datum(action.resolved_on)}: {action.outcome}",
-                     *self.who(action))
+            self.note("dispute_resolved", action, resolved_on=action.resolved_on, outcome=action.outcome)
         return self.result()
 
     @resolve_dispute.validator
@@ -330,7 +307,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     async def record_execution(self, action: Executed) -> StepResult:
         async with self.step(self._check_execution, action):
             self.s.state = State.UITGEVOERD
-            self.log("executed", f"Uitgevoerd op {datum(action.executed_on)}", *self.who(action))
+            self.note("executed", action, executed_on=action.executed_on)
             ref = await self.file(letters.uitvoering(self.s, self.today(), action.executed_on, action.note))
         return self.result(document=ref)
 
@@ -347,7 +324,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
             s = self.s
             s.state, s.overdue = State.INGETROKKEN, False
             self.end_all_terms(TermStatus.CANCELLED)
-            self.log("withdrawn", f"Ingetrokken: {action.reason}", *self.who(action))
+            self.note("withdrawn", action, reason=action.reason)
             ref = await self.file(letters.intrekking(s, self.today(), action.reason))
         return self.result(document=ref)
 
@@ -359,7 +336,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     async def close(self, action: Closed) -> StepResult:
         async with self.step(self._check_close, action):
             self.s.state = State.GESLOTEN
-            self.log("closed", "Dossier gesloten" + (f": {action.note}" if action.note else ""), *self.who(action))
+            self.note("closed", action, note=f": {action.note}" if action.note else "")
         return self.result()
 
     @close.validator
@@ -375,6 +352,10 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
         return AdviceRequestView.of(self.s)
 
     # ---- helpers ---------------------------------------------------------------------------------
+
+    def note(self, event: str, action: object, **facts: object) -> None:
+        """The timeline line of an event recorded by someone, its text from the letters module."""
+        self.log(event, letters.line(event, **facts), *self.who(action))
 
     def _executable(self, because: ExecutableBecause, text: str, action: object = None) -> None:
         self.s.state, self.s.executable_because, self.s.executable_since = State.UITVOERBAAR, because, self.today()

@@ -106,8 +106,8 @@ def starter(stack: Stack) -> StartFn:
         inp = AdviceRequestInput(
             id=wf_id, request=request,
             organisation=OrganisationSnapshot(id=org.id, name=org.name, kind=org.kind, contacts=org.contacts),
-            corporation=CorporationSnapshot(name=c.name, email=c.email, manager_name=c.manager_name,
-                                            manager_email=c.manager_email),
+            corporation=CorporationSnapshot(name=c.name, email=c.email, phone=c.phone, manager_name=c.manager_name,
+                                            manager_email=c.manager_email, signatories=c.signatories),
             owner=StaffMember(name="Sanne Behandelaar", email="sanne@voorbeeldhaven.nl"),
             term=term, minimum_term_days=minimum_days, registration=registration,
         )

@@ -52,9 +52,24 @@ def _port_open(host: str, port: int) -> bool:
         return s.connect_ex((host, port)) == 0
 
 
+# The generation of the workflows the data folder's trajectories were started with. Generation 2 is the
+# trajectory kernel; trajectories of generation 1 cannot continue on it (no production ever ran them).
+DATA_GENERATION = "2"
+
+
+def check_data_generation(data: Path) -> None:
+    """Refuse a data folder whose running trajectories this version's workflows cannot continue."""
+    marker = data / ".inspraak-generation"
+    if (data / "temporal.db").exists() and (not marker.exists() or marker.read_text().strip() != DATA_GENERATION):
+        raise SystemExit(f"{data}/ holds trajectories of an older Inspraak that this version cannot continue. "
+                         f"Move it away, or start afresh with: rm -rf {data}")
+    marker.write_text(DATA_GENERATION + "\n")
+
+
 async def run_dev(settings: Settings, ui_port: int = 8233) -> None:
     data = settings.data_dir
     data.mkdir(parents=True, exist_ok=True)
+    check_data_generation(data)
     host, _, port = settings.temporal_address.rpartition(":")
     if _port_open(host or "127.0.0.1", int(port)):
         raise SystemExit(f"something already listens on {settings.temporal_address}; stop it or set "

@@ -1,0 +1,163 @@
+"""The trajectory kernel, through its first trajectory: steps that cannot interleave, the state carried over
+a continue-as-new, letters and mails driven by data, small update results, gap-free document numbers."""
+
+import asyncio
+import email
+import email.policy
+import uuid
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+
+from inspraak.domain.advice import (
+    AdvicePoint,
+    AdviceReceived,
+    AdviceRequestView,
+    Decision,
+    DecisionTaken,
+    PointDecision,
+    ReplyReceived,
+    State,
+    TermExtended,
+    Withdrawn,
+)
+from inspraak.domain.documents import DocumentType
+from inspraak.domain.trajectory import TermStatus
+from inspraak.services.worker.main import build_worker
+from inspraak.settings import Settings
+from inspraak.workflows.advice_request import AdviceRequestWorkflow
+from tests.workflows.conftest import Stack, StartFn, pass_until, starter
+
+
+async def view(handle) -> AdviceRequestView:  # type: ignore[no-untyped-def]
+    return await handle.query(AdviceRequestWorkflow.view)
+
+
+def mails(outbox: Path) -> dict[str, email.message.EmailMessage]:
+    return {p.name: email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
+            for p in outbox.glob("*.eml")}
+
+
+async def test_advice_and_withdrawal_at_the_same_moment_never_mix(stack: Stack, start: StartFn):
+    """Either the withdrawal comes first (the advice is refused), or the advice does (then it is withdrawn):
+    never a withdrawn request with a running term, nor a letter after the withdrawal."""
+    for _ in range(4):
+        handle = await start()
+        today = await stack.today()
+        advice = AdviceReceived(received_on=today, points=[AdvicePoint(summary="Meer groen")])
+        results = await asyncio.gather(
+            handle.execute_update(AdviceRequestWorkflow.record_advice, advice),
+            handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="Plan vervalt")),
+            return_exceptions=True)
+        v = await view(handle)
+        assert v.state == State.INGETROKKEN
+        assert not isinstance(results[1], BaseException)  # a withdrawal is allowed in either order
+        assert all(d.status != TermStatus.RUNNING for d in v.deadlines)
+        assert v.documents[-1].type == DocumentType.INTREKKING
+        if isinstance(results[0], WorkflowUpdateFailedError):  # the withdrawal came first
+            assert DocumentType.ONTVANGSTBEVESTIGING_ADVIES not in [d.type for d in v.documents]
+        else:
+            assert v.advice is not None
+        assert [d.id.split(".")[1][:2] for d in v.documents] == [f"{n:02d}" for n in range(1, len(v.documents) + 1)]
+
+
+async def test_no_reminder_fires_twice_after_a_continue_as_new(env: WorkflowEnvironment, tmp_path: Path):
+    # A worker that continues trajectories as new after a few events, so that it happens between reminders.
+    settings = Settings(data_dir=tmp_path, search_attributes=False, task_queue=f"can-{uuid.uuid4().hex[:8]}",
+                        continue_as_new_after_events=12)
+    async with build_worker(env.client, settings):
+        stack = Stack(env, env.client, settings)
+        handle = await starter(stack)()
+        first_run = (await handle.describe()).run_id
+        term = (await view(handle)).deadlines[0]
+        await pass_until(stack, term.due_on - timedelta(days=7), time(10, 0))
+        latest = env.client.get_workflow_handle_for(AdviceRequestWorkflow.run, handle.id)
+        assert (await latest.describe()).run_id != first_run  # it did continue as new
+        await pass_until(stack, term.due_on - timedelta(days=3))
+        v = await latest.query(AdviceRequestWorkflow.view)
+        assert [e.event for e in v.timeline if e.event.startswith("reminder")] == ["reminder_14", "reminder_7"]
+        assert [d.type for d in v.documents].count(DocumentType.HERINNERING) == 2
+        assert v.state == State.VERZONDEN
+        await latest.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test finished"))
+        assert (await latest.result()).state == State.INGETROKKEN
+
+
+async def test_an_update_answers_with_what_changed_not_the_whole_trajectory(stack: Stack, start: StartFn):
+    handle = await start()
+    result = await handle.execute_update(AdviceRequestWorkflow.record_advice, AdviceReceived(
+        received_on=await stack.today(), points=[AdvicePoint(summary="Meer groen")]))
+    assert set(result.model_dump()) == {"id", "state", "term", "document"}
+    assert result.state == State.ADVIES_ONTVANGEN
+    assert result.term is not None and result.term.term == "reply_term"
+    assert result.document is not None and result.document.type == DocumentType.ONTVANGSTBEVESTIGING_ADVIES
+
+
+async def test_a_met_term_shows_as_met_not_as_an_open_deadline(stack: Stack, start: StartFn):
+    handle = await start()
+    await handle.execute_update(AdviceRequestWorkflow.record_advice, AdviceReceived(
+        received_on=await stack.today(), points=[AdvicePoint(summary="Meer groen")]))
+    v = await view(handle)
+    status = {d.term: d.status for d in v.deadlines}
+    assert status == {"advice_term": TermStatus.MET, "reply_term": TermStatus.RUNNING}
+    assert v.next_deadline == next(d for d in v.deadlines if d.term == "reply_term").expires_at
+
+
+async def test_an_extension_sends_a_letter_and_a_mail_with_the_new_end_wohv_art_5_lid_1(
+        stack: Stack, start: StartFn):
+    handle = await start()
+    old = (await view(handle)).deadlines[0]
+    result = await handle.execute_update(AdviceRequestWorkflow.extend_term, TermExtended(
+        new_end=old.due_on + timedelta(weeks=2), reason="Het bestuur vergadert pas over drie weken"))
+    assert result.document is not None and result.document.type == DocumentType.VERLENGING_TERMIJN
+    assert result.term is not None and result.term.due_on >= old.due_on + timedelta(weeks=2)
+    await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test"))
+    await handle.result()
+    mail = mails(stack.outbox)[f"{result.document.id}.organisation.eml"]
+    assert str(mail["Subject"]).strip().startswith("Verlenging termijn:")
+    assert "Wij ontvangen uw reactie graag uiterlijk" in mail.get_body().get_content()  # type: ignore[union-attr]
+
+
+async def test_a_consent_request_is_called_instemmingsverzoek_in_letter_mail_and_attachment_art_5a(
+        stack: Stack, start: StartFn):
+    handle = await start(organisation_id="hv-eendracht", consent=True)
+    await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test"))
+    v = await handle.result()
+    letter = v.documents[0]
+    assert (letter.type, letter.title) == (DocumentType.ADVIESAANVRAAG, "Instemmingsverzoek")
+    mail = mails(stack.outbox)[f"{letter.id}.organisation.eml"]
+    assert str(mail["Subject"]).strip().startswith("Instemmingsverzoek: Wijziging servicekostenbeleid")
+    attachment = next(mail.iter_attachments())  # type: ignore[union-attr]
+    assert "Instemmingsverzoek" in attachment.get_filename() and "Adviesaanvraag" not in attachment.get_filename()
+
+
+async def test_the_mail_greets_every_contact_says_what_is_asked_by_when_and_whom_to_call(
+        stack: Stack, start: StartFn):
+    handle = await start(organisation_id="hv-eendracht")
+    await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test"))
+    v = await handle.result()
+    mail = mails(stack.outbox)[f"{v.documents[0].id}.organisation.eml"]
+    body = mail.get_body().get_content()  # type: ignore[union-attr]
+    assert mail["From"].addresses[0].display_name == "Woonstichting De Voorbeeldhaven"
+    assert mail["Reply-To"].addresses[0].addr_spec == "sanne@voorbeeldhaven.nl"
+    assert body.startswith("Beste Anna Jansen, beste Piet Bakker,")
+    assert "Wij vragen uw advies over 'Nieuw onderhoudsbeleid'" in body
+    due = v.deadlines[0].due_on
+    assert f"uiterlijk {due.day} " in body and str(due.year) in body  # a Dutch date: "3 januari 2027"
+    assert "Sanne Behandelaar (010 123 45 67 en sanne@voorbeeldhaven.nl)" in body
+
+
+async def test_a_reply_receipt_before_the_reply_was_sent_is_refused(stack: Stack, start: StartFn):
+    handle = await start()
+    await pass_until(stack, await stack.today() + timedelta(days=2))
+    today = await stack.today()
+    await handle.execute_update(AdviceRequestWorkflow.record_advice, AdviceReceived(
+        received_on=today, points=[AdvicePoint(summary="Meer groen")]))
+    await handle.execute_update(AdviceRequestWorkflow.decide, DecisionTaken(
+        decision=Decision.NOT_FOLLOWED, points=[PointDecision(adopted="nee", motivation="Te duur.")]))
+    with pytest.raises(WorkflowUpdateFailedError) as e:
+        await handle.execute_update(AdviceRequestWorkflow.confirm_reply_receipt,
+                                    ReplyReceived(received_on=today - timedelta(days=1)))
+    assert "cannot be before the reply was sent" in str(e.value.cause)
