@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     # A request whose information was provided longer ago than this is registered (it was sent on paper
     # before Inspraak), not sent again.
     start_grace_days: int = Field(default=7, ge=0, le=60)
+    # A file handed in (an original letter, an attachment): .docx or .pdf up to this size.
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
 
     @property
     def documents_dir(self) -> Path:

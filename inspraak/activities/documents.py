@@ -41,6 +41,7 @@ from temporalio.exceptions import ApplicationError
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
 from inspraak.domain.documents import (
     LETTER_CONTEXTS,
+    LETTER_TYPES,
     BatchRenderRequest,
     Brief,
     DocumentRef,
@@ -254,7 +255,7 @@ class DocumentRenderer:
 
             samples = sample_context
         problems: list[TemplateProblem] = []
-        for doc_type in DocumentType:
+        for doc_type in LETTER_TYPES:
             problems.extend(self._check_one(doc_type, samples, (overrides or {}).get(doc_type)))
         return problems
 
@@ -634,7 +635,7 @@ class StoreTemplates:
 
     async def get_all(self) -> dict[DocumentType, bytes]:
         """Every override the store has, by type (for ``inspraak templates check``)."""
-        found = {t: await self.get(t) for t in DocumentType}
+        found = {t: await self.get(t) for t in LETTER_TYPES}
         return {t: data for t, data in found.items() if data is not None}
 
 

@@ -17,7 +17,7 @@ from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from inspraak.domain.documents import DocumentType
+from inspraak.domain.documents import LETTER_TYPES
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _INSTR = f"{_W}instr"
@@ -124,7 +124,7 @@ def text_path(docx_path: Path) -> Path:
 def write_texts(templates_dir: Path) -> list[Path]:
     """(Re)write ``<type>.txt`` beside every ``<type>.docx`` in the folder; the paths that changed."""
     changed = []
-    for doc_type in DocumentType:
+    for doc_type in LETTER_TYPES:
         docx_path = templates_dir / f"{doc_type.value}.docx"
         if not docx_path.is_file():
             continue
@@ -139,7 +139,7 @@ def write_texts(templates_dir: Path) -> list[Path]:
 def stale_texts(templates_dir: Path) -> list[Path]:
     """The renderings in the folder that are missing or do not match their template."""
     stale = []
-    for doc_type in DocumentType:
+    for doc_type in LETTER_TYPES:
         docx_path = templates_dir / f"{doc_type.value}.docx"
         if not docx_path.is_file():
             continue

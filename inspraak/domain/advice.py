@@ -317,6 +317,12 @@ class Withdrawn(Action):
     reason: str = Field(min_length=1, max_length=4000)
 
 
+class DocumentAttached(Action):
+    """A file handed in and stored by the API (an original letter, an attachment); the workflow files it."""
+
+    document: DocumentRef
+
+
 class Closed(Action):
     """Staff close the file; no dispute can be recorded after this."""
 
@@ -505,6 +511,7 @@ def _rules(consent: bool) -> dict[str, Rule]:
             }),
         "withdraw": Rule(states=_OPEN - {s.UITGEVOERD}, refusal=_CLOSED,
                          because={s.UITGEVOERD: "the decision was carried out; it can no longer be withdrawn"}),
+        "attach_document": Rule(states=_OPEN, refusal=_CLOSED),
         "close": Rule(states=frozenset({s.UITGEVOERD}), refusal="only a carried-out decision can be closed; "
                       "withdraw a request that will not be carried out (state is {state})"),
     }

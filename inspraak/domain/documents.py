@@ -22,6 +22,7 @@ class DocumentType(StrEnum):
     MEDEDELING_UITVOERING = "mededeling_uitvoering"
     VERLENGING_TERMIJN = "verlenging_termijn"
     INTREKKING = "intrekking"
+    UPLOAD = "upload"  # a file staff or an organisation handed in (an original letter, an attachment)
 
     @property
     def label(self) -> str:
@@ -39,7 +40,11 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.MEDEDELING_UITVOERING: "Mededeling uitvoering",
     DocumentType.VERLENGING_TERMIJN: "Verlenging termijn",
     DocumentType.INTREKKING: "Intrekking",
+    DocumentType.UPLOAD: "Document",
 }
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_CONTENT_TYPE = "application/pdf"
 
 _STEP = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
 _TRAJECTORY = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
@@ -53,11 +58,19 @@ def document_id(trajectory_id: str, step: str) -> str:
     return f"{trajectory_id}.{step}"
 
 
+UPLOAD_STEP_PREFIX = "upload-"
+
+
 def storage_key(doc_id: str) -> str:
-    """The object key of a document; derived from its id so a retried activity overwrites its own object."""
+    """The object key of a document; derived from its id so a retried activity overwrites its own object.
+
+    A letter is a .docx; an upload keeps its bytes as handed in (its content type is in its metadata).
+    """
     m = DOCUMENT_ID.match(doc_id)
     if not m:
         raise ValueError(f"invalid document id: {doc_id!r}")
+    if m["step"].startswith(UPLOAD_STEP_PREFIX):
+        return f"trajectories/{m['trajectory']}/{m['step']}"
     return f"trajectories/{m['trajectory']}/{m['step']}.docx"
 
 
@@ -92,6 +105,7 @@ class DocumentRef(BaseModel):
     size: int
     template_version: str
     created_at: datetime
+    content_type: str = DOCX_CONTENT_TYPE
     # A default, so references kept by running workflows before overrides existed still load.
     template_source: TemplateSource = TemplateSource.BUILTIN
 
@@ -242,6 +256,8 @@ LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.VERLENGING_TERMIJN: VerlengingBrief,
     DocumentType.INTREKKING: IntrekkingBrief,
 }
+# The document types that are letters made from a template (an upload is not).
+LETTER_TYPES: tuple[DocumentType, ...] = tuple(LETTER_CONTEXTS)
 
 
 class RenderRequest(BaseModel):

@@ -174,3 +174,12 @@ class ActionTable:
 
     def allowed(self, state: str) -> list[str]:
         return [a for a, r in self.rules.items() if state in r.states]
+
+
+# The kernel's own timeline lines, the same for every trajectory (a trajectory's lines are in its letters module).
+KERNEL_LINES = {
+    "document": "Document gemaakt: {title}",
+    "document_attached": "Document toegevoegd: {title}",
+    "mail_skipped": "Geen adres voor '{audience}': '{subject}' is niet gemaild",
+    "mail_failed": "Mail '{subject}' kon niet worden verzonden: {cause}",
+}

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         Dispute,
         DisputeFiled,
         DisputeResolved,
+        DocumentAttached,
         ExecutableBecause,
         Executed,
         NoObjectionReceived,
@@ -52,7 +53,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     Updates (staff or organisation actions, each with a validator reading the state table; each returns
     a :class:`StepResult`): ``confirm_receipt``, ``request_overleg``, ``extend_term``, ``record_advice``,
     ``record_no_objection``, ``record_consent``, ``decide``, ``confirm_reply_receipt``, ``file_dispute``,
-    ``resolve_dispute``, ``record_execution``, ``withdraw``, ``close``.
+    ``resolve_dispute``, ``record_execution``, ``withdraw``, ``attach_document``, ``close``.
 
     Queries: ``view`` (the whole state: deadlines, documents, timeline).
 
@@ -331,6 +332,18 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     @withdraw.validator
     def _check_withdraw(self, action: Withdrawn) -> None:
         self.check("withdraw")
+
+    @workflow.update
+    async def attach_document(self, action: DocumentAttached) -> StepResult:
+        async with self.step(self._check_attach, action):
+            self.attach(action.document, *self.who(action))
+        return self.result(document=action.document)
+
+    @attach_document.validator
+    def _check_attach(self, action: DocumentAttached) -> None:
+        self.check("attach_document")
+        if action.document.trajectory_id != self.s.id:
+            raise invalid("document", "other_trajectory", "the document belongs to another trajectory")
 
     @workflow.update
     async def close(self, action: Closed) -> StepResult:

@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain.documents import DocumentRef, RenderRequest, Visibility
     from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, local_date
     from inspraak.domain.trajectory import (
+        KERNEL_LINES,
         ActionTable,
         ActorRole,
         Letter,
@@ -324,18 +325,27 @@ class Trajectory(Generic[S]):
         )
         self.s.document_count = number
         self.s.documents.append(ref)
-        self.log("document", f"Document gemaakt: {ref.title}", document_id=ref.id, visibility=ref.visibility)
+        self.log("document", KERNEL_LINES["document"].format(title=ref.title), document_id=ref.id,
+                 visibility=ref.visibility)
         to = self.s.audiences.get(letter.audience, [])
         mail = self.covering_mail(letter, ref, to)
         self.send_mail(f"{ref.id}.{letter.audience.value}", letter.audience, mail,
                        [MailAttachment(filename=f"{self.s.id.upper()} {ref.title}.docx", key=ref.key)])
         return ref
 
+    def attach(self, ref: DocumentRef, actor: ActorRole, by: str) -> None:
+        """File a document someone handed in (stored by the API already); it takes no letter number."""
+        self.s.documents.append(ref)
+        self.log("document_attached", KERNEL_LINES["document_attached"].format(title=ref.title), actor=actor, by=by,
+                 document_id=ref.id,
+                 visibility=ref.visibility)
+
     def send_mail(self, message_id: str, audience: Audience, mail: Mail,
                   attachments: list[MailAttachment] | None = None) -> None:
         to = self.s.audiences.get(audience, [])
         if not to:
-            self.log("mail_skipped", f"Geen adres voor '{audience.value}': '{mail.subject}' is niet gemaild")
+            self.log("mail_skipped",
+                     KERNEL_LINES["mail_skipped"].format(audience=audience.value, subject=mail.subject))
             return
         request = MailRequest(message_id=message_id, to=[r.email for r in to], subject=mail.subject,
                               body=mail.body, attachments=attachments or [],
@@ -347,6 +357,6 @@ class Trajectory(Generic[S]):
                     MailActivities.send_mail, request, start_to_close_timeout=MAIL_TIMEOUT, retry_policy=MAIL_RETRY,
                     summary=f"mail {message_id}")
             except ActivityError as e:
-                self.log("mail_failed", f"Mail '{mail.subject}' kon niet worden verzonden: {e.cause}")
+                self.log("mail_failed", KERNEL_LINES["mail_failed"].format(subject=mail.subject, cause=e.cause))
 
         self._mail.append(asyncio.create_task(send()))

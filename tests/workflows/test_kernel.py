@@ -18,13 +18,14 @@ from inspraak.domain.advice import (
     AdviceRequestView,
     Decision,
     DecisionTaken,
+    DocumentAttached,
     PointDecision,
     ReplyReceived,
     State,
     TermExtended,
     Withdrawn,
 )
-from inspraak.domain.documents import DocumentType
+from inspraak.domain.documents import DocumentRef, DocumentType
 from inspraak.domain.trajectory import TermStatus
 from inspraak.services.worker.main import build_worker
 from inspraak.settings import Settings
@@ -161,3 +162,21 @@ async def test_a_reply_receipt_before_the_reply_was_sent_is_refused(stack: Stack
         await handle.execute_update(AdviceRequestWorkflow.confirm_reply_receipt,
                                     ReplyReceived(received_on=today - timedelta(days=1)))
     assert "cannot be before the reply was sent" in str(e.value.cause)
+
+
+async def test_updates_stay_small_when_a_trajectory_has_hundreds_of_documents(stack: Stack, start: StartFn):
+    handle = await start()
+    now = await stack.env.get_current_time()
+    for n in range(200):
+        ref = DocumentRef(id=f"{handle.id}.upload-{n:016x}", type=DocumentType.UPLOAD, title=f"Bijlage {n}",
+                          trajectory_id=handle.id, organisation_id="sh-de-linde", key=f"trajectories/x/{n}",
+                          sha256="0" * 64, size=1, template_version="", created_at=now,
+                          content_type="application/pdf")
+        await handle.execute_update(AdviceRequestWorkflow.attach_document, DocumentAttached(document=ref))
+    history = await handle.fetch_history()
+    results = [e.workflow_execution_update_completed_event_attributes.outcome.success.payloads[0].data
+               for e in history.events if e.HasField("workflow_execution_update_completed_event_attributes")]
+    assert len(results) == 200
+    # Each answer is what changed (one reference), not the whole trajectory with its 200 documents.
+    assert max(len(r) for r in results) < 1_500
+    assert len((await view(handle)).documents) == 201

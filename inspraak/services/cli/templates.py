@@ -8,7 +8,7 @@ from pathlib import Path
 
 from inspraak.activities.documents import DocumentRenderer
 from inspraak.activities.template_text import write_texts
-from inspraak.domain.documents import DocumentType
+from inspraak.domain.documents import LETTER_TYPES, DocumentType
 
 
 def run_check(templates_dir: Path, *, override_dir: Path | None = None,
@@ -23,12 +23,12 @@ def run_check(templates_dir: Path, *, override_dir: Path | None = None,
     for doc_type in overrides or {}:
         print(f"{doc_type.value}.docx: checking the override from the document store")
     if override_dir is not None:
-        for doc_type in DocumentType:
+        for doc_type in LETTER_TYPES:
             if (override_dir / f"{doc_type.value}.docx").is_file():
                 print(f"{doc_type.value}.docx: checking the override in {override_dir}")
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
-    total = len(DocumentType)
+    total = len(LETTER_TYPES)
     for problem in errors + warnings:
         print(problem)
     if errors:

@@ -228,3 +228,35 @@ async def test_a_date_before_the_event_it_answers_is_refused(api: Api):
     assert r.json()["invalidParams"][0] == {
         "name": "received_on", "code": "before_event",
         "reason": f"received_on cannot be before the information was provided ({date.today().isoformat()})"}
+
+
+async def test_the_original_of_a_registered_request_can_be_handed_in_and_downloaded(api: Api):
+    rid = (await api.create(path="/v1/advice-requests/registrations",
+                            information_provided_on=(date.today() - timedelta(days=20)).isoformat())).json()["id"]
+    pdf = b"%PDF-1.4\n% an original letter, scanned\n%%EOF\n"
+    r = await api.http.post(f"/v1/advice-requests/{rid}/uploads", params={"title": "Originele adviesaanvraag"},
+                            content=pdf, headers=api.auth("staff") | {"Content-Type": "application/pdf"})
+    assert r.status_code == 201, r.text
+    doc = r.json()["document"]
+    assert (doc["type"], doc["title"], doc["content_type"]) == ("upload", "Originele adviesaanvraag", "application/pdf")
+    assert [d["id"] for d in (await api.view(rid, "own"))["documents"]] == [doc["id"]]
+    got = await api.http.get(f"/v1/documents/{doc['id']}/content", headers=api.auth("own"))
+    assert got.status_code == 200 and got.content == pdf
+    assert got.headers["content-type"] == "application/pdf"
+    assert ".pdf" in got.headers["content-disposition"]
+
+
+async def test_an_upload_is_known_by_its_content_not_by_its_name(api: Api):
+    rid = (await api.create()).json()["id"]
+    r = await api.http.post(f"/v1/advice-requests/{rid}/uploads", params={"title": "brief.pdf"},
+                            content=b"MZ\x90\x00 not a pdf at all", headers=api.auth("staff") | {
+                                "Content-Type": "application/pdf"})
+    assert r.status_code == 400
+    assert r.json()["invalidParams"][0]["code"] == "unsupported_file"
+
+
+async def test_another_organisation_cannot_hand_in_a_file(api: Api):
+    rid = (await api.create()).json()["id"]
+    r = await api.http.post(f"/v1/advice-requests/{rid}/uploads", params={"title": "x"}, content=b"%PDF-1.4",
+                            headers=api.auth("other") | {"Content-Type": "application/pdf"})
+    assert r.status_code == 404

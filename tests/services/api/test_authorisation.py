@@ -8,7 +8,7 @@ import pytest
 from tests.services.api.conftest import Api
 
 ROLES = ["anonymous", "staff", "manager", "own", "other"]
-STAFF_ONLY = ["term-extension", "decision", "dispute", "dispute-resolution", "execution", "withdrawal"]
+STAFF_ONLY = ["term-extension", "decision", "dispute", "dispute-resolution", "execution", "withdrawal", "closing"]
 ORGANISATION_MAY = ["receipt", "overleg", "advice", "no-objection", "consent", "reply-receipt"]
 TODAY = date.today().isoformat()
 BODIES = {
@@ -24,6 +24,7 @@ BODIES = {
     "dispute-resolution": {"resolved_on": TODAY, "outcome": "x"},
     "execution": {"executed_on": TODAY},
     "withdrawal": {"reason": "x"},
+    "closing": {},
 }
 
 
@@ -165,3 +166,11 @@ async def test_a_forged_token_is_refused(api: Api):
     r = await api.http.get("/v1/trajectories", headers={"Authorization": "Bearer abc.def.ghi"})
     assert r.status_code == 401
     assert r.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("staff", 201), ("manager", 201), ("own", 201),
+                                             ("other", 404)])
+async def test_handing_in_a_file(api: Api, trajectory: str, who: str, status: int):
+    r = await api.http.post(f"/v1/advice-requests/{trajectory}/uploads", params={"title": "Bijlage"},
+                            content=b"%PDF-1.4\n" + who.encode(), headers=api.auth(who))
+    assert r.status_code == status, r.text

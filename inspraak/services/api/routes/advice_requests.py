@@ -1,12 +1,13 @@
 """Advice and consent requests (Wohv art. 4-5a): start one, read it, record what happens."""
 
+import hashlib
 import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
@@ -22,6 +23,7 @@ from inspraak.domain.advice import (
     DecisionTaken,
     DisputeFiled,
     DisputeResolved,
+    DocumentAttached,
     Executed,
     NewAdviceRequest,
     NoObjectionReceived,
@@ -36,6 +38,14 @@ from inspraak.domain.advice import (
     Withdrawn,
     initial_state,
 )
+from inspraak.domain.documents import (
+    UPLOAD_STEP_PREFIX,
+    DocumentRef,
+    DocumentType,
+    Visibility,
+    document_id,
+    storage_key,
+)
 from inspraak.domain.organisations import Directory, Organisation
 from inspraak.domain.terms import (
     ADVICE_TERM,
@@ -46,12 +56,14 @@ from inspraak.domain.terms import (
     plan_deadline,
 )
 from inspraak.domain.trajectory import StepResult
+from inspraak.domain.uploads import EXTENSIONS, sniff
 from inspraak.services.api.auth import Principal
 from inspraak.services.api.deps import (
     CurrentPrincipal,
     DirectoryDep,
     SettingsDep,
     StaffPrincipal,
+    StoreDep,
     TemporalClientDep,
     get_principal,
 )
@@ -192,6 +204,38 @@ async def visible_trajectory(client: Client, trajectory_id: str, principal: Prin
     return handle, for_reader(view, principal)
 
 
+@router.post("/{trajectory_id}/uploads", status_code=201, response_model=StepResult,
+             summary="Hand in a file (.docx or .pdf, known by its content): e.g. the original of a registered request",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 t: {"schema": {"type": "string", "format": "binary"}} for t in EXTENSIONS}}})
+async def upload_document(trajectory_id: str, request: Request, principal: CurrentPrincipal, client: TemporalClientDep,
+                          store: StoreDep, settings: SettingsDep,
+                          title: Annotated[str, Query(min_length=1, max_length=200,
+                                                      description="what the document is, e.g. 'Originele brief'")]
+                          ) -> StepResult:
+    handle, view = await visible_trajectory(client, trajectory_id, principal)
+    data = await request.body()
+    if len(data) > settings.max_upload_bytes:
+        raise InvalidInput.field("body", "too_large", f"a file may be at most {settings.max_upload_bytes} bytes")
+    content_type = sniff(data)
+    if content_type is None:
+        raise InvalidInput.field("body", "unsupported_file", "only a Word document (.docx) or a PDF is accepted; "
+                                 "its content decides, not its name")
+    sha256 = hashlib.sha256(data).hexdigest()
+    # The same file handed in twice is one document: its id derives from its content.
+    doc_id = document_id(trajectory_id, f"{UPLOAD_STEP_PREFIX}{sha256[:16]}")
+    visibility = Visibility.ORGANISATION  # an original letter or an attachment is the organisation's as well
+    stored = await store.put(storage_key(doc_id), data, content_type=content_type, metadata={
+        "trajectory": trajectory_id, "organisation": view.organisation_id, "visibility": visibility.value,
+        "document-type": DocumentType.UPLOAD.value, "title": title, "template-version": "",
+    })
+    ref = DocumentRef(id=doc_id, type=DocumentType.UPLOAD, title=title, trajectory_id=trajectory_id,
+                      organisation_id=view.organisation_id, visibility=visibility, key=stored.key, sha256=stored.sha256,
+                      size=stored.size, template_version="", created_at=datetime.now(UTC), content_type=content_type)
+    action = DocumentAttached(document=ref, actor=Actor(role=principal.role.value, name=principal.name))
+    return await _execute(handle, AdviceRequestWorkflow.attach_document, action, view)
+
+
 @router.get("/{trajectory_id}", response_model=AdviceRequestView, summary="State, deadlines, documents, timeline")
 async def get_advice_request(trajectory_id: str, principal: CurrentPrincipal,
                              client: TemporalClientDep) -> AdviceRequestView:
@@ -206,17 +250,22 @@ def _action(update: Any, model: type[BaseModel], staff_only: bool) -> Callable[.
         handle, view = await visible_trajectory(client, trajectory_id, principal)
         action = cast(BaseModel, body).model_copy(update={"actor": Actor(role=principal.role.value,
                                                                          name=principal.name)})
-        try:
-            return await handle.execute_update(update, action)
-        except RPCError as e:
-            # An update to a workflow that has completed: the trajectory exists, its state refuses.
-            if e.status == RPCStatusCode.NOT_FOUND and (
-                    await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
-                raise Conflict(f"the trajectory is closed (state is {view.state.value}: {view.state_label})",
-                               state=view.state.value) from e
-            raise
+        return await _execute(handle, update, action, view)
 
     return route
+
+
+async def _execute(handle: WorkflowHandle[Any, Any], update: Any, action: BaseModel,
+                  view: AdviceRequestView) -> StepResult:
+    try:
+        return await handle.execute_update(update, action)
+    except RPCError as e:
+        # An update to a workflow that has completed: the trajectory exists, its state refuses.
+        if e.status == RPCStatusCode.NOT_FOUND and (
+                await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+            raise Conflict(f"the trajectory is closed (state is {view.state.value}: {view.state_label})",
+                           state=view.state.value) from e
+        raise
 
 
 # path, update, body, staff only, summary

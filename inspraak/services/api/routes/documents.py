@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
 from inspraak.activities.storage import ObjectNotFoundError, StoredObject
-from inspraak.domain.documents import DOCUMENT_ID, storage_key
+from inspraak.domain.documents import DOCUMENT_ID, PDF_CONTENT_TYPE, storage_key
+from inspraak.domain.uploads import EXTENSIONS
 from inspraak.services.api.auth import Principal
 from inspraak.services.api.deps import CurrentPrincipal, StoreDep, get_principal
 from inspraak.services.api.errors import NotFound
@@ -52,14 +53,16 @@ async def get_document(document_id: str, principal: CurrentPrincipal, store: Sto
                             content=f"/v1/documents/{document_id}/content")
 
 
-@router.get("/{document_id}/content", summary="Download the document (.docx)",
-            responses={200: {"content": {DOCX: {}}}})
+@router.get("/{document_id}/content", summary="Download the document (.docx, or .pdf for an upload)",
+            responses={200: {"content": {DOCX: {}, PDF_CONTENT_TYPE: {}}}})
 async def get_document_content(document_id: str, principal: CurrentPrincipal, store: StoreDep) -> Response:
     obj = await _visible(store, document_id, principal)
     data = await store.get(obj.key)
     title = obj.metadata.get("title", "document")
-    filename = f"{obj.metadata.get('trajectory', '').upper()} {title}.docx".strip()
+    extension = EXTENSIONS.get(obj.content_type, "docx")
+    filename = f"{obj.metadata.get('trajectory', '').upper()} {title}.{extension}".strip()
     # RFC 6266: an ASCII fallback plus the UTF-8 name, so titles with Dutch characters survive.
     fallback = filename.encode("ascii", "replace").decode().replace('"', "").replace("?", "_")
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, media_type=DOCX, headers={"Content-Disposition": disposition, "ETag": f'"{obj.sha256}"'})
+    return Response(data, media_type=obj.content_type or DOCX,
+                    headers={"Content-Disposition": disposition, "ETag": f'"{obj.sha256}"'})
