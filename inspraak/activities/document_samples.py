@@ -196,7 +196,7 @@ def sample_context(doc_type: DocumentType) -> Brief:
         )
     if doc_type is DocumentType.VERLENGING_TERMIJN:
         return VerlengingBrief(
-            **_common(f"Verlenging van de adviestermijn: {ONDERWERP}", date(2027, 4, 21)),
+            **_common(ONDERWERP, date(2027, 4, 21)),
             informatie_verstrekt_op=date(2027, 3, 17),
             oude_einddatum=date(2027, 4, 28),
             nieuwe_einddatum=date(2027, 5, 12),
@@ -205,7 +205,7 @@ def sample_context(doc_type: DocumentType) -> Brief:
         )
     if doc_type is DocumentType.INTREKKING:
         return IntrekkingBrief(
-            **_common(f"Intrekking adviesaanvraag: {ONDERWERP}", date(2027, 4, 2)),
+            **_common(ONDERWERP, date(2027, 4, 2)),
             informatie_verstrekt_op=date(2027, 3, 17),
             reden="De gemeente heeft de subsidie voor de verduurzaming ingetrokken. Wij maken een nieuw plan.",
             instemming_gevraagd=False,
