@@ -5,8 +5,9 @@ import asyncio
 import email
 import email.policy
 import uuid
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
@@ -26,10 +27,12 @@ from inspraak.domain.advice import (
     Withdrawn,
 )
 from inspraak.domain.documents import DocumentRef, DocumentType
+from inspraak.domain.dutch import datum
 from inspraak.domain.trajectory import TermStatus
 from inspraak.services.worker.main import build_worker
 from inspraak.settings import Settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
+from tests.activities.test_documents import letter_text
 from tests.workflows.conftest import Stack, StartFn, pass_until, starter
 
 
@@ -180,3 +183,17 @@ async def test_updates_stay_small_when_a_trajectory_has_hundreds_of_documents(st
     # Each answer is what changed (one reference), not the whole trajectory with its 200 documents.
     assert max(len(r) for r in results) < 1_500
     assert len((await view(handle)).documents) == 201
+
+
+async def test_the_letter_date_is_the_day_in_amsterdam_also_just_after_midnight_there(stack: Stack, start: StartFn):
+    # 23:30 UTC is already the next day in Amsterdam: the letter is dated that next day, as are its terms.
+    now = await stack.env.get_current_time()
+    target = datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time(23, 30), UTC)
+    await stack.env.sleep(target - now)
+    amsterdam_day = target.astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    assert amsterdam_day != target.date()
+    handle = await start(information_provided_on=amsterdam_day)
+    await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test"))
+    v = await handle.result()
+    data = (stack.settings.documents_dir / v.documents[0].key).read_bytes()
+    assert f"Datum: {datum(amsterdam_day)}" in letter_text(data).replace("\n", " ").replace(":  ", ": ")
