@@ -145,7 +145,10 @@ class Trajectory(Generic[S]):
                             term.status, term.closed_at = TermStatus.EXPIRED, workflow.now()
                             await self.on_expired(key)
                         else:
-                            term.fired.append(rung.key)
+                            # After an outage several rungs may be due at once: only the latest is still news.
+                            late = [r.key for r in term.pending() if r.fire_at <= workflow.now()]
+                            term.fired.extend(late)
+                            rung = next(r for r in term.schedule.rungs if r.key == late[-1])
                             for notice in self.notices(key, rung):
                                 await self.tell(notice, event=rung.key)
                         self.changed()
@@ -179,8 +182,11 @@ class Trajectory(Generic[S]):
             if not term.running:
                 continue
             pending = [r for r in term.pending() if r.fire_at <= now]
-            event = (pending[0].fire_at, key, pending[0]) if pending else (
-                (term.schedule.expires_at, key, None) if term.schedule.expires_at <= now else None)
+            event: tuple[datetime, str, PlannedRung | None] | None = None
+            if term.schedule.expires_at <= now:  # a term that has ended sends no reminders any more
+                event = (term.schedule.expires_at, key, None)
+            elif pending:
+                event = (pending[0].fire_at, key, pending[0])
             if event is not None and (best is None or event[0] < best[0]):
                 best = event
         return (best[1], best[2]) if best else None

@@ -87,7 +87,8 @@ def starter(stack: Stack) -> StartFn:
     async def _start(*, organisation_id: str = "sh-de-linde", consent: bool = False,
                      information_provided_on: date | None = None, ends_on: date | None = None,
                      minimum_days: int | None = None,
-                     registration: Registration | None = None) -> WorkflowHandle[Any, Any]:
+                     registration: Registration | None = None,
+                     planned_at: datetime | None = None) -> WorkflowHandle[Any, Any]:
         directory = load_directory(stack.settings.organisations_file)
         org = directory.get(organisation_id)
         assert org is not None
@@ -99,7 +100,7 @@ def starter(stack: Stack) -> StartFn:
             reasons="Omdat het nodig is.", consequences="Geen huurverhoging.", complexes=org.complexes,
             information_provided_on=info_on, advice_term_ends_on=ends_on, consent_requested=consent,
         )
-        now = await stack.env.get_current_time()
+        now = planned_at or await stack.env.get_current_time()
         term = plan_deadline(CONSENT_TERM if consent else ADVICE_TERM, info_on, stack.settings.term_policy(), now,
                              requested_due_on=ends_on, minimum_days=minimum_days)
         wf_id = f"adv-test-{uuid.uuid4().hex[:10]}"

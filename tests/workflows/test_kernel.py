@@ -33,7 +33,7 @@ from inspraak.services.worker.main import build_worker
 from inspraak.settings import Settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
 from tests.activities.test_documents import letter_text
-from tests.workflows.conftest import Stack, StartFn, pass_until, starter
+from tests.workflows.conftest import Stack, StartFn, pass_days, pass_until, starter
 
 
 async def view(handle) -> AdviceRequestView:  # type: ignore[no-untyped-def]
@@ -197,3 +197,17 @@ async def test_the_letter_date_is_the_day_in_amsterdam_also_just_after_midnight_
     v = await handle.result()
     data = (stack.settings.documents_dir / v.documents[0].key).read_bytes()
     assert f"Datum: {datum(amsterdam_day)}" in letter_text(data).replace("\n", " ").replace(":  ", ": ")
+
+
+async def test_after_an_outage_only_the_latest_due_reminder_goes(stack: Stack, start: StartFn):
+    # A term planned when the request went out 52 days ago, as if no worker ran since: both reminder days
+    # (14 and 7 days before the end) have passed, the term itself has not.
+    today = await stack.today()
+    sent = datetime.combine(today - timedelta(days=52), time(12, 0), ZoneInfo("Europe/Amsterdam"))
+    handle = await start(organisation_id="hv-eendracht", information_provided_on=today - timedelta(days=52),
+                         minimum_days=56, planned_at=sent)
+    await pass_days(stack, 0.1)
+    await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test finished"))
+    v = await handle.result()
+    assert [e.event for e in v.timeline if e.event.startswith("reminder")] == ["reminder_7"]
+    assert [d.type for d in v.documents].count(DocumentType.HERINNERING) == 1
