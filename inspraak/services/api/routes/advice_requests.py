@@ -45,6 +45,7 @@ from inspraak.domain.terms import (
     local_date,
     plan_deadline,
 )
+from inspraak.domain.text import OneLine
 from inspraak.domain.trajectory import StepResult
 from inspraak.services.api.auth import Principal
 from inspraak.services.api.deps import (
@@ -76,8 +77,8 @@ class AdviceRequestCreated(BaseModel):
 class AdviceRequestRegistration(NewAdviceRequest):
     """An advice or consent request that was sent on paper before Inspraak: it is registered, not sent."""
 
-    original_reference: str | None = Field(default=None, max_length=100,
-                                           description="the kenmerk of the letter that was sent")
+    original_reference: OneLine | None = Field(default=None, max_length=100,
+                                               description="the kenmerk of the letter that was sent")
 
 
 @router.post("", status_code=201, response_model=AdviceRequestCreated,
