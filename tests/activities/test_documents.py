@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docxtpl import DocxTemplate
+from lxml import etree
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -273,6 +274,26 @@ def test_optional_paragraphs_leave_no_empty_lines(renderer: DocumentRenderer) ->
 def test_text_with_xml_characters_is_escaped(renderer: DocumentRenderer) -> None:
     data = _render(renderer, T.HERINNERING, onderwerp='Servicekosten "A&B" <2027>')
     assert 'Servicekosten "A&B" <2027>' in letter_text(data)
+
+
+# BEL and FF pass the renderer's filter on purpose (docxtpl's paragraph and page-break markers), but they reach
+# docProps/core.xml (the title) where XML forbids them. The fix belongs in activities/documents.py (another
+# branch changes it now); the API already drops or refuses them, so no input reaches the renderer with them.
+_RENDERER_KEEPS = pytest.mark.xfail(strict=True, reason="activities/documents.py lets \\a and \\f into "
+                                    "core.xml; remove this mark when it drops them outside listings")
+
+
+@pytest.mark.parametrize("char", [pytest.param("\x07", marks=_RENDERER_KEEPS),
+                                  pytest.param("\x0c", marks=_RENDERER_KEEPS), "\x00", "\x0b", "\x1b"])
+def test_a_control_character_in_a_value_still_gives_valid_xml(renderer: DocumentRenderer, char: str) -> None:
+    # The API drops or refuses these already (domain/text.py); the renderer must not break on them either.
+    data = _render(renderer, T.MEDEDELING_UITVOERING, onderwerp=f"Servicekosten{char} 2027",
+                   toelichting=f"Eerste{char} alinea.")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            if name.endswith(".xml"):
+                etree.fromstring(z.read(name))  # raises on a character XML 1.0 forbids
+    assert "Servicekosten" in letter_text(data)
 
 
 def test_free_text_with_blank_lines_becomes_paragraphs(renderer: DocumentRenderer) -> None:
