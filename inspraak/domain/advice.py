@@ -127,6 +127,8 @@ MAX_COMPLEXES = 50
 MAX_ATTACHMENTS = 20
 MAX_NAME = 200  # a complex, an attachment's title
 MAX_REFERENCE = 500
+# How far one extension may move the end of a term; a request keeps the value it started with.
+DEFAULT_MAX_EXTENSION_DAYS = 365
 
 Complex = Annotated[OneLine, Field(min_length=1, max_length=MAX_NAME)]
 
@@ -380,6 +382,7 @@ class AdviceRequestInput(BaseModel):
     term: DeadlineSchedule
     minimum_term_days: int | None = None  # a longer term agreed in the SOK (Wohv art. 6)
     registration: Registration | None = None
+    max_extension_days: int = DEFAULT_MAX_EXTENSION_DAYS  # INSPRAAK_MAX_EXTENSION_DAYS when it started
     resume: "AdviceState | None" = None
 
 
@@ -393,6 +396,7 @@ class AdviceState(TrajectoryState):
     owner: StaffMember
     minimum_term_days: int | None = None
     registration: Registration | None = None
+    max_extension_days: int = DEFAULT_MAX_EXTENSION_DAYS
     executable_because: ExecutableBecause | None = None
     executable_since: date | None = None
     overleg: OverlegRequested | None = None
@@ -424,6 +428,7 @@ def initial_state(inp: AdviceRequestInput) -> AdviceState:
         id=inp.id, organisation_id=inp.organisation.id, subject=inp.request.subject, state=State.VERZONDEN,
         request=inp.request, organisation=inp.organisation, corporation=inp.corporation, owner=inp.owner,
         minimum_term_days=inp.minimum_term_days, registration=inp.registration,
+        max_extension_days=inp.max_extension_days,
         terms={inp.term.term: RunningTerm(schedule=inp.term)},
         audiences={
             Audience.ORGANISATION: [Recipient(name=c.name, email=str(c.email)) for c in inp.organisation.contacts],

@@ -160,6 +160,7 @@ async def _start(body: NewAdviceRequest, registration: Registration | None, prin
         term=term,
         minimum_term_days=minimum_days,
         registration=registration,
+        max_extension_days=settings.max_extension_days,
     )
     state = initial_state(inp)
     await client.start_workflow(AdviceRequestWorkflow.run, inp, id=trajectory_id, task_queue=settings.task_queue,
