@@ -249,7 +249,12 @@ def rule_code(error_type: str) -> str:
 
 
 def json_path(loc: Sequence[Any]) -> str:
-    """``('body', 'points', 0, 'motivation')`` as ``points[0].motivation``; ``$`` for the body itself."""
+    """``('body', 'points', 0, 'motivation')`` as ``points[0].motivation``; ``$`` for the body itself.
+
+    A header is named as it is sent (``Idempotency-Key``): it is no JSON path.
+    """
+    if len(loc) == 2 and loc[0] == "header":
+        return str(loc[1])
     parts = list(loc[1:] if loc and loc[0] in _SOURCES else loc)
     path = ""
     for p in parts:
