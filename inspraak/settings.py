@@ -16,8 +16,20 @@ from inspraak.domain.terms import TermPolicy
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+DEFAULT_JWT_SECRET = "inspraak-local-development-secret-change-me"
+DEFAULT_S3_ACCESS_KEY = "minioadmin"
+DEFAULT_S3_SECRET_KEY = "minioadmin"
+
+
+class UnsafeSettingsError(Exception):
+    """Settings that may serve development but never production; the message names each one."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INSPRAAK_", env_nested_delimiter="__", extra="ignore")
+
+    # "production" refuses to start with the development defaults of secrets (see check_production).
+    environment: Literal["development", "production"] = "development"
 
     # Temporal
     temporal_address: str = "localhost:7233"
@@ -41,8 +53,8 @@ class Settings(BaseSettings):
     storage_backend: Literal["local", "s3"] = "local"
     storage_dir: Path | None = None  # default: <data_dir>/documents
     s3_endpoint: str = "localhost:9000"
-    s3_access_key: str = "minioadmin"
-    s3_secret_key: SecretStr = SecretStr("minioadmin")
+    s3_access_key: str = DEFAULT_S3_ACCESS_KEY
+    s3_secret_key: SecretStr = SecretStr(DEFAULT_S3_SECRET_KEY)
     s3_bucket: str = "inspraak-documents"
     s3_region: str | None = None
     s3_secure: bool = False
@@ -59,16 +71,22 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
 
     # Auth: "local" signs and verifies with jwt_secret (embedded default); "jwks" verifies tokens of
-    # an external issuer against its JWKS.
-    auth_mode: Literal["local", "jwks"] = "local"
-    jwt_secret: SecretStr = SecretStr("inspraak-local-development-secret-change-me")
+    # an external issuer against its JWKS; "public_key" against one PEM public key (RS256 or EdDSA).
+    auth_mode: Literal["local", "jwks", "public_key"] = "local"
+    jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
     jwt_issuer: str = "inspraak-local"
     jwt_audience: str = "inspraak"
     jwks_url: str | None = None
+    jwt_public_key: str | None = None  # PEM, for auth_mode public_key
+    # A token may live at most this long (exp - iat); `inspraak token --days` keeps to it too.
+    token_max_lifetime_days: int = Field(default=31, ge=1, le=366)
 
     # API
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # A request body over this many bytes is a 413 before anything parses it. The largest valid body (a
+    # decision on 50 points) is about 316 KB even at 4 bytes a character: see domain/advice.py.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
     # Terms (Algemene termijnenwet and how reminders fire)
     terms_apply_atw: bool = True
@@ -81,6 +99,38 @@ class Settings(BaseSettings):
     start_grace_days: int = Field(default=7, ge=0, le=60)
     # A file handed in (an original letter, an attachment): .docx or .pdf up to this size.
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # A term is extended to at most this many days after its current end (set on a request when it starts).
+    max_extension_days: int = Field(default=365, ge=1, le=3650)
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unsafe for production: development secrets left at their defaults."""
+        problems = []
+        # The secret signs local tokens and, in every auth mode, the listing cursors.
+        if self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
+            problems.append("INSPRAAK_JWT_SECRET is the development default, which anyone can read: set a long "
+                            "random secret (it signs local tokens and listing cursors)")
+        if self.storage_backend == "s3" and (self.s3_access_key == DEFAULT_S3_ACCESS_KEY
+                                             or self.s3_secret_key.get_secret_value() == DEFAULT_S3_SECRET_KEY):
+            problems.append("INSPRAAK_S3_ACCESS_KEY and INSPRAAK_S3_SECRET_KEY must not be the default "
+                            "'minioadmin' credentials")
+        if self.auth_mode == "jwks" and not self.jwks_url:
+            problems.append("INSPRAAK_AUTH_MODE=jwks needs INSPRAAK_JWKS_URL")
+        if self.auth_mode == "public_key" and not self.jwt_public_key:
+            problems.append("INSPRAAK_AUTH_MODE=public_key needs INSPRAAK_JWT_PUBLIC_KEY (PEM)")
+        return problems
+
+    def check_production(self) -> None:
+        """In production, refuse to start with development defaults; development starts with anything.
+
+        Raises:
+            UnsafeSettingsError: naming every setting to change.
+        """
+        if self.environment != "production":
+            return
+        problems = self.production_problems()
+        if problems:
+            raise UnsafeSettingsError("refusing to start with INSPRAAK_ENVIRONMENT=production: "
+                                      + "; ".join(problems))
 
     @property
     def documents_dir(self) -> Path:

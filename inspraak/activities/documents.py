@@ -352,6 +352,9 @@ class DocumentRenderer:
         if any(c in xml for c in _LISTING_CHARS):
             # docxtpl's resolve_listing, but only on the paragraphs that need it: same result, faster.
             xml = _PARAGRAPH.sub(self._resolve_listing, xml)
+        # Outside a paragraph (the title in docProps/core.xml) a paragraph or page-break marker has no meaning
+        # and XML forbids it: drop what is left of them.
+        xml = xml.replace("\a", " ").replace("\f", " ")
         try:
             tree = etree.fromstring(xml.encode("utf-8"))
         except etree.XMLSyntaxError as e:

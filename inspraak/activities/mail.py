@@ -24,6 +24,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError, write_atomically
+from inspraak.domain.text import clean_multi_line, one_line_safe
 from inspraak.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -34,23 +35,27 @@ DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessin
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 
 
-def _no_line_breaks(value: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise ValueError("may not contain line breaks")
-    return value
+# Defence in depth: the API refuses control characters in one-line fields, but whatever reaches a header
+# or a file name is made safe here too, so no input can break a message (or make it retry forever).
+_FILE_NAME_UNSAFE = re.compile(r'[/\\<>:"|?*]')
 
 
-def _plain_filename(value: str) -> str:
-    _no_line_breaks(value)
-    if not value.strip() or "/" in value or "\\" in value:
-        raise ValueError("must be a file name without folders")
-    return value
+def header_text(value: str) -> str:
+    """One header line: every control character (CR, LF, NUL, VT, U+2028, ...) becomes a space, runs of
+    white space one space."""
+    return " ".join(one_line_safe(value).split())
+
+
+def file_name(value: str) -> str:
+    """A name a mail client saves without surprises: one line, no folders, no characters Windows refuses."""
+    name = _FILE_NAME_UNSAFE.sub("-", header_text(value)).strip(" .-")
+    return name or "document"
 
 
 class MailAttachment(BaseModel):
     """A document to attach: its storage key, and the name the recipient sees (``.docx`` is added)."""
 
-    filename: Annotated[str, AfterValidator(_plain_filename)]
+    filename: Annotated[str, AfterValidator(file_name)]
     key: str
 
 
@@ -59,8 +64,8 @@ class MailRequest(BaseModel):
 
     message_id: Annotated[str, Field(pattern=_MESSAGE_ID.pattern)]
     to: Annotated[list[EmailStr], Field(min_length=1)]
-    subject: Annotated[str, AfterValidator(_no_line_breaks)]
-    body: str
+    subject: Annotated[str, AfterValidator(header_text)]
+    body: Annotated[str, AfterValidator(clean_multi_line)]
     attachments: list[MailAttachment] = []
     reply_to: EmailStr | None = None  # the staff member handling the trajectory
 
@@ -150,7 +155,7 @@ def build_message(
 ) -> EmailMessage:
     """The message for ``req`` from ``sender``, with ``attachments`` as ``(filename, bytes)`` pairs."""
     msg = EmailMessage()
-    msg["From"] = sender
+    msg["From"] = header_text(sender)
     msg["To"] = ", ".join(str(addr) for addr in req.to)
     msg["Subject"] = req.subject
     msg["Date"] = format_datetime(now or datetime.now(UTC))
@@ -190,7 +195,11 @@ class MailActivities:
                     non_retryable=True,
                 ) from e
             attachments.append((_docx_name(att.filename), data))
-        message = build_message(req, self._sender, attachments)
+        try:
+            message = build_message(req, self._sender, attachments)
+        except ValueError as e:  # the email package refuses a header it cannot write: retrying cannot help
+            raise ApplicationError(f"mail {req.message_id} cannot be built: {e}", type="InvalidMail",
+                                   non_retryable=True) from e
         await self._mailer.send(message)
         recipients = [str(addr) for addr in req.to]
         activity.logger.info("mail %s sent to %s", req.message_id, ", ".join(recipients))

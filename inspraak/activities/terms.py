@@ -7,6 +7,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from inspraak.domain.terms import TERMS, DeadlineSchedule, TermPolicy, TermTooShortError, plan_deadline
+from inspraak.domain.text import FIRST_DAY, LAST_DAY
 
 
 class PlanTermRequest(BaseModel):
@@ -25,8 +26,22 @@ class TermActivities:
 
     @activity.defn(name="plan_term")
     async def plan_term(self, req: PlanTermRequest) -> DeadlineSchedule:
+        # Outside these years no term is meant, and the calendar (time zone offsets before 1937, the end of
+        # the date range) may fail in ways a retry cannot mend: refuse at once instead of retrying.
+        _in_range("anchor", req.anchor)
+        if req.requested_due_on is not None:
+            _in_range("requested_due_on", req.requested_due_on)
         try:
-            return plan_deadline(TERMS[req.term], req.anchor, self._policy, req.as_of,
-                                 requested_due_on=req.requested_due_on, minimum_days=req.minimum_days)
+            schedule = plan_deadline(TERMS[req.term], req.anchor, self._policy, req.as_of,
+                                     requested_due_on=req.requested_due_on, minimum_days=req.minimum_days)
         except TermTooShortError as e:
             raise ApplicationError(str(e), type="TermTooShort", non_retryable=True) from e
+        _in_range("requested_due_on" if req.requested_due_on else "anchor", schedule.due_on, "the term's end")
+        return schedule
+
+
+def _in_range(field: str, day: date, what: str | None = None) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ApplicationError(f"{what or field} {day.isoformat()} lies outside {FIRST_DAY.isoformat()} to "
+                               f"{LAST_DAY.isoformat()}", field, "date_out_of_range", type="InvalidInput",
+                               non_retryable=True)

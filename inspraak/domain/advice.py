@@ -6,7 +6,7 @@ States follow domain brief 7.1. An instance is started when the information of a
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -15,6 +15,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from inspraak.domain.documents import DocumentRef
 from inspraak.domain.organisations import Contact, OrganisationKind, Signatory
 from inspraak.domain.terms import Audience, DeadlineSchedule
+from inspraak.domain.text import Day, MultiLine, OneLine
 from inspraak.domain.trajectory import (
     ActionTable,
     Recipient,
@@ -115,9 +116,38 @@ class ExecutableBecause(StrEnum):
     INSTEMMING = "instemming"  # art. 5a
 
 
+# ---- limits of what staff and organisations send ------------------------------------------------
+#
+# Every text and list of every input has a bound, so no update, workflow input or state comes near
+# Temporal's 2 MB payload limit. Counted at the worst case of 4 bytes (UTF-8) per character:
+#   a request: subject 200 + organisation 63 + 4 texts x 5,000 + meeting offer 500 + 50 complexes x 200
+#              + 20 attachments x (200 + 500) = 44,763 characters, <= 180 KB; the workflow input carries
+#              it twice after a continue-as-new (input and state): 360 KB;
+#   advice:    50 points x 1,500 = 75,000 characters, <= 300 KB;
+#   decision:  50 points x 1,500 + explanation 4,000 = 79,000 characters, <= 316 KB;
+#   dispute 2 x 4,000 and overleg note 2,000: <= 40 KB.
+# Together about 1.0 MB in the worst case (about 250 KB for plain Dutch text), which leaves the other
+# half of the limit for the timeline, the documents and the organisation. The README has the table.
+MAX_SUBJECT = 200
+MAX_TEXT = 5_000  # intention, reasons, consequences, alternatives
+MAX_NOTE = 4_000  # notes, explanations, dispute descriptions and outcomes, reasons to withdraw
+MAX_SHORT_NOTE = 2_000  # overleg note, reason for an extension
+MAX_POINTS = 50
+MAX_POINT_TEXT = 1_500  # an advice point's summary, a decision's motivation per point
+MAX_COMPLEXES = 50
+MAX_ATTACHMENTS = 20
+MAX_NAME = 200  # a complex, an attachment's title
+MAX_REFERENCE = 500
+# How far one extension may move the end of a term; a request keeps the value it started with.
+DEFAULT_MAX_EXTENSION_DAYS = 365
+
+Complex = Annotated[OneLine, Field(min_length=1, max_length=MAX_NAME)]
+
+
 class Attachment(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
-    reference: str | None = Field(default=None, max_length=500)
+    title: OneLine = Field(min_length=1, max_length=MAX_NAME)
+    reference: OneLine | None = Field(default=None, max_length=MAX_REFERENCE,
+                                      description="a kenmerk or a link; one line")
 
 
 class OrganisationSnapshot(BaseModel):
@@ -152,23 +182,24 @@ class StaffMember(BaseModel):
 class NewAdviceRequest(BaseModel):
     """What staff fill in to send an advice or consent request (Wohv art. 4-5a)."""
 
-    organisation_id: str = Field(min_length=1)
-    subject: str = Field(min_length=3, max_length=200)
+    organisation_id: OneLine = Field(min_length=1, max_length=63)
+    subject: OneLine = Field(min_length=3, max_length=MAX_SUBJECT)
     category: Category = Field(description=CATEGORY_HELP)
-    intention: str = Field(min_length=1, description="het voornemen")
-    reasons: str = Field(min_length=1, description="de beweegredenen (art. 4 lid 2)")
-    consequences: str = Field(min_length=1, description="de gevolgen voor huurders (art. 4 lid 2)")
-    alternatives: str | None = None
-    complexes: list[str] = []
-    attachments: list[Attachment] = []
-    information_provided_on: date
-    advice_term_ends_on: date | None = Field(
+    intention: MultiLine = Field(min_length=1, max_length=MAX_TEXT, description="het voornemen")
+    reasons: MultiLine = Field(min_length=1, max_length=MAX_TEXT, description="de beweegredenen (art. 4 lid 2)")
+    consequences: MultiLine = Field(min_length=1, max_length=MAX_TEXT,
+                                    description="de gevolgen voor huurders (art. 4 lid 2)")
+    alternatives: MultiLine | None = Field(default=None, max_length=MAX_TEXT)
+    complexes: list[Complex] = Field(default=[], max_length=MAX_COMPLEXES)
+    attachments: list[Attachment] = Field(default=[], max_length=MAX_ATTACHMENTS)
+    information_provided_on: Day
+    advice_term_ends_on: Day | None = Field(
         default=None, description="a later end of the term than the minimum; never earlier (art. 5 lid 1)"
     )
     consent_requested: bool = False
     confidential: bool = False
-    meeting_offer: str | None = Field(default=None, max_length=500,
-                                      description="proposed dates for an overleg")
+    meeting_offer: MultiLine | None = Field(default=None, max_length=500,
+                                            description="proposed dates for an overleg")
 
     @model_validator(mode="after")
     def _consent_only_for_servicekosten(self) -> "NewAdviceRequest":
@@ -198,40 +229,41 @@ class Action(BaseModel):
 
 
 class ReceiptConfirmed(Action):
-    received_on: date
+    received_on: Day
 
 
 class OverlegRequested(Action):
-    requested_on: date
-    planned_on: date | None = None
-    note: str | None = Field(default=None, max_length=2000)
+    requested_on: Day
+    planned_on: Day | None = None
+    note: MultiLine | None = Field(default=None, max_length=MAX_SHORT_NOTE)
 
 
 class TermExtended(Action):
-    new_end: date
-    reason: str = Field(min_length=1, max_length=2000)
+    new_end: Day = Field(description="the new last day of the term: later than the current one, and at most "
+                                     "INSPRAAK_MAX_EXTENSION_DAYS (default 365) after it")
+    reason: MultiLine = Field(min_length=1, max_length=MAX_SHORT_NOTE)
 
 
 class AdvicePoint(BaseModel):
-    summary: str = Field(min_length=1, max_length=4000)
+    summary: MultiLine = Field(min_length=1, max_length=MAX_POINT_TEXT)
 
 
 class AdviceReceived(Action):
-    received_on: date
-    advice_dated: date | None = None
-    points: list[AdvicePoint] = Field(min_length=1)
-    note: str | None = Field(default=None, max_length=4000)
+    received_on: Day
+    advice_dated: Day | None = None
+    points: list[AdvicePoint] = Field(min_length=1, max_length=MAX_POINTS)
+    note: MultiLine | None = Field(default=None, max_length=MAX_NOTE)
 
 
 class NoObjectionReceived(Action):
-    received_on: date
-    note: str | None = Field(default=None, max_length=4000)
+    received_on: Day
+    note: MultiLine | None = Field(default=None, max_length=MAX_NOTE)
 
 
 class ConsentRecorded(Action):
-    received_on: date
+    received_on: Day
     given: bool
-    note: str | None = Field(default=None, max_length=4000)
+    note: MultiLine | None = Field(default=None, max_length=MAX_NOTE)
 
 
 class Adoption(StrEnum):
@@ -242,7 +274,7 @@ class Adoption(StrEnum):
 
 class PointDecision(BaseModel):
     adopted: Adoption
-    motivation: str = Field(default="", max_length=4000)
+    motivation: MultiLine = Field(default="", max_length=MAX_POINT_TEXT)
 
 
 class Decision(StrEnum):
@@ -255,8 +287,8 @@ class DecisionTaken(Action):
     """The decision on the advice, one entry per advice point in the order they were recorded."""
 
     decision: Decision
-    points: list[PointDecision] = Field(min_length=1)
-    explanation: str | None = Field(default=None, max_length=4000)
+    points: list[PointDecision] = Field(min_length=1, max_length=MAX_POINTS)
+    explanation: MultiLine | None = Field(default=None, max_length=MAX_NOTE)
 
     @model_validator(mode="after")
     def _motivation_where_not_adopted(self) -> "DecisionTaken":
@@ -288,7 +320,7 @@ class DecisionTaken(Action):
 
 
 class ReplyReceived(Action):
-    received_on: date
+    received_on: Day
 
 
 class Forum(StrEnum):
@@ -299,22 +331,22 @@ class Forum(StrEnum):
 
 class DisputeFiled(Action):
     forum: Forum
-    filed_on: date
-    description: str = Field(min_length=1, max_length=4000)
+    filed_on: Day
+    description: MultiLine = Field(min_length=1, max_length=MAX_NOTE)
 
 
 class DisputeResolved(Action):
-    resolved_on: date
-    outcome: str = Field(min_length=1, max_length=4000)
+    resolved_on: Day
+    outcome: MultiLine = Field(min_length=1, max_length=MAX_NOTE)
 
 
 class Executed(Action):
-    executed_on: date
-    note: str | None = Field(default=None, max_length=4000)
+    executed_on: Day
+    note: MultiLine | None = Field(default=None, max_length=MAX_NOTE)
 
 
 class Withdrawn(Action):
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: MultiLine = Field(min_length=1, max_length=MAX_NOTE)
 
 
 class DocumentAttached(Action):
@@ -326,7 +358,7 @@ class DocumentAttached(Action):
 class Closed(Action):
     """Staff close the file; no dispute can be recorded after this."""
 
-    note: str | None = Field(default=None, max_length=4000)
+    note: MultiLine | None = Field(default=None, max_length=MAX_NOTE)
 
 
 # ---- what a query returns ---------------------------------------------------------------------
@@ -367,6 +399,7 @@ class AdviceRequestInput(BaseModel):
     term: DeadlineSchedule
     minimum_term_days: int | None = None  # a longer term agreed in the SOK (Wohv art. 6)
     registration: Registration | None = None
+    max_extension_days: int = DEFAULT_MAX_EXTENSION_DAYS  # INSPRAAK_MAX_EXTENSION_DAYS when it started
     resume: "AdviceState | None" = None
 
 
@@ -380,6 +413,7 @@ class AdviceState(TrajectoryState):
     owner: StaffMember
     minimum_term_days: int | None = None
     registration: Registration | None = None
+    max_extension_days: int = DEFAULT_MAX_EXTENSION_DAYS
     executable_because: ExecutableBecause | None = None
     executable_since: date | None = None
     overleg: OverlegRequested | None = None
@@ -411,6 +445,7 @@ def initial_state(inp: AdviceRequestInput) -> AdviceState:
         id=inp.id, organisation_id=inp.organisation.id, subject=inp.request.subject, state=State.VERZONDEN,
         request=inp.request, organisation=inp.organisation, corporation=inp.corporation, owner=inp.owner,
         minimum_term_days=inp.minimum_term_days, registration=inp.registration,
+        max_extension_days=inp.max_extension_days,
         terms={inp.term.term: RunningTerm(schedule=inp.term)},
         audiences={
             Audience.ORGANISATION: [Recipient(name=c.name, email=str(c.email)) for c in inp.organisation.contacts],

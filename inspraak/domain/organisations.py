@@ -6,8 +6,16 @@ huurderskoepel is a huurdersorganisatie that speaks for several.
 """
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+from inspraak.domain.text import OneLine
+
+# Everything here is read from the organisations file at start-up and ends up in letters and mail
+# headers: one-line text, bounded, and no unknown keys (a misspelt key would be silently ignored).
+_STRICT = ConfigDict(extra="forbid")
+Line = Annotated[OneLine, Field(max_length=200)]
 
 
 class OrganisationKind(StrEnum):
@@ -22,44 +30,52 @@ class OrganisationKind(StrEnum):
 
 
 class Contact(BaseModel):
-    name: str
+    model_config = _STRICT
+
+    name: Line = Field(min_length=1)
     email: EmailStr
-    role: str = "contactpersoon"
+    role: Line = "contactpersoon"
 
 
 class Organisation(BaseModel):
     """A huurdersorganisatie, huurderskoepel or bewonerscommissie that the corporation consults."""
 
+    model_config = _STRICT
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
-    name: str
+    name: Line = Field(min_length=1)
     kind: OrganisationKind
-    address: str = ""
-    postcode_city: str = ""
-    contacts: list[Contact] = Field(min_length=1)
-    complexes: list[str] = []
+    address: Line = ""
+    postcode_city: Line = ""
+    contacts: list[Contact] = Field(min_length=1, max_length=20)
+    complexes: list[Line] = Field(default=[], max_length=500)
     # Terms agreed in the samenwerkingsovereenkomst (Wohv art. 6 allows more than the law gives).
     advice_term_weeks: int | None = Field(default=None, ge=6)
     consent_term_weeks: int | None = Field(default=None, ge=1)
-    agreement_reference: str | None = None
+    agreement_reference: Line | None = None
 
 
 class Signatory(BaseModel):
     """A person who signs the corporation's letters; the role is printed under the name."""
 
-    name: str = Field(min_length=1, max_length=200)
-    role: str = Field(min_length=1, max_length=200)
+    model_config = _STRICT
+
+    name: OneLine = Field(min_length=1, max_length=200)
+    role: OneLine = Field(min_length=1, max_length=200)
 
 
 class Corporation(BaseModel):
     """The housing corporation (verhuurder) that runs Inspraak."""
 
-    name: str
-    address: str = ""
-    postcode_city: str = ""
-    phone: str = ""
+    model_config = _STRICT
+
+    name: Line = Field(min_length=1)
+    address: Line = ""
+    postcode_city: Line = ""
+    phone: Line = ""
     email: EmailStr
-    website: str = ""
-    manager_name: str = "Manager wonen"
+    website: Line = ""
+    manager_name: Line = Field(default="Manager wonen", min_length=1)
     manager_email: EmailStr
     # Who signs letters to tenant organisations (one or two, side by side); default: the manager.
     signatories: list[Signatory] = Field(default=[], max_length=2)
@@ -73,6 +89,8 @@ class Corporation(BaseModel):
 
 class Directory(BaseModel):
     """Everything the organisations file holds."""
+
+    model_config = _STRICT
 
     corporation: Corporation
     organisations: list[Organisation]

@@ -6,7 +6,7 @@ terms and their articles are in ``inspraak.domain.terms``, every Dutch word is i
 and the waiting, reminding, filing and mailing is the kernel's.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from temporalio import workflow
 
@@ -174,6 +174,10 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
         if action.new_end <= due:
             raise invalid("new_end", "extension_not_later", "a term is only ever extended, never shortened: "
                           f"new_end must be after {due.isoformat()} (artikel 5 lid 1 Wohv)")
+        if (action.new_end - due).days > self.s.max_extension_days:
+            raise invalid("new_end", "extension_too_long", f"a term is extended by at most "
+                          f"{self.s.max_extension_days} days at a time: new_end must be on or before "
+                          f"{(due + timedelta(days=self.s.max_extension_days)).isoformat()}")
 
     @workflow.update
     async def record_advice(self, action: AdviceReceived) -> StepResult:

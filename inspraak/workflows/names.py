@@ -24,6 +24,9 @@ TYPE_ADVICE_REQUEST = "advice_request"
 
 # The memo: what a listing shows besides the search attributes; free text stays out of the index.
 MEMO_SUBJECT = "subject"
+# A start with an Idempotency-Key: the hash of its body, and the answer it got (for a repeated start).
+MEMO_REQUEST_HASH = "request_hash"
+MEMO_CREATED = "created"
 
 
 def search_attribute_updates(index: TrajectoryIndex) -> list[SearchAttributeUpdate]:

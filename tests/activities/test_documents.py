@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docxtpl import DocxTemplate
+from lxml import etree
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -274,6 +275,18 @@ def test_optional_paragraphs_leave_no_empty_lines(renderer: DocumentRenderer) ->
 def test_text_with_xml_characters_is_escaped(renderer: DocumentRenderer) -> None:
     data = _render(renderer, T.HERINNERING, onderwerp='Servicekosten "A&B" <2027>')
     assert 'Servicekosten "A&B" <2027>' in letter_text(data)
+
+
+@pytest.mark.parametrize("char", ["\x07", "\x0c", "\x00", "\x0b", "\x1b"])
+def test_a_control_character_in_a_value_still_gives_valid_xml(renderer: DocumentRenderer, char: str) -> None:
+    # The API drops or refuses these already (domain/text.py); the renderer must not break on them either.
+    data = _render(renderer, T.MEDEDELING_UITVOERING, onderwerp=f"Servicekosten{char} 2027",
+                   toelichting=f"Eerste{char} alinea.")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            if name.endswith(".xml"):
+                etree.fromstring(z.read(name))  # raises on a character XML 1.0 forbids
+    assert "Servicekosten" in letter_text(data)
 
 
 def test_free_text_with_blank_lines_becomes_paragraphs(renderer: DocumentRenderer) -> None:

@@ -163,9 +163,49 @@ def test_message_id_that_is_no_plain_name_is_refused(message_id: str) -> None:
         request(message_id=message_id)
 
 
-def test_subject_with_a_line_break_is_refused() -> None:
-    with pytest.raises(ValidationError, match="subject"):
-        request(subject="Adviesaanvraag\r\nBcc: iedereen@example.org")
+def raw_headers(path: Path) -> bytes:
+    return path.read_bytes().split(b"\r\n\r\n", 1)[0]
+
+
+@pytest.mark.parametrize("subject", ["Adviesaanvraag\r\nBcc: iedereen@example.org", "Advies\x0baanvraag",
+                                     "Advies\u2028aanvraag", "Advies\x00aanvraag", "Advies\x85aanvraag\x07"])
+async def test_a_subject_with_control_characters_becomes_one_safe_header_line(
+    store: LocalDocumentStore, tmp_path: Path, subject: str
+) -> None:
+    activities = MailActivities(OutboxMailer(tmp_path / "outbox"), store, SENDER)
+
+    await ActivityEnvironment().run(activities.send_mail, request(subject=subject))
+
+    path = tmp_path / "outbox" / "adv-2027-001.adviesaanvraag.eml"
+    message = read_eml(path)
+    assert message["Subject"].startswith("Advies") and "aanvraag" in message["Subject"]
+    assert message["Bcc"] is None
+    assert not any(ch in message["Subject"] for ch in "\r\n\x00\x0b\x07\x85\u2028")
+    assert b"\x00" not in raw_headers(path)
+
+
+async def test_an_attachment_name_with_control_characters_and_folders_is_made_safe(
+    store: LocalDocumentStore, tmp_path: Path
+) -> None:
+    activities = MailActivities(OutboxMailer(tmp_path / "outbox"), store, SENDER)
+    req = request(attachments=[MailAttachment(filename="Brief\x00 a\r\nb/..\\c\u2028d", key=KEY)])
+
+    await ActivityEnvironment().run(activities.send_mail, req)
+
+    path = tmp_path / "outbox" / "adv-2027-001.adviesaanvraag.eml"
+    name = only_attachment(read_eml(path)).get_filename()
+    assert name is not None and name.endswith(".docx")
+    assert not any(ch in name for ch in "\r\n\x00/\\\u2028")
+    assert b"\x00" not in path.read_bytes()
+
+
+async def test_a_body_with_a_nul_is_sent_without_it(store: LocalDocumentStore, tmp_path: Path) -> None:
+    activities = MailActivities(OutboxMailer(tmp_path / "outbox"), store, SENDER)
+
+    await ActivityEnvironment().run(activities.send_mail, request(body="Geachte\x00 bestuursleden,\r\nGroet"))
+
+    body = read_eml(tmp_path / "outbox" / "adv-2027-001.adviesaanvraag.eml").get_body(("plain",))
+    assert body is not None and body.get_content().startswith("Geachte bestuursleden,\r\nGroet")
 
 
 def test_request_without_recipients_is_refused() -> None:

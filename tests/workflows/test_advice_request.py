@@ -4,6 +4,7 @@ from datetime import date, time, timedelta
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
 from inspraak.domain.advice import (
     AdvicePoint,
@@ -29,7 +30,7 @@ from inspraak.domain.advice import (
 from inspraak.domain.calendar import AtwCalendar
 from inspraak.domain.documents import DocumentType
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
-from tests.workflows.conftest import Stack, StartFn, pass_days, pass_until
+from tests.workflows.conftest import Stack, StartFn, finished, pass_days, pass_until
 
 
 async def view(handle) -> AdviceRequestView:  # type: ignore[no-untyped-def]
@@ -72,7 +73,7 @@ async def test_adviesaanvraag_letter_is_made_and_mailed_when_the_request_starts(
     assert v.deadlines[0].due_on >= v.information_provided_on + timedelta(weeks=6)
     # Mail goes in the background; it has arrived once the workflow moved on.
     await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test"))
-    await handle.result()
+    await finished(handle)
     mails = sorted(p.name for p in stack.outbox.glob("*.eml"))
     assert any("adviesaanvraag" in m for m in mails)
 
@@ -92,7 +93,8 @@ async def test_advice_followed_makes_the_decision_executable_and_execution_close
     await handle.execute_update(AdviceRequestWorkflow.record_execution, Executed(executed_on=await stack.today()))
     assert (await view(handle)).state == State.UITGEVOERD
     await handle.execute_update(AdviceRequestWorkflow.close, Closed())
-    result = await handle.result()
+    await finished(handle)
+    result = await handle.result()  # returns at once: the workflow has completed
     assert result.state == State.GESLOTEN
     assert doc_types(result) == [DocumentType.ADVIESAANVRAAG, DocumentType.ONTVANGSTBEVESTIGING_ADVIES,
                                  DocumentType.REACTIE_ADVIES, DocumentType.MEDEDELING_UITVOERING]
@@ -170,10 +172,23 @@ async def test_extension_moves_the_end_of_the_term_and_never_shortens_it_art_5_l
     assert (await view(handle)).state == State.UITVOERBAAR
 
 
+async def test_an_extension_of_more_than_a_year_is_refused_naming_the_last_allowed_day(stack: Stack, start: StartFn):
+    handle = await start()
+    due = (await view(handle)).deadlines[0].due_on
+    with pytest.raises(WorkflowUpdateFailedError) as e:
+        await handle.execute_update(AdviceRequestWorkflow.extend_term,
+                                    TermExtended(new_end=due + timedelta(days=366), reason="te lang"))
+    cause = e.value.cause
+    assert isinstance(cause, ApplicationError) and list(cause.details) == ["new_end", "extension_too_long"]
+    assert (due + timedelta(days=365)).isoformat() in cause.message
+    assert (await view(handle)).deadlines[0].due_on == due
+
+
 async def test_withdrawal_closes_the_trajectory_and_tells_the_organisation(stack: Stack, start: StartFn):
     handle = await start()
     await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="Plan vervalt"))
-    result = await handle.result()
+    await finished(handle)
+    result = await handle.result()  # returns at once: the workflow has completed
     assert result.state == State.INGETROKKEN
     assert doc_types(result)[-1] == DocumentType.INTREKKING
     assert (stack.outbox / f"{result.documents[-1].id}.organisation.eml").exists()

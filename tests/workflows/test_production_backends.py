@@ -13,7 +13,7 @@ from inspraak.services.worker.main import build_worker
 from inspraak.settings import Settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
 from tests.activities.conftest import SmtpSink, moto_server, smtp_server  # noqa: F401  (fixtures)
-from tests.workflows.conftest import Stack, starter
+from tests.workflows.conftest import Stack, finished, starter
 
 
 async def test_a_request_stores_its_letter_in_s3_and_mails_it_over_smtp(
@@ -27,6 +27,7 @@ async def test_a_request_stores_its_letter_in_s3_and_mails_it_over_smtp(
     async with build_worker(env.client, settings):
         handle = await starter(stack)()
         await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test"))
+        await finished(handle)
         view = await handle.result()
     ref = view.documents[0]
     store = S3DocumentStore(Minio(moto_server, access_key="testing", secret_key="testing", secure=False,

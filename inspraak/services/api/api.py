@@ -11,10 +11,10 @@ from inspraak.services.api.routes import advice_requests, documents, health, org
 api_router = APIRouter()
 api_router.include_router(health.router, tags=["health"])
 api_router.include_router(advice_requests.router, prefix="/v1/advice-requests", tags=["advice requests"],
-                          responses=problem_responses(400, 401, 403, 404, 409, 503))
+                          responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
 api_router.include_router(trajectories.router, prefix="/v1/trajectories", tags=["trajectories"],
-                          responses=problem_responses(400, 401, 503))
+                          responses=problem_responses(400, 401, 500, 503))
 api_router.include_router(documents.router, prefix="/v1/documents", tags=["documents"],
-                          responses=problem_responses(400, 401, 404, 503))
+                          responses=problem_responses(400, 401, 404, 500, 503))
 api_router.include_router(organisations.router, prefix="/v1/organisations", tags=["organisations"],
-                          responses=problem_responses(401))
+                          responses=problem_responses(401, 500))

@@ -9,6 +9,7 @@ from inspraak.services.api import docs, errors
 from inspraak.services.api.api import api_router
 from inspraak.services.api.auth import TokenVerifier
 from inspraak.services.api.deps import TemporalConnection
+from inspraak.services.api.middleware import BodySizeLimit, CorrelationId
 from inspraak.services.directory import load_directory
 from inspraak.settings import Settings
 
@@ -24,7 +25,13 @@ every invalid field with its JSON path (`name`), a stable rule code (`code`) and
 
 def create_app(settings: Settings, *, client: Client | None = None, directory: Directory | None = None,
                store: DocumentStore | None = None) -> FastAPI:
-    """The API. Tests hand in their own Temporal client, directory or store; otherwise settings decide."""
+    """The API. Tests hand in their own Temporal client, directory or store; otherwise settings decide.
+
+    Raises:
+        UnsafeSettingsError: production settings with a development secret.
+        DirectoryError: the organisations file is missing or wrong (the message names each field).
+    """
+    settings.check_production()
     # /docs comes from docs.install (no CDN); ReDoc only loads from a CDN, so it is off.
     app = FastAPI(title="Inspraak", version="0.1.0", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.settings = settings
@@ -33,6 +40,9 @@ def create_app(settings: Settings, *, client: Client | None = None, directory: D
     app.state.verifier = TokenVerifier(settings)
     app.state.temporal = TemporalConnection(settings, client)
     errors.install(app)
+    # Added last is outermost: the correlation id is set before a body is refused, and on every answer.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(CorrelationId)
     docs.install(app)
     app.include_router(api_router)
     return app

@@ -5,6 +5,7 @@ problems. Invalid input is a 400 that lists every invalid field in ``invalidPara
 rule code, reason), as the NL API Design Rules 2.2 ask; a 409 says why the state refuses the action.
 """
 
+import logging
 import re
 import typing
 from collections.abc import Mapping, Sequence
@@ -18,10 +19,13 @@ from pydantic import BaseModel, Field
 from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 PROBLEM = "application/problem+json"
+CORRELATION_HEADER = "X-Correlation-Id"
+
+logger = logging.getLogger(__name__)
 
 # The name of an invalid parameter when it is the request body as a whole (malformed JSON, not an object).
 ROOT = "$"
@@ -50,6 +54,9 @@ class Problem(BaseModel):
     # camelCase as the NL API Design Rules name it; the one member not in snake_case.
     invalidParams: list[InvalidParam] | None = Field(default=None, description="400 only: every invalid field")
     state: str | None = Field(default=None, description="409 only: the state that refused the action")
+    correlationId: str | None = Field(default=None, description="the id of the request, also in the "
+                                      "X-Correlation-Id header and in the server's log; quote it when you report "
+                                      "a problem", examples=["5f0c2a9e8b7d4c1fa0e3b6d9c8a7f1e2"])
 
 
 # ---- what routes raise ---------------------------------------------------------------------------
@@ -70,9 +77,10 @@ class ApiProblem(Exception):
         self.state = state
         self.headers = headers
 
-    def document(self, instance: str) -> Problem:
+    def document(self, instance: str, correlation_id: str | None = None) -> Problem:
         return Problem(type=f"/problems/{self.slug}", title=self.title, status=self.status, detail=self.detail,
-                       instance=instance, invalidParams=self.invalid_params or None, state=self.state)
+                       instance=instance, invalidParams=self.invalid_params or None, state=self.state,
+                       correlationId=correlation_id)
 
 
 class Unauthorized(ApiProblem):
@@ -107,6 +115,16 @@ class InvalidInput(ApiProblem):
         return cls(InvalidParam(name=name, code=code, reason=reason))
 
 
+class AlreadyExists(ApiProblem):
+    """A start that would make a trajectory whose id is taken, or an Idempotency-Key used for another body."""
+
+    status, slug, title = 409, "conflict", "Conflicts with an existing trajectory"
+
+
+class PayloadTooLarge(ApiProblem):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
 class Unavailable(ApiProblem):
     status, slug, title = 503, "temporal-unavailable", "Workflow service unavailable"
 
@@ -127,7 +145,10 @@ _DESCRIPTIONS = {
     401: "No valid bearer token",
     403: "Not allowed for your role",
     404: "Not found, or not yours to see",
-    409: "The trajectory's state does not allow this action; `state` names it",
+    409: "The trajectory's state does not allow this action (`state` names it), or a start conflicts with an "
+         "existing trajectory (an Idempotency-Key used before for another body)",
+    413: "The request body is larger than the API accepts (INSPRAAK_MAX_BODY_BYTES)",
+    500: "An unexpected error; `correlationId` identifies it in the server's log",
     503: "Temporal is not reachable; nothing was changed",
 }
 
@@ -228,7 +249,12 @@ def rule_code(error_type: str) -> str:
 
 
 def json_path(loc: Sequence[Any]) -> str:
-    """``('body', 'points', 0, 'motivation')`` as ``points[0].motivation``; ``$`` for the body itself."""
+    """``('body', 'points', 0, 'motivation')`` as ``points[0].motivation``; ``$`` for the body itself.
+
+    A header is named as it is sent (``Idempotency-Key``): it is no JSON path.
+    """
+    if len(loc) == 2 and loc[0] == "header":
+        return str(loc[1])
     parts = list(loc[1:] if loc and loc[0] in _SOURCES else loc)
     path = ""
     for p in parts:
@@ -291,6 +317,8 @@ def problem_from_temporal(exc: Exception) -> ApiProblem | None:
         if cause.type == "TermTooShort":
             return InvalidInput.field(details[0] if details else ROOT, "term_too_short", cause.message)
         return None
+    if isinstance(exc, WorkflowAlreadyStartedError):
+        return AlreadyExists(f"a trajectory with id {exc.workflow_id} exists already; nothing was started")
     if isinstance(exc, RPCError):
         if exc.status == RPCStatusCode.NOT_FOUND:
             return NotFound("no such trajectory")
@@ -302,9 +330,18 @@ def problem_from_temporal(exc: Exception) -> ApiProblem | None:
 # ---- the handlers --------------------------------------------------------------------------------
 
 
-def problem_response(problem: ApiProblem, instance: str) -> JSONResponse:
-    body = problem.document(instance).model_dump(mode="json", exclude_none=True)
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM, headers=problem.headers)
+def correlation_id(request: Request) -> str | None:
+    """The id the correlation middleware gave this request (``middleware.CorrelationId``)."""
+    return getattr(request.state, "correlation_id", None)
+
+
+def problem_response(problem: ApiProblem, request: Request) -> JSONResponse:
+    cid = correlation_id(request)
+    body = problem.document(request.url.path, cid).model_dump(mode="json", exclude_none=True)
+    headers = dict(problem.headers or {})
+    if cid:
+        headers[CORRELATION_HEADER] = cid
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -319,23 +356,30 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiProblem)
     async def _problem(request: Request, exc: ApiProblem) -> JSONResponse:
-        return problem_response(exc, request.url.path)
+        return problem_response(exc, request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(InvalidInput(*(invalid_param(e) for e in exc.errors())), request.url.path)
+        return problem_response(InvalidInput(*(invalid_param(e) for e in exc.errors())), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(HttpProblem(exc.status_code, exc.detail, exc.headers), request.url.path)
+        return problem_response(HttpProblem(exc.status_code, exc.detail, exc.headers), request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Starlette still logs the exception; the caller learns only that it was ours, not its text.
-        return problem_response(ApiProblem("an unexpected error; it has been logged"), request.url.path)
+        # The caller learns only that it was ours and the id to quote; the log has the rest under that id.
+        cid = correlation_id(request)
+        logger.error("unexpected error, correlation id %s: %s %s", cid, request.method, request.url.path,
+                     exc_info=exc)
+        return problem_response(ApiProblem(f"an unexpected error; it has been logged under correlation id {cid}"),
+                                request)
 
     @app.exception_handler(WorkflowUpdateFailedError)
+    @app.exception_handler(WorkflowAlreadyStartedError)
     @app.exception_handler(RPCError)
     async def _temporal(request: Request, exc: Exception) -> JSONResponse:
-        problem = problem_from_temporal(exc) or ApiProblem(f"the workflow failed: {exc}")
-        return problem_response(problem, request.url.path)
+        problem = problem_from_temporal(exc)
+        if problem is None:
+            return await _unexpected(request, exc)
+        return problem_response(problem, request)

@@ -20,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--org", help="organisation id from the organisations file (role organisation)")
     token.add_argument("--name", help="the name claim (default: a demo staff member, or the organisation's name)")
     token.add_argument("--email", help="the email claim (default: the organisation's first contact)")
-    token.add_argument("--days", type=int, default=30)
+    token.add_argument("--days", type=int, default=30,
+                       help="how long the token lives; at most INSPRAAK_TOKEN_MAX_LIFETIME_DAYS (default 31)")
     templates = sub.add_parser("templates", help="work with the letter templates")
     templates.add_argument("action", choices=["check", "text"],
                            help="check: render every template with samples; "
@@ -28,6 +29,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
+    if args.command in ("dev", "worker", "api"):
+        # Refuse to serve with development secrets in production, or with a broken organisations file.
+        from inspraak.services.directory import DirectoryError, load_directory
+        from inspraak.settings import UnsafeSettingsError
+
+        try:
+            settings.check_production()
+            load_directory(settings.organisations_file)
+        except (UnsafeSettingsError, DirectoryError) as e:
+            print(f"inspraak {args.command}: {e}", file=sys.stderr)
+            return 2
     if args.command == "dev":
         from inspraak.services.cli.devstack import run_dev
 

@@ -18,8 +18,12 @@ def make_token(settings: Settings, *, role: Role, org: str | None, name: str | N
     """A token; an organisation's carries its name and first contact from the organisations file.
 
     Raises:
-        TokenRequestError: no ``org`` for an organisation, or one the organisations file does not have.
+        TokenRequestError: no ``org`` for an organisation, or one the organisations file does not have; or
+            more ``days`` than a token may live (INSPRAAK_TOKEN_MAX_LIFETIME_DAYS).
     """
+    if not 0 < days <= settings.token_max_lifetime_days:
+        raise TokenRequestError(f"--days must be between 1 and {settings.token_max_lifetime_days} "
+                                "(INSPRAAK_TOKEN_MAX_LIFETIME_DAYS): the API refuses longer-lived tokens")
     if org is None:
         if role == Role.ORGANISATION:
             raise TokenRequestError("--org is required for --role organisation")

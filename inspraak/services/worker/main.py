@@ -15,7 +15,7 @@ from inspraak.activities.storage import build_store
 from inspraak.activities.terms import TermActivities
 from inspraak.services.directory import load_directory
 from inspraak.services.temporal_client import connect
-from inspraak.settings import Settings
+from inspraak.settings import Settings, UnsafeSettingsError
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
 from inspraak.workflows.config import KernelConfig, KernelConfigInterceptor
 
@@ -60,6 +60,12 @@ def build_worker(client: Client, settings: Settings,
 
 
 async def run(settings: Settings) -> None:
+    """Run the worker until stopped.
+
+    Raises:
+        UnsafeSettingsError: production settings with a development secret.
+    """
+    settings.check_production()
     client = await connect(settings)
     worker = build_worker(client, settings)
     logging.getLogger(__name__).info("worker listening on task queue %s", settings.task_queue)
@@ -68,4 +74,7 @@ async def run(settings: Settings) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO)
-    asyncio.run(run(Settings()))
+    try:
+        asyncio.run(run(Settings()))
+    except UnsafeSettingsError as e:
+        raise SystemExit(f"inspraak worker: {e}") from e

@@ -1,5 +1,9 @@
 """Advice requests over HTTP: a trajectory through the API, problem+json for bad input."""
 
+import asyncio
+import json
+import re
+import uuid
 from datetime import date, timedelta
 
 from tests.services.api.conftest import Api
@@ -260,3 +264,126 @@ async def test_another_organisation_cannot_hand_in_a_file(api: Api):
     r = await api.http.post(f"/v1/advice-requests/{rid}/uploads", params={"title": "x"}, content=b"%PDF-1.4",
                             headers=api.auth("other") | {"Content-Type": "application/pdf"})
     assert r.status_code == 404
+
+
+# ---- hardening: ids, idempotency, text, dates ---------------------------------------------------
+
+TRAJECTORY_ID = re.compile(r"^adv-\d{4}-[0-9a-hjkmnp-tv-z]{10}$")
+
+
+async def test_a_trajectory_id_is_readable_with_the_year_and_50_random_bits(api: Api):
+    ids = [(await api.create()).json()["id"] for _ in range(2)]
+    assert all(TRAJECTORY_ID.match(i) for i in ids), ids
+    assert ids[0] != ids[1] and ids[0].startswith(f"adv-{date.today().year}-")
+
+
+async def test_the_same_idempotency_key_and_body_answer_with_the_first_trajectory(api: Api):
+    key = {"Idempotency-Key": f"key-{uuid.uuid4()}"}
+    body = await api.create(subject="Idempotent verzoek")
+    first = await api.http.post("/v1/advice-requests", json=json.loads(body.request.content),
+                                headers=api.auth("staff") | key)
+    again = await api.http.post("/v1/advice-requests", json=json.loads(body.request.content),
+                                headers=api.auth("staff") | key)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.json() == first.json() and again.headers["Location"] == first.headers["Location"]
+    assert TRAJECTORY_ID.match(first.json()["id"])
+    for _ in range(100):  # the letter is made by the worker, a moment after the start
+        documents = [d["type"] for d in (await api.view(first.json()["id"]))["documents"]]
+        if documents:
+            break
+        await asyncio.sleep(0.05)
+    assert documents == ["adviesaanvraag"]  # one trajectory, one letter
+
+
+async def test_the_same_idempotency_key_with_another_body_is_a_409(api: Api):
+    key = {"Idempotency-Key": f"key-{uuid.uuid4()}"}
+    r1 = await api.create(subject="Eerste verzoek")
+    body = json.loads(r1.request.content)
+    first = await api.http.post("/v1/advice-requests", json=body, headers=api.auth("staff") | key)
+    other = await api.http.post("/v1/advice-requests", json=body | {"subject": "Ander verzoek"},
+                                headers=api.auth("staff") | key)
+    assert first.status_code == 201
+    assert (other.status_code, other.headers["content-type"]) == (409, PROBLEM)
+    assert "Idempotency-Key" in other.json()["detail"]
+
+
+async def test_the_same_idempotency_key_of_another_caller_starts_its_own_trajectory(api: Api):
+    key = {"Idempotency-Key": f"key-{uuid.uuid4()}"}
+    body = json.loads((await api.create()).request.content)
+    mine = await api.http.post("/v1/advice-requests", json=body, headers=api.auth("staff") | key)
+    theirs = await api.http.post("/v1/advice-requests", json=body, headers=api.auth("manager") | key)
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert mine.json()["id"] != theirs.json()["id"]
+
+
+async def test_an_idempotency_key_that_is_no_plain_ascii_is_a_400_naming_the_header(api: Api):
+    body = json.loads((await api.create()).request.content)
+    r = await api.http.post("/v1/advice-requests", json=body,
+                            headers=api.auth("staff") | {"Idempotency-Key": "x" * 256})
+    assert r.status_code == 400
+    assert r.json()["invalidParams"][0]["name"] == "Idempotency-Key"
+
+
+async def test_a_registration_keyed_twice_starts_one_trajectory(api: Api):
+    key = {"Idempotency-Key": f"key-{uuid.uuid4()}"}
+    body = json.loads((await api.create()).request.content) | {"information_provided_on": "2024-03-01",
+                                                                  "original_reference": "K-2024-17"}
+    first = await api.http.post("/v1/advice-requests/registrations", json=body, headers=api.auth("staff") | key)
+    again = await api.http.post("/v1/advice-requests/registrations", json=body, headers=api.auth("staff") | key)
+    assert (first.status_code, again.status_code) == (201, 201), first.text
+    assert first.json()["id"] == again.json()["id"] and first.json()["id"].startswith("adv-2024-")
+
+
+async def test_a_subject_with_a_line_break_is_a_400_naming_the_field(api: Api):
+    r = await api.create(subject="Onderhoud\r\nBcc: iedereen@example.org")
+    assert r.status_code == 400
+    [err] = r.json()["invalidParams"]
+    assert (err["name"], err["code"]) == ("subject", "control_character")
+
+
+async def test_a_registration_before_1970_is_a_400_not_a_500(api: Api):
+    r = await api.create(path="/v1/advice-requests/registrations", information_provided_on="1936-05-01")
+    assert r.status_code == 400, r.text
+    [err] = r.json()["invalidParams"]
+    assert (err["name"], err["code"]) == ("information_provided_on", "date_out_of_range")
+
+
+async def test_a_term_ending_after_2100_is_a_400(api: Api):
+    r = await api.create(advice_term_ends_on="2101-01-03")
+    assert r.status_code == 400
+    assert r.json()["invalidParams"][0]["code"] == "date_out_of_range"
+
+
+async def test_an_extension_of_more_than_a_year_is_a_400_naming_new_end(api: Api):
+    created = (await api.create()).json()
+    due = date.fromisoformat(created["term"]["due_on"])
+    r = await api.http.post(f"/v1/advice-requests/{created['id']}/term-extension", headers=api.auth("staff"),
+                            json={"new_end": (due + timedelta(days=400)).isoformat(), "reason": "te lang"})
+    assert r.status_code == 400, r.text
+    [err] = r.json()["invalidParams"]
+    assert (err["name"], err["code"]) == ("new_end", "extension_too_long")
+
+
+async def test_a_file_larger_than_the_upload_limit_is_a_413_and_a_json_body_keeps_its_own_limit(api: Api):
+    rid = (await api.create()).json()["id"]
+    # Declared too large: refused before a byte of the body is read (raw HTTP, as a client that would stream).
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.settings.api_port)
+    writer.write(f"POST /v1/advice-requests/{rid}/uploads?title=x HTTP/1.1\r\nHost: localhost\r\n"
+                 f"Authorization: {api.auth('staff')['Authorization']}\r\nContent-Type: application/pdf\r\n"
+                 f"Content-Length: {api.settings.max_upload_bytes + 1}\r\n\r\n".encode())
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    assert b" 413 " in status_line
+    two_mb = b"%PDF-1.4\n" + b"0" * 2_000_000  # larger than a JSON body may be, within the upload limit
+    r = await api.http.post(f"/v1/advice-requests/{rid}/uploads", params={"title": "Scan"}, content=two_mb,
+                            headers=api.auth("staff"))
+    assert r.status_code == 201, r.text
+
+
+async def test_an_upload_title_with_a_line_break_is_refused(api: Api):
+    rid = (await api.create()).json()["id"]
+    r = await api.http.post(f"/v1/advice-requests/{rid}/uploads", params={"title": "Brief\nBcc: x"},
+                            content=b"%PDF-1.4", headers=api.auth("staff"))
+    assert r.status_code == 400
+    assert r.json()["invalidParams"][0]["code"] == "control_character"

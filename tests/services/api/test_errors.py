@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from inspraak.services.api.errors import (
+    AlreadyExists,
     ApiProblem,
     Conflict,
     InvalidInput,
@@ -39,6 +41,16 @@ def test_locations_become_json_paths():
     assert json_path(("query", "state")) == "state"
     assert json_path(("body",)) == "$"
     assert json_path(("body", "links", "a b")) == "links['a b']"
+
+
+def test_a_header_is_named_as_it_is_sent():
+    assert json_path(("header", "Idempotency-Key")) == "Idempotency-Key"
+
+
+def test_a_workflow_id_that_exists_already_is_a_409():
+    problem = problem_from_temporal(WorkflowAlreadyStartedError("adv-2027-0000000000", "AdviceRequestWorkflow"))
+    assert isinstance(problem, AlreadyExists) and problem.status == 409
+    assert "adv-2027-0000000000" in problem.detail
 
 
 def test_the_message_of_a_plain_value_error_loses_pydantics_prefix():

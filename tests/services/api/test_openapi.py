@@ -32,11 +32,12 @@ def test_every_error_response_is_a_problem(document: dict[str, Any]):
 
 
 @pytest.mark.parametrize(("operation", "statuses"), [
-    (("/v1/advice-requests", "post"), {"400", "401", "403", "404", "409", "503"}),
-    (("/v1/advice-requests/{trajectory_id}/decision", "post"), {"400", "401", "403", "404", "409", "503"}),
-    (("/v1/trajectories", "get"), {"400", "401", "503"}),
-    (("/v1/documents/{document_id}", "get"), {"400", "401", "404", "503"}),
-    (("/v1/organisations", "get"), {"401"}),
+    (("/v1/advice-requests", "post"), {"400", "401", "403", "404", "409", "413", "500", "503"}),
+    (("/v1/advice-requests/{trajectory_id}/decision", "post"),
+     {"400", "401", "403", "404", "409", "413", "500", "503"}),
+    (("/v1/trajectories", "get"), {"400", "401", "500", "503"}),
+    (("/v1/documents/{document_id}", "get"), {"400", "401", "404", "500", "503"}),
+    (("/v1/organisations", "get"), {"401", "500"}),
 ])
 def test_each_router_documents_the_problems_it_answers_with(document: dict[str, Any], operation: tuple[str, str],
                                                              statuses: set[str]):
@@ -46,6 +47,35 @@ def test_each_router_documents_the_problems_it_answers_with(document: dict[str, 
 
 def test_the_problem_schema_lists_invalid_params(document: dict[str, Any]):
     schemas = document["components"]["schemas"]
-    assert {"type", "title", "status", "detail", "instance", "invalidParams", "state"} <= set(
+    assert {"type", "title", "status", "detail", "instance", "invalidParams", "state", "correlationId"} <= set(
         schemas["Problem"]["properties"])
     assert set(schemas["InvalidParam"]["required"]) == {"name", "code", "reason"}
+
+
+def test_every_text_and_list_of_every_request_body_is_bounded(document: dict[str, Any]):
+    schemas = document["components"]["schemas"]
+    unbounded: list[str] = []
+
+    def walk(schema: dict[str, Any], path: str, seen: frozenset[str]) -> None:
+        if "$ref" in schema:
+            name = schema["$ref"].split("/")[-1]
+            if name not in seen:
+                walk(schemas[name], path, seen | {name})
+        for option in schema.get("anyOf", []) + schema.get("allOf", []):
+            walk(option, path, seen)
+        if schema.get("type") == "string" and not {"format", "enum", "maxLength"} & set(schema):
+            unbounded.append(path)
+        if schema.get("type") == "array":
+            if "maxItems" not in schema:
+                unbounded.append(path)
+            walk(schema["items"], path + "[]", seen)
+        for name, sub in schema.get("properties", {}).items():
+            walk(sub, f"{path}.{name}", seen)
+
+    bodies = 0
+    for url, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                bodies += 1
+                walk(media["schema"], f"{method.upper()} {url}", frozenset())
+    assert bodies >= 14 and unbounded == []

@@ -38,3 +38,25 @@ def test_an_organisation_token_needs_an_organisation(capsys):
 def test_a_staff_token_keeps_its_defaults(capsys):
     principal = TokenVerifier(Settings()).verify(printed_token(capsys))
     assert (principal.role, principal.name, principal.organisation_id) == (Role.STAFF, "Sanne Behandelaar", None)
+
+
+def test_more_days_than_a_token_may_live_are_refused(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["token", "--days", "32"])
+    assert e.value.code == 2
+    assert "INSPRAAK_TOKEN_MAX_LIFETIME_DAYS" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["api", "worker"])
+def test_api_and_worker_refuse_to_start_in_production_with_the_default_secret(command, capsys, monkeypatch):
+    monkeypatch.setenv("INSPRAAK_ENVIRONMENT", "production")
+    assert main([command]) == 2
+    assert "INSPRAAK_JWT_SECRET" in capsys.readouterr().err
+
+
+def test_the_api_refuses_to_start_with_a_broken_organisations_file(capsys, monkeypatch, tmp_path):
+    broken = tmp_path / "organisations.toml"
+    broken.write_text("[corporation]\nname = 1\n", encoding="utf-8")
+    monkeypatch.setenv("INSPRAAK_ORGANISATIONS_FILE", str(broken))
+    assert main(["api"]) == 2
+    assert "corporation.name" in capsys.readouterr().err

@@ -2,14 +2,15 @@
 
 import hashlib
 import re
-import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from inspraak.domain.advice import (
@@ -55,6 +56,7 @@ from inspraak.domain.terms import (
     local_date,
     plan_deadline,
 )
+from inspraak.domain.text import OneLine
 from inspraak.domain.trajectory import StepResult
 from inspraak.domain.uploads import EXTENSIONS, sniff
 from inspraak.services.api.auth import Principal
@@ -67,7 +69,8 @@ from inspraak.services.api.deps import (
     TemporalClientDep,
     get_principal,
 )
-from inspraak.services.api.errors import Conflict, Forbidden, InvalidInput, NotFound
+from inspraak.services.api.errors import AlreadyExists, Conflict, Forbidden, InvalidInput, NotFound
+from inspraak.services.api.identifiers import keyed_trajectory_id, new_trajectory_id
 from inspraak.settings import Settings
 from inspraak.workflows import names
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
@@ -75,6 +78,12 @@ from inspraak.workflows.advice_request import AdviceRequestWorkflow
 router = APIRouter(dependencies=[Depends(get_principal)])
 
 TRAJECTORY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
+    description="any unique string of yours (a UUID, say), at most 255 visible ASCII characters: sending the "
+                "same start again with the same key answers with the trajectory the first one started, "
+                "and starts nothing new; the same key with another body is a 409")]
 
 
 class AdviceRequestCreated(BaseModel):
@@ -88,15 +97,15 @@ class AdviceRequestCreated(BaseModel):
 class AdviceRequestRegistration(NewAdviceRequest):
     """An advice or consent request that was sent on paper before Inspraak: it is registered, not sent."""
 
-    original_reference: str | None = Field(default=None, max_length=100,
-                                           description="the kenmerk of the letter that was sent")
+    original_reference: OneLine | None = Field(default=None, max_length=100,
+                                               description="the kenmerk of the letter that was sent")
 
 
 @router.post("", status_code=201, response_model=AdviceRequestCreated,
              summary="Send an advice or consent request to a tenant organisation")
 async def create_advice_request(body: NewAdviceRequest, principal: StaffPrincipal, settings: SettingsDep,
-                                directory: DirectoryDep, client: TemporalClientDep,
-                                response: Response) -> AdviceRequestCreated:
+                                directory: DirectoryDep, client: TemporalClientDep, response: Response,
+                                idempotency_key: IdempotencyKey = None) -> AdviceRequestCreated:
     today = local_date(datetime.now(UTC), settings.terms_timezone)
     if body.information_provided_on > today:
         raise InvalidInput.field("information_provided_on", "date_in_future",
@@ -105,21 +114,24 @@ async def create_advice_request(body: NewAdviceRequest, principal: StaffPrincipa
         raise InvalidInput.field("information_provided_on", "too_long_ago",
                            f"information_provided_on lies more than {settings.start_grace_days} days ago: register "
                            "a request that was already sent on paper with POST /v1/advice-requests/registrations")
-    return await _start(body, None, principal, settings, directory, client, response)
+    return await _start(body, None, principal, settings, directory, client, response,
+                        _Idempotency.of(idempotency_key, "send", body))
 
 
 @router.post("/registrations", status_code=201, response_model=AdviceRequestCreated,
              summary="Register a request that was already sent on paper (no new letter; past reminders not sent)")
 async def register_advice_request(body: AdviceRequestRegistration, principal: StaffPrincipal,
                                   settings: SettingsDep, directory: DirectoryDep, client: TemporalClientDep,
-                                  response: Response) -> AdviceRequestCreated:
+                                  response: Response, idempotency_key: IdempotencyKey = None
+                                  ) -> AdviceRequestCreated:
     today = local_date(datetime.now(UTC), settings.terms_timezone)
     if body.information_provided_on > today:
         raise InvalidInput.field("information_provided_on", "date_in_future",
                            "information_provided_on cannot be in the future")
     registration = Registration(registered_at=datetime.now(UTC), original_reference=body.original_reference)
     request = NewAdviceRequest.model_validate(body.model_dump(exclude={"original_reference"}))
-    return await _start(request, registration, principal, settings, directory, client, response)
+    return await _start(request, registration, principal, settings, directory, client, response,
+                        _Idempotency.of(idempotency_key, "register", body))
 
 
 def _organisation(body: NewAdviceRequest, directory: Directory) -> Organisation:
@@ -139,8 +151,23 @@ def _organisation(body: NewAdviceRequest, directory: Directory) -> Organisation:
     return org
 
 
+class _Idempotency:
+    """An ``Idempotency-Key`` and the hash of the body it came with (which route, which validated fields)."""
+
+    def __init__(self, key: str, body_hash: str) -> None:
+        self.key = key
+        self.body_hash = body_hash
+
+    @classmethod
+    def of(cls, key: str | None, route: str, body: BaseModel) -> "_Idempotency | None":
+        if key is None:
+            return None
+        return cls(key, hashlib.sha256(f"{route}\0{body.model_dump_json()}".encode()).hexdigest())
+
+
 async def _start(body: NewAdviceRequest, registration: Registration | None, principal: Principal,
-                 settings: Settings, directory: Directory, client: Client, response: Response) -> AdviceRequestCreated:
+                 settings: Settings, directory: Directory, client: Client, response: Response,
+                 idempotency: _Idempotency | None = None) -> AdviceRequestCreated:
     org = _organisation(body, directory)
     rule = CONSENT_TERM if body.consent_requested else ADVICE_TERM
     agreed_weeks = org.consent_term_weeks if body.consent_requested else org.advice_term_weeks
@@ -155,7 +182,10 @@ async def _start(body: NewAdviceRequest, registration: Registration | None, prin
                                  f"the {rule.name} must end on or after {e.minimum_due_on.isoformat()}: at least "
                                  f"{e.minimum_days // 7} weeks from information_provided_on ({rule.article}{source})"
                                  ) from e
-    trajectory_id = f"{names.ADVICE_REQUEST_PREFIX}-{now:%Y%m%d}-{secrets.token_hex(3)}"
+    # The year the information was provided: the same for a repeated start, so the same keyed id.
+    year = body.information_provided_on.year
+    trajectory_id = (keyed_trajectory_id(names.ADVICE_REQUEST_PREFIX, year, principal.subject, idempotency.key)
+                     if idempotency else new_trajectory_id(names.ADVICE_REQUEST_PREFIX, year))
     c = directory.corporation
     inp = AdviceRequestInput(
         id=trajectory_id,
@@ -171,14 +201,43 @@ async def _start(body: NewAdviceRequest, registration: Registration | None, prin
         term=term,
         minimum_term_days=minimum_days,
         registration=registration,
+        max_extension_days=settings.max_extension_days,
     )
     state = initial_state(inp)
-    await client.start_workflow(AdviceRequestWorkflow.run, inp, id=trajectory_id, task_queue=settings.task_queue,
-                                search_attributes=names.search_attributes(state) if settings.search_attributes
-                                else None, memo=names.memo(state))
-    response.headers["Location"] = f"/v1/advice-requests/{trajectory_id}"
-    return AdviceRequestCreated(id=trajectory_id, state=State.VERZONDEN, term=term, registered=registration is not None,
-                                links={"self": f"/v1/advice-requests/{trajectory_id}"})
+    created = AdviceRequestCreated(id=trajectory_id, state=State.VERZONDEN, term=term,
+                                   registered=registration is not None,
+                                   links={"self": f"/v1/advice-requests/{trajectory_id}"})
+    memo: dict[str, Any] = names.memo(state)
+    if idempotency:
+        # What a repeated start compares and answers with; Temporal keeps it, no database of ours does.
+        memo |= {names.MEMO_REQUEST_HASH: idempotency.body_hash, names.MEMO_CREATED: created.model_dump(mode="json")}
+    try:
+        await client.start_workflow(
+            AdviceRequestWorkflow.run, inp, id=trajectory_id, task_queue=settings.task_queue,
+            search_attributes=names.search_attributes(state) if settings.search_attributes else None, memo=memo,
+            # A repeated keyed start gets the running workflow instead of an error; an unkeyed start whose
+            # (random) id exists fails, and so does any start of an id whose workflow has closed.
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING if idempotency
+            else WorkflowIDConflictPolicy.FAIL,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+    except WorkflowAlreadyStartedError:
+        if idempotency is None:
+            raise  # a 409 (errors.py)
+    if idempotency:
+        created = await _first_answer(client, trajectory_id, idempotency)
+    response.headers["Location"] = created.links["self"]
+    return created
+
+
+async def _first_answer(client: Client, trajectory_id: str, idempotency: _Idempotency) -> AdviceRequestCreated:
+    """What the start that made ``trajectory_id`` answered, if it came with the same body; else a 409."""
+    description = await client.get_workflow_handle(trajectory_id).describe()
+    body_hash = await description.memo_value(names.MEMO_REQUEST_HASH, None)
+    created = await description.memo_value(names.MEMO_CREATED, None)
+    if body_hash != idempotency.body_hash or created is None:
+        raise AlreadyExists(f"the Idempotency-Key '{idempotency.key}' was used before with another request body "
+                            f"(trajectory {trajectory_id}); use a new key for a new request")
+    return AdviceRequestCreated.model_validate(created)
 
 
 def for_reader(view: AdviceRequestView, principal: Principal) -> AdviceRequestView:
@@ -210,13 +269,11 @@ async def visible_trajectory(client: Client, trajectory_id: str, principal: Prin
                  t: {"schema": {"type": "string", "format": "binary"}} for t in EXTENSIONS}}})
 async def upload_document(trajectory_id: str, request: Request, principal: CurrentPrincipal, client: TemporalClientDep,
                           store: StoreDep, settings: SettingsDep,
-                          title: Annotated[str, Query(min_length=1, max_length=200,
+                          title: Annotated[OneLine, Query(min_length=1, max_length=200,
                                                       description="what the document is, e.g. 'Originele brief'")]
                           ) -> StepResult:
     handle, view = await visible_trajectory(client, trajectory_id, principal)
-    data = await request.body()
-    if len(data) > settings.max_upload_bytes:
-        raise InvalidInput.field("body", "too_large", f"a file may be at most {settings.max_upload_bytes} bytes")
+    data = await request.body()  # its size is bounded before it is read (INSPRAAK_MAX_UPLOAD_BYTES, a 413)
     content_type = sniff(data)
     if content_type is None:
         raise InvalidInput.field("body", "unsupported_file", "only a Word document (.docx) or a PDF is accepted; "
