@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     task_queue: str = "inspraak"
     # The time-skipping test server rejects custom search attributes; switch them off there.
     search_attributes: bool = True
+    # A payload larger than this (long texts people write) is kept in the document store, Temporal keeps its key.
+    payload_inline_bytes: int = Field(default=64 * 1024, ge=1024)
     # Continue a trajectory as new past this many history events; 0 leaves it to the server's suggestion.
     continue_as_new_after_events: int = 0
 

@@ -1,12 +1,13 @@
 """Connecting to Temporal, the same way for the API, the worker and the CLI."""
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
+from inspraak.services.payloads import data_converter
 from inspraak.settings import Settings
 
 
 async def connect(settings: Settings) -> Client:
-    """A client with the pydantic data converter: every workflow input and output is a pydantic model."""
+    """A client with the pydantic data converter (every workflow input and output is a pydantic model) that
+    keeps large payloads in the document store."""
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                data_converter=pydantic_data_converter)
+                                data_converter=data_converter(settings))
