@@ -333,6 +333,9 @@ class DisputeFiled(Action):
     forum: Forum
     filed_on: Day
     description: MultiLine = Field(min_length=1, max_length=MAX_NOTE)
+    execution_suspended: bool = Field(
+        default=False, description="the kantonrechter suspended or prohibited carrying out the decision "
+        "(artikel 8 lid 2-3 Wohv); only then is execution blocked")
 
 
 class DisputeResolved(Action):
@@ -374,6 +377,7 @@ class Dispute(BaseModel):
     forum: Forum
     filed_on: date
     description: str
+    execution_suspended: bool = False
     resolved_on: date | None = None
     outcome: str | None = None
 
@@ -433,6 +437,11 @@ class AdviceState(TrajectoryState):
 
     @property
     def execution_blocked(self) -> bool:
+        """Wohv art. 8 lid 2-3: a court's suspension or prohibition blocks execution, not a dispute as such."""
+        return self.dispute_open and self.dispute is not None and self.dispute.execution_suspended
+
+    @property
+    def dispute_open(self) -> bool:
         return self.dispute is not None and self.dispute.resolved_on is None
 
 
@@ -503,6 +512,7 @@ class AdviceRequestView(BaseModel):
 _WAITING = frozenset(WAITING_FOR_ANSWER)
 _OPEN = frozenset(OPEN_STATES)
 _CLOSED = "the trajectory is closed (state is {state})"
+_CONSENT_STUCK = frozenset({State.INSTEMMING_GEWEIGERD, State.GEEN_INSTEMMING_ESCALATIE})
 
 
 def _rules(consent: bool) -> dict[str, Rule]:
@@ -511,15 +521,19 @@ def _rules(consent: bool) -> dict[str, Rule]:
     rules = {
         "confirm_receipt": Rule(states=frozenset({s.VERZONDEN}), refusal="receipt can only be confirmed while "
                                 "the request is sent and not yet in treatment (state is {state})"),
-        "request_overleg": Rule(states=_WAITING, refusal="an overleg can only be requested while the term runs "
-                                "(state is {state})"),
-        "extend_term": Rule(states=_WAITING, refusal="the term can only be extended while it runs (state is "
-                            "{state})"),
-        "record_advice": Rule(states=frozenset() if consent else _WAITING, refusal=advice_only if consent else
+        # Consent (art. 5a): after a refusal or an expired term the way on is renewed overleg (domain brief 7.1).
+        "request_overleg": Rule(states=_WAITING | _CONSENT_STUCK if consent else _WAITING,
+                                refusal="an overleg can only be requested while the term runs (state is {state})"),
+        "extend_term": Rule(states=_WAITING | {s.GEEN_INSTEMMING_ESCALATIE} if consent else _WAITING,
+                            refusal="the term can only be extended while it runs (state is {state})"),
+        # Advice handed in on time but recorded after the clock made the decision executable (art. 5 lid 3 b
+        # allows execution only when no advice came in time): the validator checks the date.
+        "record_advice": Rule(states=frozenset() if consent else _WAITING | {s.UITVOERBAAR},
+                              refusal=advice_only if consent else
                               "advice can only be recorded while the advice term runs (state is {state})"),
-        "record_no_objection": Rule(states=frozenset() if consent else _WAITING, refusal=advice_only if consent
-                                    else "'geen bezwaar' can only be recorded while the advice term runs "
-                                    "(state is {state})"),
+        "record_no_objection": Rule(states=frozenset() if consent else _WAITING | {s.UITVOERBAAR},
+                                    refusal=advice_only if consent else "'geen bezwaar' can only be recorded "
+                                    "while the advice term runs (state is {state})"),
         "record_consent": Rule(
             states=_WAITING | {s.INSTEMMING_GEWEIGERD, s.GEEN_INSTEMMING_ESCALATIE} if consent else frozenset(),
             refusal="consent cannot be recorded in state {state}" if consent else "this is an advice request, "
@@ -528,9 +542,7 @@ def _rules(consent: bool) -> dict[str, Rule]:
                        "received advice (state is {state})"),
         "confirm_reply_receipt": Rule(states=frozenset({s.REACTIE_VERZONDEN}), refusal="receipt of the reply can "
                                       "only be recorded after it was sent (state is {state})"),
-        "file_dispute": Rule(states=_OPEN - {s.VERZONDEN}, refusal=_CLOSED,
-                             because={s.VERZONDEN: "a dispute can be recorded once the organisation has the "
-                                      "request in treatment"}),
+        "file_dispute": Rule(states=_OPEN, refusal=_CLOSED),
         "resolve_dispute": Rule(states=_OPEN, refusal=_CLOSED),
         "record_execution": Rule(
             states=frozenset({s.UITVOERBAAR}),
@@ -544,6 +556,8 @@ def _rules(consent: bool) -> dict[str, Rule]:
                 s.GESLOTEN: "the trajectory is closed (state is GESLOTEN)",
                 s.INGETROKKEN: "the trajectory is closed (state is INGETROKKEN)",
             }),
+        # Wider than A16 (up to VERZONDEN): a corporation may drop a plan at any point before carrying it out;
+        # the organisation gets a letter. Refused while a dispute is open (the validator).
         "withdraw": Rule(states=_OPEN - {s.UITGEVOERD}, refusal=_CLOSED,
                          because={s.UITGEVOERD: "the decision was carried out; it can no longer be withdrawn"}),
         "attach_document": Rule(states=_OPEN, refusal=_CLOSED),

@@ -41,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
         initial_state,
         table_for,
     )
-    from inspraak.domain.documents import DocumentRef
+    from inspraak.domain.documents import DocumentRef, Visibility
     from inspraak.domain.terms import PlannedRung
     from inspraak.domain.trajectory import ActionTable, Letter, Mail, Notice, Recipient, StepResult, TermStatus
 
@@ -115,8 +115,8 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
         elif term == "reply_term":
             s.overdue = True
             schedule = s.terms[term].schedule
-            self.log("reply_term_missed",
-                     letters.line("reply_term_missed", term=schedule.name, article=schedule.article))
+            self.log("reply_term_missed", letters.line("reply_term_missed", term=schedule.name,
+                                                       article=schedule.article), visibility=Visibility.STAFF)
             await self.tell(letters.escalation(s, self.today(), term, *letters.REPLY_MISSED), "escalation")
         elif term == "execution_wait":
             self._executable(ExecutableBecause.WACHTTIJD_VERSTREKEN, letters.line("wait_expired"))
@@ -162,7 +162,11 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
             old = s.terms[s.main_term].schedule
             new = await self.plan(old.term, old.anchor, requested_due_on=action.new_end,
                                   minimum_days=s.minimum_term_days)
-            self.replan_term(new)
+            if self.running(s.main_term):
+                self.replan_term(new)
+            else:  # consent (art. 5a): after an expired term, a new term for renewed overleg
+                self.start_term(new)
+                s.state, s.overdue = State.IN_BEHANDELING, False
             self.note("term_extended", action, term=new.name, old=old.due_on, new=new.due_on, reason=action.reason)
             ref = await self.file(letters.verlenging(s, self.today(), old, new, action.reason))
         return self.result(s.main_term, ref)
@@ -185,7 +189,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
             s = self.s
             reply = await self.plan("reply_term", action.received_on)
             self.end_term(s.main_term)
-            s.state = State.ADVIES_ONTVANGEN
+            s.state, s.executable_because, s.executable_since = State.ADVIES_ONTVANGEN, None, None
             s.advice = RecordedAdvice(received_on=action.received_on, advice_dated=action.advice_dated,
                                       points=action.points)
             self.start_term(reply)
@@ -198,6 +202,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
         self.check("record_advice")
         self._check_date("received_on", action.received_on, self.s.request.information_provided_on,
                          "the information was provided")
+        self._check_in_time(action.received_on)
 
     @workflow.update
     async def record_no_objection(self, action: NoObjectionReceived) -> StepResult:
@@ -212,6 +217,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
         self.check("record_no_objection")
         self._check_date("received_on", action.received_on, self.s.request.information_provided_on,
                          "the information was provided")
+        self._check_in_time(action.received_on)
 
     @workflow.update
     async def record_consent(self, action: ConsentRecorded) -> StepResult:
@@ -281,14 +287,15 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     @workflow.update
     async def file_dispute(self, action: DisputeFiled) -> StepResult:
         async with self.step(self._check_dispute, action):
-            self.s.dispute = Dispute(forum=action.forum, filed_on=action.filed_on, description=action.description)
+            self.s.dispute = Dispute(forum=action.forum, filed_on=action.filed_on, description=action.description,
+                                     execution_suspended=action.execution_suspended)
             self.note("dispute_filed", action, forum=action.forum.value, filed_on=action.filed_on)
         return self.result()
 
     @file_dispute.validator
     def _check_dispute(self, action: DisputeFiled) -> None:
         self.check("file_dispute")
-        if self.s.execution_blocked:
+        if self.s.dispute_open:
             raise self._refuse("a dispute is already open; resolve it first")
         self._check_date("filed_on", action.filed_on, self.s.request.information_provided_on,
                          "the information was provided")
@@ -304,7 +311,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     @resolve_dispute.validator
     def _check_resolve(self, action: DisputeResolved) -> None:
         self.check("resolve_dispute")
-        if not self.s.execution_blocked or self.s.dispute is None:
+        if not self.s.dispute_open or self.s.dispute is None:
             raise self._refuse("there is no open dispute")
         self._check_date("resolved_on", action.resolved_on, self.s.dispute.filed_on, "the dispute was filed")
 
@@ -320,7 +327,8 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     def _check_execution(self, action: Executed) -> None:
         self.check("record_execution")
         if self.s.execution_blocked:
-            raise self._refuse("execution is blocked while a dispute is open (artikel 8 lid 2 Wohv)")
+            raise self._refuse("the kantonrechter suspended or prohibited carrying out the decision while the "
+                               "dispute runs (artikel 8 lid 2-3 Wohv)")
         self._check_date("executed_on", action.executed_on, self.s.executable_since, "the decision became executable")
 
     @workflow.update
@@ -336,6 +344,8 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     @withdraw.validator
     def _check_withdraw(self, action: Withdrawn) -> None:
         self.check("withdraw")
+        if self.s.dispute_open:
+            raise self._refuse("a dispute is open; resolve it before withdrawing (artikel 8 Wohv)")
 
     @workflow.update
     async def attach_document(self, action: DocumentAttached) -> StepResult:
@@ -359,7 +369,7 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     @close.validator
     def _check_close(self, action: Closed) -> None:
         self.check("close")
-        if self.s.execution_blocked:
+        if self.s.dispute_open:
             raise self._refuse("a dispute is open; resolve it before closing (artikel 8 Wohv)")
 
     # ---- queries ---------------------------------------------------------------------------------
@@ -377,6 +387,18 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     def _executable(self, because: ExecutableBecause, text: str, action: object = None) -> None:
         self.s.state, self.s.executable_because, self.s.executable_since = State.UITVOERBAAR, because, self.today()
         self.log("executable", text, *self.who(action))
+
+    def _check_in_time(self, received_on: date) -> None:
+        """Advice or 'geen bezwaar' received in time but recorded after the term ran out still counts: execution
+        is allowed only when nothing came in time (art. 5 lid 3 b)."""
+        s = self.s
+        if s.state != State.UITVOERBAAR:
+            return
+        due = s.terms[s.main_term].schedule.due_on
+        if s.executable_because != ExecutableBecause.TERMIJN_VERSTREKEN or received_on > due:
+            raise self._refuse(f"the advice term ended on {due.isoformat()} and the decision became executable "
+                               "(artikel 5 lid 3 sub b Wohv); only advice received on or before that day can "
+                               "still be recorded")
 
     def _check_date(self, field: str, day: date, not_before: date | None, event: str) -> None:
         """Every recorded date lies on or after the event it answers, and not in the future."""

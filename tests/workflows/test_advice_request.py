@@ -20,6 +20,7 @@ from inspraak.domain.advice import (
     Executed,
     Forum,
     NoObjectionReceived,
+    OverlegRequested,
     PointDecision,
     ReceiptConfirmed,
     ReplyReceived,
@@ -238,15 +239,17 @@ async def test_a_consent_request_refuses_advice_art_5a(stack: Stack, start: Star
     assert "consent request" in msg
 
 
-async def test_an_open_dispute_blocks_execution_until_resolved_art_8(stack: Stack, start: StartFn):
+async def test_a_suspension_by_the_kantonrechter_blocks_execution_until_resolved_art_8_lid_2(
+        stack: Stack, start: StartFn):
     handle = await start()
     await handle.execute_update(AdviceRequestWorkflow.record_no_objection,
                                 NoObjectionReceived(received_on=await stack.today()))
     v = await act(handle, AdviceRequestWorkflow.file_dispute, DisputeFiled(
-        forum=Forum.HUURCOMMISSIE, filed_on=await stack.today(), description="Informatie onvolledig"))
+        forum=Forum.KANTONRECHTER, filed_on=await stack.today(), description="Informatie onvolledig",
+        execution_suspended=True))
     assert v.execution_blocked
-    assert "dispute" in await refused(handle, AdviceRequestWorkflow.record_execution,
-                                      Executed(executed_on=await stack.today()))
+    assert "artikel 8 lid 2-3" in await refused(handle, AdviceRequestWorkflow.record_execution,
+                                                Executed(executed_on=await stack.today()))
     await handle.execute_update(AdviceRequestWorkflow.resolve_dispute,
                                 DisputeResolved(resolved_on=await stack.today(), outcome="Ingetrokken"))
     v = await act(handle, AdviceRequestWorkflow.record_execution, Executed(executed_on=await stack.today()))
@@ -316,3 +319,50 @@ async def test_a_term_ending_on_a_public_holiday_moves_to_the_next_working_day_a
     assert (await view(handle)).state == State.VERZONDEN
     await pass_days(stack, 1)
     assert (await view(handle)).state == State.UITVOERBAAR
+
+
+async def test_a_dispute_without_a_suspension_does_not_block_execution_art_8(stack: Stack, start: StartFn):
+    handle = await start()
+    # A dispute may be recorded before the organisation confirmed receipt, too.
+    v = await act(handle, AdviceRequestWorkflow.file_dispute, DisputeFiled(
+        forum=Forum.HUURCOMMISSIE, filed_on=await stack.today(), description="Geen informatie over de kosten"))
+    assert v.state == State.VERZONDEN and v.dispute is not None and not v.execution_blocked
+    await handle.execute_update(AdviceRequestWorkflow.record_no_objection,
+                                NoObjectionReceived(received_on=await stack.today()))
+    assert "dispute is open" in await refused(handle, AdviceRequestWorkflow.withdraw, Withdrawn(reason="x"))
+    v = await act(handle, AdviceRequestWorkflow.record_execution, Executed(executed_on=await stack.today()))
+    assert v.state == State.UITGEVOERD
+    assert "dispute is open" in await refused(handle, AdviceRequestWorkflow.close, Closed())
+    await handle.execute_update(AdviceRequestWorkflow.resolve_dispute,
+                                DisputeResolved(resolved_on=await stack.today(), outcome="Ingetrokken"))
+
+
+async def test_advice_received_on_the_last_day_but_recorded_later_still_counts_art_5_lid_3_b(
+        stack: Stack, start: StartFn):
+    handle = await start()
+    term = (await view(handle)).deadlines[0]
+    await pass_until(stack, term.due_on + timedelta(days=2))
+    assert (await view(handle)).state == State.UITVOERBAAR  # the clock saw no advice
+    late = AdviceReceived(received_on=term.due_on + timedelta(days=1), points=[AdvicePoint(summary="Te laat")])
+    assert "only advice received on or before" in await refused(handle, AdviceRequestWorkflow.record_advice, late)
+    v = await act(handle, AdviceRequestWorkflow.record_advice, late.model_copy(update={"received_on": term.due_on}))
+    assert v.state == State.ADVIES_ONTVANGEN and v.executable_because is None
+    assert "artikel 5 lid 3" in await refused(handle, AdviceRequestWorkflow.record_execution,
+                                              Executed(executed_on=await stack.today()))
+
+
+async def test_after_refused_consent_renewed_overleg_and_a_new_term_are_possible_art_5a(
+        stack: Stack, start: StartFn):
+    handle = await start(organisation_id="hv-eendracht", consent=True)
+    term = (await view(handle)).deadlines[0]
+    await pass_until(stack, term.due_on + timedelta(days=1))
+    assert (await view(handle)).state == State.GEEN_INSTEMMING_ESCALATIE
+    today = await stack.today()
+    v = await act(handle, AdviceRequestWorkflow.request_overleg, OverlegRequested(requested_on=today))
+    assert v.state == State.OVERLEG_GEPLAND
+    v = await act(handle, AdviceRequestWorkflow.extend_term,
+                  TermExtended(new_end=today + timedelta(weeks=4), reason="Nieuw voorstel na overleg"))
+    assert v.state == State.IN_BEHANDELING and not v.overdue
+    assert v.deadlines[0].status == "running" and v.deadlines[0].due_on >= today + timedelta(weeks=4)
+    v = await act(handle, AdviceRequestWorkflow.record_consent, ConsentRecorded(received_on=today, given=True))
+    assert v.state == State.UITVOERBAAR

@@ -187,7 +187,7 @@ async def test_a_dispute_can_still_be_filed_after_execution_wohv_art_8(api: Api)
         r = await api.http.post(f"/v1/advice-requests/{rid}/{path}", json=body, headers=api.auth("staff"))
         assert r.status_code == 200, (path, r.text)
     v = await api.view(rid)
-    assert v["state"] == "UITGEVOERD" and v["execution_blocked"]
+    assert v["state"] == "UITGEVOERD" and v["dispute"]["forum"] == "kantonrechter"
 
 
 async def test_information_provided_in_the_future_is_refused(api: Api):
@@ -387,3 +387,21 @@ async def test_an_upload_title_with_a_line_break_is_refused(api: Api):
                             content=b"%PDF-1.4", headers=api.auth("staff"))
     assert r.status_code == 400
     assert r.json()["invalidParams"][0]["code"] == "control_character"
+
+
+async def test_the_same_file_handed_in_twice_is_one_document(api: Api):
+    rid = (await api.create()).json()["id"]
+    for _ in range(2):
+        r = await api.http.post(f"/v1/advice-requests/{rid}/uploads", params={"title": "Bijlage"},
+                                content=b"%PDF-1.4 twice", headers=api.auth("staff"))
+        assert r.status_code == 201, r.text
+    assert [d["type"] for d in (await api.view(rid))["documents"]].count("upload") == 1
+
+
+async def test_a_closed_trajectory_takes_no_file_and_stores_none(api: Api):
+    rid = (await api.create()).json()["id"]
+    await api.http.post(f"/v1/advice-requests/{rid}/withdrawal", json={"reason": "x"}, headers=api.auth("staff"))
+    r = await api.http.post(f"/v1/advice-requests/{rid}/uploads", params={"title": "Te laat"},
+                            content=b"%PDF-1.4 late", headers=api.auth("staff"))
+    assert r.status_code == 409
+    assert not list((api.settings.documents_dir / "trajectories" / rid).glob("upload-*"))

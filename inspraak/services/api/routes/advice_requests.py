@@ -278,9 +278,15 @@ async def upload_document(trajectory_id: str, request: Request, principal: Curre
     if content_type is None:
         raise InvalidInput.field("body", "unsupported_file", "only a Word document (.docx) or a PDF is accepted; "
                                  "its content decides, not its name")
+    if "attach_document" not in view.allowed_actions:  # checked before storing: no orphan file is left
+        raise Conflict(f"the trajectory is closed (state is {view.state.value}: {view.state_label})",
+                       state=view.state.value)
     sha256 = hashlib.sha256(data).hexdigest()
     # The same file handed in twice is one document: its id derives from its content.
     doc_id = document_id(trajectory_id, f"{UPLOAD_STEP_PREFIX}{sha256[:16]}")
+    known = next((d for d in view.documents if d.id == doc_id), None)
+    if known is not None:
+        return StepResult(id=trajectory_id, state=view.state.value, document=known)
     visibility = Visibility.ORGANISATION  # an original letter or an attachment is the organisation's as well
     stored = await store.put(storage_key(doc_id), data, content_type=content_type, metadata={
         "trajectory": trajectory_id, "organisation": view.organisation_id, "visibility": visibility.value,
