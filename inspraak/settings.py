@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     search_attributes: bool = True
     # Continue a trajectory as new past this many history events; 0 leaves it to the server's suggestion.
     continue_as_new_after_events: int = 0
+    # A letter that cannot be stored this long (the object store is down) is reported to its trajectory's
+    # owner; it keeps waiting and goes out when the store is back.
+    letter_delay_alert_minutes: int = Field(default=15, ge=1)
 
     # Where the embedded default keeps its state (Temporal's SQLite file, documents, outbox).
     data_dir: Path = Path("data")

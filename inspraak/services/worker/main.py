@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -26,7 +27,8 @@ WORKFLOWS = [AdviceRequestWorkflow]
 def kernel_config(settings: Settings) -> KernelConfig:
     return KernelConfig(search_attributes=settings.search_attributes,
                         continue_as_new_after_events=settings.continue_as_new_after_events,
-                        timezone=settings.terms_timezone)
+                        timezone=settings.terms_timezone,
+                        letter_delay_alert_after=timedelta(minutes=settings.letter_delay_alert_minutes))
 
 
 def sender(settings: Settings) -> str:
