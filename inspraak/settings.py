@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    # Where each mail's send record is kept (at most once per Message-ID); shared by all workers.
+    mail_ledger_path: Path | None = None  # default: <data_dir>/mail-ledger
 
     # Auth: "local" signs and verifies with jwt_secret (embedded default); "jwks" verifies tokens of
     # an external issuer against its JWKS.
@@ -90,6 +92,10 @@ class Settings(BaseSettings):
     @property
     def mail_outbox_dir(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def mail_ledger_dir(self) -> Path:
+        return self.mail_ledger_path or self.data_dir / "mail-ledger"
 
     def term_policy(self) -> TermPolicy:
         return TermPolicy(
