@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = "inspraak"
+    # The API's deadline for a query, the acceptance of an update, or a start: past it, a 503 with Retry-After.
+    temporal_rpc_timeout_seconds: float = Field(default=5, gt=0, le=60)
     # The time-skipping test server rejects custom search attributes; switch them off there.
     search_attributes: bool = True
     # Continue a trajectory as new past this many history events; 0 leaves it to the server's suggestion.

@@ -17,9 +17,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
+
+from inspraak.activities.storage import StoreUnavailableError
 
 PROBLEM = "application/problem+json"
 
@@ -107,8 +109,28 @@ class InvalidInput(ApiProblem):
         return cls(InvalidParam(name=name, code=code, reason=reason))
 
 
+# How long a client should wait before it tries again after a 503 (Retry-After, in seconds).
+RETRY_AFTER_SECONDS = 5
+
+
 class Unavailable(ApiProblem):
+    """Temporal cannot be reached, or no worker answered in time: a 503 with ``Retry-After``."""
+
     status, slug, title = 503, "temporal-unavailable", "Workflow service unavailable"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+class StoreUnavailable(Unavailable):
+    status, slug, title = 503, "document-store-unavailable", "Document store unavailable"
+
+
+# What a 503 says about an action: a read changed nothing; an update that timed out may still be carried
+# out (Temporal keeps an update it admitted for a while and applies it when a worker returns).
+NOT_CHANGED = "nothing was changed. Try again shortly."
+MAYBE_CHANGED = ("the action may still be carried out when it recovers: read the trajectory before you send it "
+                 "again.")
 
 
 class HttpProblem(ApiProblem):
@@ -128,7 +150,7 @@ _DESCRIPTIONS = {
     403: "Not allowed for your role",
     404: "Not found, or not yours to see",
     409: "The trajectory's state does not allow this action; `state` names it",
-    503: "Temporal is not reachable; nothing was changed",
+    503: "Temporal, its workers or the document store are not reachable; `Retry-After` says when to try again",
 }
 
 
@@ -271,7 +293,7 @@ def _application_error(exc: BaseException) -> ApplicationError | None:
     return cause
 
 
-def problem_from_temporal(exc: Exception) -> ApiProblem | None:
+def problem_from_temporal(exc: Exception, safe_method: bool = True) -> ApiProblem | None:
     """Map what Temporal raised to a problem, or None when it is not one we know.
 
     The workflows' side of the contract, as ``ApplicationError`` types and details:
@@ -291,11 +313,18 @@ def problem_from_temporal(exc: Exception) -> ApiProblem | None:
         if cause.type == "TermTooShort":
             return InvalidInput.field(details[0] if details else ROOT, "term_too_short", cause.message)
         return None
+    if isinstance(exc, RPCTimeoutOrCancelledError):  # an update no worker accepted in time
+        return Unavailable("no worker answered in time; " + (NOT_CHANGED if safe_method else MAYBE_CHANGED))
     if isinstance(exc, RPCError):
         if exc.status == RPCStatusCode.NOT_FOUND:
             return NotFound("no such trajectory")
-        if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-            return Unavailable("Temporal is not reachable; nothing was changed. Try again shortly.")
+        if exc.status == RPCStatusCode.UNAVAILABLE:
+            return Unavailable("Temporal is not reachable; " + NOT_CHANGED)
+        # A query no worker answered, a server too slow: our deadline passed (the SDK reports a deadline it
+        # enforces itself as CANCELLED, "Timeout expired"; the server's as DEADLINE_EXCEEDED).
+        if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+            return Unavailable("Temporal or its workers did not answer in time; "
+                               + (NOT_CHANGED if safe_method else MAYBE_CHANGED))
     return None
 
 
@@ -334,8 +363,15 @@ def install(app: FastAPI) -> None:
         # Starlette still logs the exception; the caller learns only that it was ours, not its text.
         return problem_response(ApiProblem("an unexpected error; it has been logged"), request.url.path)
 
+    @app.exception_handler(StoreUnavailableError)
+    async def _store(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(StoreUnavailable("the document store is not reachable; try again shortly"),
+                                request.url.path)
+
     @app.exception_handler(WorkflowUpdateFailedError)
+    @app.exception_handler(RPCTimeoutOrCancelledError)
     @app.exception_handler(RPCError)
     async def _temporal(request: Request, exc: Exception) -> JSONResponse:
-        problem = problem_from_temporal(exc) or ApiProblem(f"the workflow failed: {exc}")
+        safe = request.method in ("GET", "HEAD", "OPTIONS")
+        problem = problem_from_temporal(exc, safe) or ApiProblem(f"the workflow failed: {exc}")
         return problem_response(problem, request.url.path)
