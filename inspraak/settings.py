@@ -35,12 +35,17 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = "inspraak"
+    # The API's deadline for a query, the acceptance of an update, or a start: past it, a 503 with Retry-After.
+    temporal_rpc_timeout_seconds: float = Field(default=5, gt=0, le=60)
     # The time-skipping test server rejects custom search attributes; switch them off there.
     search_attributes: bool = True
     # A payload larger than this (long texts people write) is kept in the document store, Temporal keeps its key.
     payload_inline_bytes: int = Field(default=64 * 1024, ge=1024)
     # Continue a trajectory as new past this many history events; 0 leaves it to the server's suggestion.
     continue_as_new_after_events: int = 0
+    # A letter that cannot be stored this long (the object store is down) is reported to its trajectory's
+    # owner; it keeps waiting and goes out when the store is back.
+    letter_delay_alert_minutes: int = Field(default=15, ge=1)
 
     # Where the embedded default keeps its state (Temporal's SQLite file, documents, outbox).
     data_dir: Path = Path("data")
@@ -71,6 +76,8 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    # Where each mail's send record is kept (at most once per Message-ID); shared by all workers.
+    mail_ledger_path: Path | None = None  # default: <data_dir>/mail-ledger
 
     # Auth: "local" signs and verifies with jwt_secret (embedded default); "jwks" verifies tokens of
     # an external issuer against its JWKS; "public_key" against one PEM public key (RS256 or EdDSA).
@@ -141,6 +148,10 @@ class Settings(BaseSettings):
     @property
     def mail_outbox_dir(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def mail_ledger_dir(self) -> Path:
+        return self.mail_ledger_path or self.data_dir / "mail-ledger"
 
     def term_policy(self) -> TermPolicy:
         return TermPolicy(

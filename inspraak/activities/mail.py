@@ -3,20 +3,29 @@
 Two mailers: a local outbox folder of ``.eml`` files (embedded default) and SMTP. The activity builds the
 message and fetches the attachments from the document store; the workflow passes only storage keys.
 
-A retried activity sends the same message again with the same ``Message-ID``: the outbox overwrites its
-own file, and mail clients recognise the duplicate.
+Every mail goes out **at most once** per ``Message-ID`` (derived from the trajectory and the event, so a
+retried activity has the same one). Before the mailer is called, the :class:`MailLedger` records the
+message as ``sending``; as soon as the server has accepted it, as ``sent``. A retry that finds ``sent``
+does nothing. One that finds ``sending`` knows an earlier attempt stopped halfway (a worker killed while
+it sent, a connection that broke after the data went out): the server may or may not have the message,
+and SMTP gives no way to ask. Sending it again could deliver it twice, so it is not sent again: the record
+becomes ``uncertain`` and the activity fails with the non-retryable ``MailDeliveryUncertain``, on which the
+trajectory asks its owner to check with the recipient. Only a failure the mailer knows left nothing behind
+(:class:`MailNotSent`: no connection, the server said no) is retried, as many times as it takes.
 """
 
 import asyncio
 import logging
+import os
 import re
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, getaddresses
 from pathlib import Path
-from typing import Annotated, Protocol
+from typing import Annotated, Literal, Protocol
 
 import aiosmtplib
 from pydantic import AfterValidator, BaseModel, EmailStr, Field
@@ -73,6 +82,65 @@ class MailRequest(BaseModel):
 class MailResult(BaseModel):
     message_id: str
     recipients: list[str]
+    already_sent: bool = False  # an earlier attempt sent it; this one sent nothing
+
+
+class MailNotSent(Exception):
+    """The server certainly does not have the message (no connection, or it refused it): retrying is safe."""
+
+
+# ---- the ledger: at most once per Message-ID --------------------------------------------------------
+
+LedgerState = Literal["sending", "sent", "not_sent", "uncertain"]
+
+
+class LedgerEntry(BaseModel):
+    message_id: str
+    state: LedgerState
+    at: datetime
+    attempt: int
+    detail: str = ""
+
+
+class MailLedger:
+    """What happened to each message: ``<folder>/<message_id>.json``, written before and after sending.
+
+    A folder rather than the object store, so that a mail about the store being down can still go out.
+    Every worker must see the same folder (a shared volume, as for the outbox), since a retry may run on
+    another worker.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+
+    def path(self, message_id: str) -> Path:
+        if not _MESSAGE_ID.match(message_id):
+            raise ValueError(f"invalid message id: {message_id!r}")
+        return self._folder / f"{message_id}.json"
+
+    def read(self, message_id: str) -> LedgerEntry | None:
+        try:
+            return LedgerEntry.model_validate_json(self.path(message_id).read_bytes())
+        except FileNotFoundError:
+            return None
+
+    def record(self, entry: LedgerEntry) -> None:
+        write_atomically(self.path(entry.message_id), entry.model_dump_json().encode())
+
+    def claim(self, entry: LedgerEntry) -> bool:
+        """Write ``entry`` only if the message has no record yet; False when another attempt got there first."""
+        path = self.path(entry.message_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(entry.model_dump_json().encode())
+            os.link(tmp, path)  # atomic, and fails when the file exists: exactly one attempt claims it
+            return True
+        except FileExistsError:
+            return False
+        finally:
+            Path(tmp).unlink(missing_ok=True)
 
 
 class Mailer(Protocol):
@@ -104,7 +172,10 @@ class OutboxMailer:
         path = self.path_for(message)
         # CRLF line ends, as on the wire and as .eml files are read by mail clients.
         data = message.as_bytes(policy=SMTP)
-        await asyncio.to_thread(write_atomically, path, data)
+        try:
+            await asyncio.to_thread(write_atomically, path, data)
+        except OSError as e:  # the write is atomic: the file is all there or not there
+            raise MailNotSent(f"could not write {path}: {e}") from e
 
 
 class SmtpMailer:
@@ -127,15 +198,30 @@ class SmtpMailer:
         self._timeout = timeout
 
     async def send(self, message: EmailMessage) -> None:
-        refused, _ = await aiosmtplib.send(
-            message,
-            hostname=self._host,
-            port=self._port,
-            username=self._username,
-            password=self._password,
-            start_tls=self._starttls,
-            timeout=self._timeout,
-        )
+        """Send ``message``.
+
+        Raises:
+            MailNotSent: no connection, or the server answered no: it does not have the message.
+            Exception: anything else (a connection that broke, a timeout while sending): the server may
+                have the message.
+        """
+        smtp = aiosmtplib.SMTP(hostname=self._host, port=self._port, username=self._username,
+                               password=self._password, start_tls=self._starttls, timeout=self._timeout)
+        try:
+            await smtp.connect()  # connects, says EHLO, STARTTLS and logs in as configured
+        except (aiosmtplib.SMTPException, OSError) as e:
+            raise MailNotSent(f"SMTP server {self._host}:{self._port} not reachable: {e}") from e
+        try:
+            refused, _ = await smtp.send_message(message)
+        except aiosmtplib.SMTPResponseException as e:
+            # The server answered with an error code (sender, recipients or data refused): it kept nothing.
+            raise MailNotSent(f"SMTP server refused the message: {e}") from e
+        finally:
+            if smtp.is_connected:
+                try:
+                    await smtp.quit()
+                except (aiosmtplib.SMTPException, OSError):
+                    smtp.close()
         # aiosmtplib raises when every recipient is refused. When only some are, the others already
         # have the message: raising would make a retry send it to them twice.
         if refused:
@@ -176,13 +262,76 @@ def _docx_name(filename: str) -> str:
 class MailActivities:
     """Sends mail with documents from the store attached."""
 
-    def __init__(self, mailer: Mailer, store: DocumentStore, sender: str) -> None:
+    def __init__(self, mailer: Mailer, store: DocumentStore, sender: str, ledger: MailLedger | None = None) -> None:
+        """``ledger`` None sends at least once (for a mailer that overwrites its own message, the outbox)."""
         self._mailer = mailer
         self._store = store
         self._sender = sender
+        self._ledger = ledger
 
     @activity.defn(name="send_mail")
     async def send_mail(self, req: MailRequest) -> MailResult:
+        """Send the message once; a retry after it was sent does nothing (see the module's docstring).
+
+        Raises:
+            ApplicationError: non-retryable ``AttachmentNotFound`` or ``MailDeliveryUncertain``.
+            Exception: the store or the mail server is down: retried by the workflow's policy.
+        """
+        recipients = [str(addr) for addr in req.to]
+        ledger = self._ledger
+        earlier = await asyncio.to_thread(ledger.read, req.message_id) if ledger else None
+        if earlier is not None and earlier.state == "sent":
+            activity.logger.info("mail %s was sent by an earlier attempt; not again", req.message_id)
+            return MailResult(message_id=req.message_id, recipients=recipients, already_sent=True)
+        if earlier is not None and earlier.state in ("sending", "uncertain"):
+            raise await self._uncertain(earlier, "an earlier attempt stopped while sending")
+        message = await self._message(req)
+        if ledger is None:
+            await self._mailer.send(message)
+        else:
+            await self._send_recorded(ledger, req.message_id, message, first=earlier is None)
+        activity.logger.info("mail %s sent to %s", req.message_id, ", ".join(recipients))
+        return MailResult(message_id=req.message_id, recipients=recipients)
+
+    async def _send_recorded(self, ledger: MailLedger, message_id: str, message: EmailMessage, first: bool) -> None:
+        def entry(state: LedgerState, detail: str = "") -> LedgerEntry:
+            return LedgerEntry(message_id=message_id, state=state, at=datetime.now(UTC),
+                               attempt=activity.info().attempt, detail=detail)
+
+        sending = entry("sending")
+        if first:
+            if not await asyncio.to_thread(ledger.claim, sending):
+                # Another attempt is sending it right now (or just did): the next retry reads what it recorded.
+                raise RuntimeError(f"mail {message_id} is being sent by another attempt")
+        else:  # an earlier attempt recorded not_sent
+            await asyncio.to_thread(ledger.record, sending)
+        try:
+            await self._mailer.send(message)
+        except MailNotSent as e:
+            await asyncio.to_thread(ledger.record, entry("not_sent", str(e)))
+            raise
+        except BaseException as e:  # a broken connection, a timeout, the worker shutting down
+            uncertain = await self._uncertain(entry("sending"), f"sending stopped halfway: {e!r}")
+            if not isinstance(e, Exception):  # cancelled: stay cancelled; the record says what happened
+                raise
+            raise uncertain from e
+        try:
+            await asyncio.to_thread(ledger.record, entry("sent"))
+        except OSError:
+            # It went out; completing the activity is what stops a resend. A retry that finds `sending`
+            # (only if this completion is lost too) asks staff to check rather than send it twice.
+            logger.exception("mail %s was sent but could not be recorded as sent", message_id)
+
+    async def _uncertain(self, entry: LedgerEntry, why: str) -> ApplicationError:
+        """Record ``entry``'s message as uncertain; the error that says so, for the caller to raise."""
+        assert self._ledger is not None
+        if entry.state != "uncertain":
+            entry = entry.model_copy(update={"state": "uncertain", "detail": why, "at": datetime.now(UTC)})
+            await asyncio.to_thread(self._ledger.record, entry)
+        return ApplicationError(f"mail {entry.message_id} may or may not have been delivered ({why}); it is not sent "
+                               "again", type="MailDeliveryUncertain", non_retryable=True)
+
+    async def _message(self, req: MailRequest) -> EmailMessage:
         attachments: list[tuple[str, bytes]] = []
         for att in req.attachments:
             try:
@@ -196,14 +345,10 @@ class MailActivities:
                 ) from e
             attachments.append((_docx_name(att.filename), data))
         try:
-            message = build_message(req, self._sender, attachments)
+            return build_message(req, self._sender, attachments)
         except ValueError as e:  # the email package refuses a header it cannot write: retrying cannot help
             raise ApplicationError(f"mail {req.message_id} cannot be built: {e}", type="InvalidMail",
                                    non_retryable=True) from e
-        await self._mailer.send(message)
-        recipients = [str(addr) for addr in req.to]
-        activity.logger.info("mail %s sent to %s", req.message_id, ", ".join(recipients))
-        return MailResult(message_id=req.message_id, recipients=recipients)
 
 
 def build_mailer(settings: Settings) -> Mailer:

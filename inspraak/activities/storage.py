@@ -17,12 +17,16 @@ import re
 import string
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, unquote
 
+import certifi
+import urllib3
 from minio import Minio
-from minio.error import S3Error
+from minio.error import S3Error, ServerError
 from minio.helpers import DictType
 from pydantic import BaseModel
 
@@ -31,6 +35,28 @@ from inspraak.settings import Settings
 
 class ObjectNotFoundError(LookupError):
     """No object is stored under the key."""
+
+
+class StoreUnavailableError(ConnectionError):
+    """The store cannot be reached, or answers with a server error: it is down; later it may work."""
+
+
+# The S3 error codes of a store that is there but not working (rather than of a bad request).
+_UNAVAILABLE_CODES = frozenset({"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout"})
+
+T = TypeVar("T")
+
+
+@contextmanager
+def _store_errors(what: str) -> Iterator[None]:
+    try:
+        yield
+    except S3Error as e:
+        if e.code in _UNAVAILABLE_CODES:
+            raise StoreUnavailableError(f"object store: {what}: {e.code}") from e
+        raise
+    except (urllib3.exceptions.HTTPError, ServerError, OSError) as e:
+        raise StoreUnavailableError(f"object store: {what}: {e}") from e
 
 
 class StoredObject(BaseModel):
@@ -216,6 +242,10 @@ class S3DocumentStore:
         return obj
 
     def _put(self, obj: StoredObject, data: bytes) -> None:
+        with _store_errors(f"put {obj.key}"):
+            self._put_object(obj, data)
+
+    def _put_object(self, obj: StoredObject, data: bytes) -> None:
         self._ensure_bucket()
         headers: DictType = {_META_PREFIX + k: _encode_metadata_value(v) for k, v in obj.metadata.items()}
         headers[_META_PREFIX + "sha256"] = obj.sha256
@@ -229,7 +259,7 @@ class S3DocumentStore:
             raise
 
     async def get(self, key: str) -> bytes:
-        return await asyncio.to_thread(self._get, key)
+        return await asyncio.to_thread(_guarded, f"get {key}", self._get, key)
 
     def _get(self, key: str) -> bytes:
         try:
@@ -245,7 +275,7 @@ class S3DocumentStore:
             response.release_conn()
 
     async def stat(self, key: str) -> StoredObject:
-        return await asyncio.to_thread(self._stat, key)
+        return await asyncio.to_thread(_guarded, f"stat {key}", self._stat, key)
 
     def _stat(self, key: str) -> StoredObject:
         try:
@@ -264,6 +294,25 @@ class S3DocumentStore:
                             content_type=info.content_type or "application/octet-stream", metadata=metadata)
 
 
+def _guarded(what: str, fn: Callable[[str], T], key: str) -> T:
+    with _store_errors(what):
+        return fn(key)
+
+
+def s3_http_client(secure: bool) -> urllib3.PoolManager:
+    """The HTTP client for the S3 store: a store that is down is reported in seconds, not minutes.
+
+    minio's default waits up to five minutes per call and retries five times; a download would hang that
+    long before its 503, and a render attempt would hold its worker slot.
+    """
+    tls: dict[str, Any] = {"cert_reqs": "CERT_REQUIRED", "ca_certs": os.environ.get("SSL_CERT_FILE") or certifi.where()}
+    return urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=3, read=60), maxsize=20,
+        retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
+        **(tls if secure else {}),
+    )
+
+
 def build_store(settings: Settings) -> DocumentStore:
     """The document store the settings choose: local files (embedded default) or an S3 API store."""
     if settings.storage_backend == "s3":
@@ -273,6 +322,7 @@ def build_store(settings: Settings) -> DocumentStore:
             secret_key=settings.s3_secret_key.get_secret_value(),
             secure=settings.s3_secure,
             region=settings.s3_region,
+            http_client=s3_http_client(settings.s3_secure),
         )
         return S3DocumentStore(client, settings.s3_bucket)
     return LocalDocumentStore(settings.documents_dir)

@@ -91,6 +91,9 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     def covering_mail(self, letter: Letter, ref: DocumentRef, to: list[Recipient]) -> Mail:
         return letters.covering_mail(self.s, letter, ref, to)
 
+    def alert_notice(self, subject: str, text: str) -> Notice:
+        return letters.owner_notice(self.s, subject, text)
+
     def continue_input(self) -> AdviceRequestInput:
         return self.inp.model_copy(update={"resume": self.s})
 

@@ -8,6 +8,7 @@ workflow run without it (a plain ``Replayer``) gets the production defaults.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -23,6 +24,8 @@ class KernelConfig:
     # Continue as new past this many history events (0: only when the server suggests it).
     continue_as_new_after_events: int = 0
     timezone: str = "Europe/Amsterdam"
+    # A letter the object store keeps waiting this long makes the kernel tell the staff member handling it.
+    letter_delay_alert_after: timedelta = timedelta(minutes=15)
 
 
 class KernelConfigInterceptor(Interceptor):

@@ -11,6 +11,10 @@ A trajectory workflow subclasses :class:`Trajectory` and keeps everything it kno
   (:meth:`Trajectory.notices`) and what the end of a term does (:meth:`Trajectory.on_expired`).
 - **letters**: rendered by the document activity, filed with who may read them, mailed to their audience
   in the background with a stable message id; Dutch text comes from the trajectory's letters module.
+- **outages that delay, never fail**: the activities retry infrastructure errors without a limit on
+  attempts (backing off to at most :data:`RETRY_CAP`); only bad input stops them. A letter the store keeps
+  waiting longer than configured tells the staff member handling the trajectory, once; so does a mail
+  whose sending broke off halfway (it is not sent again: mail goes out at most once).
 - **the index**: search attributes derived from ``state.index()`` in one place (``names``), set only
   when the worker is configured to (:class:`KernelConfig`).
 - **continue-as-new** when the history grows long, with the state as it is.
@@ -25,6 +29,7 @@ from typing import Any, ClassVar, Generic, NoReturn, TypeVar
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.workflow import ActivityHandle
 
 from inspraak.workflows.config import KernelConfig, kernel_config
 
@@ -34,8 +39,9 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.activities.documents import DocumentActivities
     from inspraak.activities.mail import MailActivities, MailAttachment, MailRequest
     from inspraak.activities.terms import PlanTermRequest, TermActivities
+    from inspraak.domain import alerts
     from inspraak.domain.documents import DocumentRef, RenderRequest, Visibility
-    from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, local_date
+    from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, RungKind, local_date
     from inspraak.domain.trajectory import (
         KERNEL_LINES,
         ActionTable,
@@ -58,11 +64,22 @@ S = TypeVar("S", bound=TrajectoryState)
 RENDER_TIMEOUT = timedelta(minutes=2)
 MAIL_TIMEOUT = timedelta(minutes=2)
 PLAN_TIMEOUT = timedelta(seconds=30)
-# Mail may be down for a while; it retries in the background and never holds up the trajectory.
-MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), maximum_interval=timedelta(minutes=30),
-                         maximum_attempts=50)
-RENDER_RETRY = RetryPolicy(maximum_attempts=10, maximum_interval=timedelta(minutes=1))
-PLAN_RETRY = RetryPolicy(maximum_attempts=5, non_retryable_error_types=["TermTooShort"])
+# An outage of the object store or the mail server delays a letter; it never fails a trajectory. So every
+# activity retries without a limit on attempts (maximum_attempts=0), backing off to at most RETRY_CAP, and
+# stops only on the errors listed with it: input that no amount of waiting makes right. The activities raise
+# those as non-retryable ApplicationErrors themselves; they are listed here too, so the policy reads whole.
+RETRY_CAP = timedelta(minutes=5)
+RENDER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=RETRY_CAP, maximum_attempts=0,
+                           non_retryable_error_types=["InvalidDocumentContext", "DocumentTemplateError",
+                                                      "InvalidDocumentId"])
+# Mail retries in the background and never holds up the trajectory. A mail whose sending broke off halfway
+# (MailDeliveryUncertain) is not sent again: staff are told instead (mail goes out at most once).
+MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), maximum_interval=RETRY_CAP, maximum_attempts=0,
+                         non_retryable_error_types=["AttachmentNotFound", "MailDeliveryUncertain"])
+PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=0,
+                         non_retryable_error_types=["TermTooShort"])
+# Histories recorded before the delayed-letter alert replay without its timer.
+LETTER_DELAY_PATCH = "alert-on-delayed-letter"
 
 
 def refuse(message: str, state: str) -> ApplicationError:
@@ -107,6 +124,11 @@ class Trajectory(Generic[S]):
     def continue_input(self) -> Any:
         """The workflow input that resumes this trajectory from ``self.s`` after ``continue_as_new``."""
         raise NotImplementedError
+
+    def alert_notice(self, subject: str, text: str) -> Notice:
+        """A message to the staff member handling the trajectory about trouble outside it (an outage)."""
+        return Notice(kind=RungKind.ALERT, audience=Audience.OWNER, timeline=f"Bericht aan de behandelaar: {subject}",
+                      mail=Mail(subject=f"{subject} [{self.s.id}]", body=text))
 
     # ---- life cycle -------------------------------------------------------------------------------
 
@@ -173,7 +195,12 @@ class Trajectory(Generic[S]):
     async def finish(self) -> None:
         """Let running updates finish and mail go out before the workflow completes."""
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await asyncio.gather(*self._mail)
+        await self._mail_done()
+
+    async def _mail_done(self) -> None:
+        # A failed mail may send an alert of its own: wait for what was added while waiting, too.
+        while not all(task.done() for task in self._mail):
+            await asyncio.gather(*self._mail)
 
     def _next_due(self, now: datetime) -> tuple[str, PlannedRung | None] | None:
         """The earliest rung or expiry that has fallen due: (term key, rung), rung None for the expiry."""
@@ -205,7 +232,7 @@ class Trajectory(Generic[S]):
         if not (info.is_continue_as_new_suggested() or (limit and info.get_current_history_length() > limit)):
             return
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await asyncio.gather(*self._mail)
+        await self._mail_done()
         if workflow.all_handlers_finished() and not self._lock.locked():
             self.continue_as_new()
 
@@ -321,7 +348,7 @@ class Trajectory(Generic[S]):
         number = self.s.document_count + 1
         step = f"{number:02d}-{letter.type.value}" + (f"-{letter.step_hint.replace('_', '-')}"
                                                       if letter.step_hint else "")
-        ref = await workflow.execute_activity_method(
+        render = workflow.start_activity_method(
             DocumentActivities.render_document,
             RenderRequest(trajectory_id=self.s.id, organisation_id=self.s.organisation_id, step=step,
                           type=letter.type, context=letter.context.model_dump(mode="json"),
@@ -329,6 +356,7 @@ class Trajectory(Generic[S]):
             start_to_close_timeout=RENDER_TIMEOUT, retry_policy=RENDER_RETRY,
             summary=f"{letter.type.value} for {self.s.id}",
         )
+        ref = await self._rendered(render, letter.title or letter.type.label)
         self.s.document_count = number
         self.s.documents.append(ref)
         self.log("document", KERNEL_LINES["document"].format(title=ref.title), document_id=ref.id,
@@ -345,6 +373,17 @@ class Trajectory(Generic[S]):
         self.log("document_attached", KERNEL_LINES["document_attached"].format(title=ref.title), actor=actor, by=by,
                  document_id=ref.id,
                  visibility=ref.visibility)
+
+    async def _rendered(self, render: ActivityHandle[DocumentRef], title: str) -> DocumentRef:
+        """The stored letter; when the store keeps it waiting past the configured time, staff hear so once."""
+        if workflow.patched(LETTER_DELAY_PATCH):
+            waited = self._config.letter_delay_alert_after
+            try:
+                await workflow.wait_condition(render.done, timeout=waited,
+                                              timeout_summary=f"alert if '{title}' is not stored by then")
+            except TimeoutError:
+                await self.tell(self.alert_notice(*alerts.letter_delayed(title, waited)), event="letter_delayed")
+        return await render
 
     def send_mail(self, message_id: str, audience: Audience, mail: Mail,
                   attachments: list[MailAttachment] | None = None) -> None:
@@ -363,6 +402,21 @@ class Trajectory(Generic[S]):
                     MailActivities.send_mail, request, start_to_close_timeout=MAIL_TIMEOUT, retry_policy=MAIL_RETRY,
                     summary=f"mail {message_id}")
             except ActivityError as e:
-                self.log("mail_failed", KERNEL_LINES["mail_failed"].format(subject=mail.subject, cause=e.cause))
+                if isinstance(e.cause, ApplicationError) and e.cause.type == "MailDeliveryUncertain":
+                    self._mail_uncertain(audience, mail, request.to)
+                else:
+                    self.log("mail_failed", KERNEL_LINES["mail_failed"].format(subject=mail.subject, cause=e.cause))
 
         self._mail.append(asyncio.create_task(send()))
+
+    def _mail_uncertain(self, audience: Audience, mail: Mail, to: list[str]) -> None:
+        """A mail that may or may not have arrived: not sent again; the owner is asked to check."""
+        subject, text = alerts.mail_uncertain(mail.subject, to)
+        if audience == Audience.OWNER:  # the alert would go the same uncertain way: the timeline says it
+            self.log("mail_uncertain", f"{subject}. {text}", visibility=Visibility.STAFF)
+        else:
+            self.s.notice_count += 1
+            notice = self.alert_notice(subject, text)
+            self.log("mail_uncertain", notice.timeline, visibility=Visibility.STAFF)
+            self.send_mail(f"{self.s.id}.notice-{self.s.notice_count:03d}", notice.audience, notice.mail or mail)
+        self.changed()

@@ -13,6 +13,7 @@ from inspraak.activities.mail import (
     DOCX_CONTENT_TYPE,
     MailActivities,
     MailAttachment,
+    MailNotSent,
     MailRequest,
     OutboxMailer,
     SmtpMailer,
@@ -137,8 +138,9 @@ async def test_smtp_server_receives_the_message_with_its_attachment(
 async def test_smtp_connection_error_propagates_for_temporal_to_retry(store: LocalDocumentStore) -> None:
     activities = MailActivities(SmtpMailer("127.0.0.1", free_port(), timeout=5), store, SENDER)
 
-    with pytest.raises(aiosmtplib.SMTPConnectError):
+    with pytest.raises(MailNotSent) as raised:
         await ActivityEnvironment().run(activities.send_mail, request())
+    assert isinstance(raised.value.__cause__, aiosmtplib.SMTPConnectError)
 
 
 # ---- failures ------------------------------------------------------------------------------------

@@ -1,11 +1,21 @@
 """FastAPI dependencies as ``Annotated`` aliases: settings, Temporal, storage, the caller."""
 
 import asyncio
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Interceptor,
+    OutboundInterceptor,
+    QueryWorkflowInput,
+    StartWorkflowInput,
+    StartWorkflowUpdateInput,
+    WorkflowHandle,
+    WorkflowUpdateHandle,
+)
 
 from inspraak.activities.storage import DocumentStore
 from inspraak.domain.organisations import Directory
@@ -15,12 +25,57 @@ from inspraak.services.temporal_client import connect
 from inspraak.settings import Settings
 
 
+class RpcDeadlines(Interceptor):
+    """A deadline on every call that waits for a worker or the server, so a request never hangs.
+
+    A query that no worker answers (none is running) would otherwise wait for the server's own timeout
+    (about 30 s) and end as a 500. With the deadline it fails fast with DEADLINE_EXCEEDED, which the API
+    answers with a 503 and ``Retry-After``. For an update the deadline covers its acceptance by a worker;
+    once accepted, its result is awaited as long as it takes (a letter waiting for the store, say).
+    """
+
+    def __init__(self, timeout: timedelta) -> None:
+        self.timeout = timeout
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        return _Deadlines(next, self.timeout)
+
+
+class _Deadlines(OutboundInterceptor):
+    def __init__(self, next: OutboundInterceptor, timeout: timedelta) -> None:
+        super().__init__(next)
+        self._timeout = timeout
+
+    async def query_workflow(self, input: QueryWorkflowInput) -> Any:
+        input.rpc_timeout = input.rpc_timeout or self._timeout
+        return await super().query_workflow(input)
+
+    async def start_workflow_update(self, input: StartWorkflowUpdateInput) -> WorkflowUpdateHandle[Any]:
+        input.rpc_timeout = input.rpc_timeout or self._timeout
+        return await super().start_workflow_update(input)
+
+    async def start_workflow(self, input: StartWorkflowInput) -> WorkflowHandle[Any, Any]:
+        input.rpc_timeout = input.rpc_timeout or self._timeout
+        return await super().start_workflow(input)
+
+
+def with_deadlines(client: Client, timeout: timedelta) -> Client:
+    """``client`` (same connection) with :class:`RpcDeadlines` added."""
+    config = client.config()
+    config["interceptors"] = [*config["interceptors"], RpcDeadlines(timeout)]
+    return Client(**config)
+
+
 class TemporalConnection:
-    """Connects on first use, so the API starts (and answers 503) while Temporal is down."""
+    """Connects on first use, so the API starts (and answers 503) while Temporal is down.
+
+    Every call the API makes has a deadline (``temporal_rpc_timeout_seconds``): see :class:`RpcDeadlines`.
+    """
 
     def __init__(self, settings: Settings, client: Client | None = None) -> None:
         self._settings = settings
-        self._client = client
+        self._timeout = timedelta(seconds=settings.temporal_rpc_timeout_seconds)
+        self._client = with_deadlines(client, self._timeout) if client is not None else None
         self._lock = asyncio.Lock()
 
     async def get(self) -> Client:
@@ -28,7 +83,7 @@ class TemporalConnection:
             async with self._lock:
                 if self._client is None:
                     try:
-                        self._client = await connect(self._settings)
+                        self._client = with_deadlines(await connect(self._settings), self._timeout)
                     except Exception as e:  # the SDK raises RuntimeError for a failed connect
                         raise Unavailable(f"Temporal at {self._settings.temporal_address} is not reachable; "
                                           "nothing was changed. Try again shortly.") from e

@@ -18,9 +18,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
+
+from inspraak.activities.storage import StoreUnavailableError
 
 PROBLEM = "application/problem+json"
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -125,8 +127,28 @@ class PayloadTooLarge(ApiProblem):
     status, slug, title = 413, "payload-too-large", "Request body too large"
 
 
+# How long a client should wait before it tries again after a 503 (Retry-After, in seconds).
+RETRY_AFTER_SECONDS = 5
+
+
 class Unavailable(ApiProblem):
+    """Temporal cannot be reached, or no worker answered in time: a 503 with ``Retry-After``."""
+
     status, slug, title = 503, "temporal-unavailable", "Workflow service unavailable"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+class StoreUnavailable(Unavailable):
+    status, slug, title = 503, "document-store-unavailable", "Document store unavailable"
+
+
+# What a 503 says about an action: a read changed nothing; an update that timed out may still be carried
+# out (Temporal keeps an update it admitted for a while and applies it when a worker returns).
+NOT_CHANGED = "nothing was changed. Try again shortly."
+MAYBE_CHANGED = ("the action may still be carried out when it recovers: read the trajectory before you send it "
+                 "again.")
 
 
 class HttpProblem(ApiProblem):
@@ -149,7 +171,7 @@ _DESCRIPTIONS = {
          "existing trajectory (an Idempotency-Key used before for another body)",
     413: "The request body is larger than the API accepts (INSPRAAK_MAX_BODY_BYTES)",
     500: "An unexpected error; `correlationId` identifies it in the server's log",
-    503: "Temporal is not reachable; nothing was changed",
+    503: "Temporal, its workers or the document store are not reachable; `Retry-After` says when to try again",
 }
 
 
@@ -297,7 +319,7 @@ def _application_error(exc: BaseException) -> ApplicationError | None:
     return cause
 
 
-def problem_from_temporal(exc: Exception) -> ApiProblem | None:
+def problem_from_temporal(exc: Exception, safe_method: bool = True) -> ApiProblem | None:
     """Map what Temporal raised to a problem, or None when it is not one we know.
 
     The workflows' side of the contract, as ``ApplicationError`` types and details:
@@ -319,11 +341,18 @@ def problem_from_temporal(exc: Exception) -> ApiProblem | None:
         return None
     if isinstance(exc, WorkflowAlreadyStartedError):
         return AlreadyExists(f"a trajectory with id {exc.workflow_id} exists already; nothing was started")
+    if isinstance(exc, RPCTimeoutOrCancelledError):  # an update no worker accepted in time
+        return Unavailable("no worker answered in time; " + (NOT_CHANGED if safe_method else MAYBE_CHANGED))
     if isinstance(exc, RPCError):
         if exc.status == RPCStatusCode.NOT_FOUND:
             return NotFound("no such trajectory")
-        if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-            return Unavailable("Temporal is not reachable; nothing was changed. Try again shortly.")
+        if exc.status == RPCStatusCode.UNAVAILABLE:
+            return Unavailable("Temporal is not reachable; " + NOT_CHANGED)
+        # A query no worker answered, a server too slow: our deadline passed (the SDK reports a deadline it
+        # enforces itself as CANCELLED, "Timeout expired"; the server's as DEADLINE_EXCEEDED).
+        if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+            return Unavailable("Temporal or its workers did not answer in time; "
+                               + (NOT_CHANGED if safe_method else MAYBE_CHANGED))
     return None
 
 
@@ -375,11 +404,18 @@ def install(app: FastAPI) -> None:
         return problem_response(ApiProblem(f"an unexpected error; it has been logged under correlation id {cid}"),
                                 request)
 
+    @app.exception_handler(StoreUnavailableError)
+    async def _store(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(StoreUnavailable("the document store is not reachable; try again shortly"),
+                                request)
+
     @app.exception_handler(WorkflowUpdateFailedError)
     @app.exception_handler(WorkflowAlreadyStartedError)
+    @app.exception_handler(RPCTimeoutOrCancelledError)
     @app.exception_handler(RPCError)
     async def _temporal(request: Request, exc: Exception) -> JSONResponse:
-        problem = problem_from_temporal(exc)
+        safe = request.method in ("GET", "HEAD", "OPTIONS")
+        problem = problem_from_temporal(exc, safe)
         if problem is None:
             return await _unexpected(request, exc)
         return problem_response(problem, request)

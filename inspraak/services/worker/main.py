@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -10,7 +11,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from inspraak.activities.documents import DocumentActivities, build_renderer, build_store_templates
-from inspraak.activities.mail import MailActivities, build_mailer
+from inspraak.activities.mail import MailActivities, MailLedger, build_mailer
 from inspraak.activities.storage import build_store
 from inspraak.activities.terms import TermActivities
 from inspraak.services.directory import load_directory
@@ -26,7 +27,8 @@ WORKFLOWS = [AdviceRequestWorkflow]
 def kernel_config(settings: Settings) -> KernelConfig:
     return KernelConfig(search_attributes=settings.search_attributes,
                         continue_as_new_after_events=settings.continue_as_new_after_events,
-                        timezone=settings.terms_timezone)
+                        timezone=settings.terms_timezone,
+                        letter_delay_alert_after=timedelta(minutes=settings.letter_delay_alert_minutes))
 
 
 def sender(settings: Settings) -> str:
@@ -42,7 +44,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     store = build_store(settings)
     documents = DocumentActivities(build_renderer(settings), store,
                                    store_templates=build_store_templates(settings, store))
-    mail = MailActivities(build_mailer(settings), store, sender(settings))
+    mail = MailActivities(build_mailer(settings), store, sender(settings), MailLedger(settings.mail_ledger_dir))
     terms = TermActivities(settings.term_policy())
     return [documents.render_document, documents.render_documents, mail.send_mail, terms.plan_term]
 
