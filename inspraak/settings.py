@@ -96,6 +96,14 @@ class Settings(BaseSettings):
     # A request body over this many bytes is a 413 before anything parses it. The largest valid body (a
     # decision on 50 points) is about 316 KB even at 4 bytes a character: see domain/advice.py.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Where clients reach the API (https, as the NL API Design Rules ask), without the /v1: the OpenAPI
+    # document's `servers` entry is this plus /v1. The default is the demo corporation's; `inspraak dev`
+    # puts its own http://api_host:api_port here unless this is set.
+    api_public_url: str = "https://inspraak.voorbeeldhaven.nl"
+    # The OpenAPI document's info.contact: who answers questions about this API.
+    api_contact_name: str = "Inspraak, Woonstichting De Voorbeeldhaven"
+    api_contact_email: str = "inspraak@voorbeeldhaven.nl"
+    api_contact_url: str = "https://inspraak.voorbeeldhaven.nl/docs"
 
     # Terms (Algemene termijnenwet and how reminders fire)
     terms_apply_atw: bool = True

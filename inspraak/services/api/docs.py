@@ -16,8 +16,8 @@ DOCS = "/docs"
 ASSETS = "/docs/assets"
 
 
-def install(app: FastAPI) -> None:
-    """Mount the assets and the page; the app must be built with ``docs_url=None``."""
+def install(app: FastAPI, *, openapi_url: str) -> None:
+    """Mount the assets and the page for the document at ``openapi_url``; build the app with ``docs_url=None``."""
     app.mount(ASSETS, StaticFiles(directory=Path(str(swagger_ui_path))), name="swagger-ui")
 
     @app.get(DOCS, include_in_schema=False)
@@ -25,7 +25,7 @@ def install(app: FastAPI) -> None:
         # Behind a proxy that strips a prefix, every URL on the page needs it back (as FastAPI's own does).
         root = request.scope.get("root_path", "").rstrip("/")
         return get_swagger_ui_html(
-            openapi_url=root + (app.openapi_url or "/openapi.json"),
+            openapi_url=root + openapi_url,
             title=f"{app.title} - Swagger UI",
             swagger_js_url=f"{root}{ASSETS}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{ASSETS}/swagger-ui.css",

@@ -374,14 +374,7 @@ def problem_response(problem: ApiProblem, request: Request) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """The exception handlers, and the OpenAPI document tidied once when first asked for."""
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = tidy_openapi(FastAPI.openapi(app))
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    """The exception handlers (``openapi.install`` puts the problems in the OpenAPI document)."""
 
     @app.exception_handler(ApiProblem)
     async def _problem(request: Request, exc: ApiProblem) -> JSONResponse:

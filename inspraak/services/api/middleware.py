@@ -1,4 +1,4 @@
-"""ASGI middleware: a correlation id on every response, and a bound on request bodies.
+"""ASGI middleware: the API's version and a correlation id on every response, and a bound on request bodies.
 
 Pure ASGI (not ``BaseHTTPMiddleware``), so a body is counted as it arrives and a too-large one is
 refused before anything parses it, with or without a ``Content-Length`` (chunked transfer encoding).
@@ -13,6 +13,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from inspraak.services.api.errors import CORRELATION_HEADER, PROBLEM, PayloadTooLarge
+from inspraak.services.api.openapi import VERSION_HEADER
 
 # An id the caller sends along is kept when it is plain (a proxy's or gateway's request id); otherwise ours.
 _INCOMING = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -20,6 +21,27 @@ _INCOMING = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 def _state(scope: Scope) -> MutableMapping[str, Any]:
     return scope.setdefault("state", {})
+
+
+class ApiVersion:
+    """Sends ``API-Version: <the full version>`` on every response, problems and refusals included."""
+
+    def __init__(self, app: ASGIApp, version: str) -> None:
+        self.app = app
+        self.header = (VERSION_HEADER.lower().encode(), version.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_version(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0].lower() != self.header[0]]
+                message = {**message, "headers": [*headers, self.header]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_version)
 
 
 class CorrelationId:

@@ -66,7 +66,15 @@ def check_data_generation(data: Path) -> None:
     marker.write_text(DATA_GENERATION + "\n")
 
 
+def local_settings(settings: Settings) -> Settings:
+    """The embedded default serves plain http on its own host and port: its OpenAPI document says so."""
+    if "api_public_url" in settings.model_fields_set:
+        return settings
+    return settings.model_copy(update={"api_public_url": f"http://{settings.api_host}:{settings.api_port}"})
+
+
 async def run_dev(settings: Settings, ui_port: int = 8233) -> None:
+    settings = local_settings(settings)
     data = settings.data_dir
     data.mkdir(parents=True, exist_ok=True)
     check_data_generation(data)

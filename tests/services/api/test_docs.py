@@ -27,7 +27,7 @@ async def test_every_file_the_docs_page_loads_is_served_here(http: httpx.AsyncCl
     page = (await http.get("/docs")).text
     urls = re.findall(r"""(?:href|src)="([^"]+)"|url: '([^']+)'""", page)
     urls = [a or b for a, b in urls]
-    assert {"/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css", "/openapi.json"} <= set(urls)
+    assert {"/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css", "/v1/openapi.json"} <= set(urls)
     for url in urls:
         r = await http.get(url)
         assert r.status_code == 200, url

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from inspraak.services.cli.devstack import DATA_GENERATION, check_data_generation
+from inspraak.services.cli.devstack import DATA_GENERATION, check_data_generation, local_settings
+from inspraak.settings import Settings
 
 
 def test_a_new_data_folder_is_marked_with_this_generation(tmp_path: Path) -> None:
@@ -16,3 +17,13 @@ def test_a_data_folder_of_an_older_generation_is_refused_naming_the_way_out(tmp_
     (tmp_path / "temporal.db").write_bytes(b"")
     with pytest.raises(SystemExit, match="rm -rf"):
         check_data_generation(tmp_path)
+
+
+def test_the_embedded_default_documents_its_own_http_address() -> None:
+    settings = local_settings(Settings(api_host="127.0.0.1", api_port=8123))
+    assert settings.api_public_url == "http://127.0.0.1:8123"
+
+
+def test_a_public_url_that_was_set_is_kept_by_the_embedded_default() -> None:
+    settings = local_settings(Settings(api_public_url="https://inspraak.example.nl", api_port=8123))
+    assert settings.api_public_url == "https://inspraak.example.nl"
