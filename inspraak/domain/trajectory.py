@@ -182,4 +182,6 @@ KERNEL_LINES = {
     "document_attached": "Document toegevoegd: {title}",
     "mail_skipped": "Geen adres voor '{audience}': '{subject}' is niet gemaild",
     "mail_failed": "Mail '{subject}' kon niet worden verzonden: {cause}",
+    "letter_failed": "Een brief bij '{what}' kon niet worden gemaakt: {cause}. Herstel de sjabloon en verstuur de "
+                     "brief met de hand.",
 }

@@ -21,7 +21,7 @@ A trajectory workflow subclasses :class:`Trajectory` and keeps everything it kno
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Generic, NoReturn, TypeVar
@@ -144,7 +144,7 @@ class Trajectory(Generic[S]):
         """Run the opening step (the first letter) once; after a continue-as-new it is already done."""
         if not self.s.opened:
             async with self._lock:
-                await first_step()
+                await self._carry_on(first_step(), "open")
                 self.s.opened = True
                 self.changed()
         else:
@@ -165,27 +165,31 @@ class Trajectory(Generic[S]):
                     if term is not None and term.running and self._next_due(workflow.now()) == due:
                         if rung is None:
                             term.status, term.closed_at = TermStatus.EXPIRED, workflow.now()
-                            await self.on_expired(key)
+                            await self._carry_on(self.on_expired(key), key)
                         else:
                             # After an outage several rungs may be due at once: only the latest is still news.
                             late = [r.key for r in term.pending() if r.fire_at <= workflow.now()]
                             term.fired.extend(late)
                             rung = next(r for r in term.schedule.rungs if r.key == late[-1])
                             for notice in self.notices(key, rung):
-                                await self.tell(notice, event=rung.key)
+                                await self._carry_on(self.tell(notice, event=rung.key), rung.key)
                         self.changed()
                 continue
-            await self._maybe_continue_as_new()
+            # Continue as new when the history is long, but never wait for it: the clock keeps running while
+            # updates or mail are still under way, and it happens as soon as they are done.
+            wants_new_run = self._wants_continue_as_new()
+            if wants_new_run and self._quiet():
+                self.continue_as_new()
             wake = self._next_wake()
             seen = self._changes
 
-            def moved(seen: int = seen) -> bool:
-                return self._changes != seen or self.finished()
+            def moved(seen: int = seen, wants_new_run: bool = wants_new_run) -> bool:
+                return self._changes != seen or self.finished() or (wants_new_run and self._quiet())
 
             try:
                 await workflow.wait_condition(
                     moved,
-                    timeout=(wake - now) if wake else None,
+                    timeout=(wake - workflow.now()) if wake else None,
                     timeout_summary=f"next term event at {wake.isoformat()}" if wake else None,
                 )
             except TimeoutError:
@@ -226,15 +230,28 @@ class Trajectory(Generic[S]):
                 times.extend(r.fire_at for r in term.pending())
         return min(times, default=None)
 
-    async def _maybe_continue_as_new(self) -> None:
+    def _wants_continue_as_new(self) -> bool:
         info = workflow.info()
         limit = self._config.continue_as_new_after_events
-        if not (info.is_continue_as_new_suggested() or (limit and info.get_current_history_length() > limit)):
-            return
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._mail_done()
-        if workflow.all_handlers_finished() and not self._lock.locked():
-            self.continue_as_new()
+        return info.is_continue_as_new_suggested() or bool(limit and info.get_current_history_length() > limit)
+
+    def _quiet(self) -> bool:
+        """No update running and no mail under way: what a continue-as-new may not leave behind."""
+        return workflow.all_handlers_finished() and not self._lock.locked() and all(t.done() for t in self._mail)
+
+    async def _carry_on(self, work: Awaitable[Any], what: str) -> None:
+        """Run the clock's (or the opening's) work; a letter that cannot be made at all (a broken template) is
+        told to staff, and the trajectory goes on: its state moved as the law says, only the letter is missing.
+        Outages never get here (the activities retry them without end)."""
+        try:
+            await work
+        except ActivityError as e:
+            self.log("letter_failed", KERNEL_LINES["letter_failed"].format(what=what, cause=e.cause),
+                     visibility=Visibility.STAFF)
+            self.s.notice_count += 1
+            self.send_mail(f"{self.s.id}.notice-{self.s.notice_count:03d}", Audience.OWNER,
+                           Mail(subject=f"Brief niet gemaakt [{self.s.id.upper()}]",
+                                body=KERNEL_LINES["letter_failed"].format(what=what, cause=e.cause)))
 
     def continue_as_new(self) -> NoReturn:
         workflow.continue_as_new(self.continue_input())
@@ -257,8 +274,15 @@ class Trajectory(Generic[S]):
         await workflow.wait_condition(lambda: self.s.opened)
         async with self._lock:
             check(action)
-            yield
-            self.changed()
+            # A step that fails half-way (its letter could not be made) leaves the state as it was.
+            before = self.s.model_copy(deep=True)
+            try:
+                yield
+            except BaseException:
+                self.s = before
+                raise
+            finally:
+                self.changed()
 
     def result(self, term: str | None = None, document: DocumentRef | None = None) -> StepResult:
         return StepResult(id=self.s.id, state=self.s.state,
@@ -385,12 +409,16 @@ class Trajectory(Generic[S]):
                 await self.tell(self.alert_notice(*alerts.letter_delayed(title, waited)), event="letter_delayed")
         return await render
 
+    @staticmethod
+    def _visibility(audience: Audience) -> Visibility:
+        return Visibility.ORGANISATION if audience == Audience.ORGANISATION else Visibility.STAFF
+
     def send_mail(self, message_id: str, audience: Audience, mail: Mail,
                   attachments: list[MailAttachment] | None = None) -> None:
         to = self.s.audiences.get(audience, [])
         if not to:
-            self.log("mail_skipped",
-                     KERNEL_LINES["mail_skipped"].format(audience=audience.value, subject=mail.subject))
+            self.log("mail_skipped", KERNEL_LINES["mail_skipped"].format(audience=audience.value, subject=mail.subject),
+                     visibility=self._visibility(audience))
             return
         request = MailRequest(message_id=message_id, to=[r.email for r in to], subject=mail.subject,
                               body=mail.body, attachments=attachments or [],
@@ -405,7 +433,9 @@ class Trajectory(Generic[S]):
                 if isinstance(e.cause, ApplicationError) and e.cause.type == "MailDeliveryUncertain":
                     self._mail_uncertain(audience, mail, request.to)
                 else:
-                    self.log("mail_failed", KERNEL_LINES["mail_failed"].format(subject=mail.subject, cause=e.cause))
+                    # Why it failed is for staff; the organisation may see that its own mail failed, nothing more.
+                    self.log("mail_failed", KERNEL_LINES["mail_failed"].format(subject=mail.subject, cause=e.cause),
+                             visibility=Visibility.STAFF)
 
         self._mail.append(asyncio.create_task(send()))
 

@@ -17,6 +17,7 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowUpdateFailedError,
 )
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from inspraak.domain.advice import (
@@ -63,11 +64,14 @@ async def stack(env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Stack
         # its activities is in flight (seen with temporal-test-server 1.40).
         for handle in s.started:
             if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+                # RPCError: the workflow completed while the update was on its way (it was finishing already).
                 try:
                     await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test finished"))
                 except WorkflowUpdateFailedError:  # carried out already: close the file instead
-                    with contextlib.suppress(WorkflowUpdateFailedError):
+                    with contextlib.suppress(WorkflowUpdateFailedError, RPCError):
                         await handle.execute_update(AdviceRequestWorkflow.close, Closed())
+                except RPCError:
+                    pass
             await finished(handle)
 
 

@@ -211,3 +211,51 @@ async def test_after_an_outage_only_the_latest_due_reminder_goes(stack: Stack, s
     v = await handle.result()
     assert [e.event for e in v.timeline if e.event.startswith("reminder")] == ["reminder_7"]
     assert [d.type for d in v.documents].count(DocumentType.HERINNERING) == 1
+
+
+@pytest.fixture
+def broken_templates(tmp_path: Path) -> Path:
+    """An installation's override folder with two letters that cannot be made (not a Word file at all)."""
+    folder = tmp_path / "overrides"
+    folder.mkdir()
+    for name in ("reactie_advies", "herinnering"):
+        (folder / f"{name}.docx").write_bytes(b"not a Word document")
+    return folder
+
+
+async def test_a_step_whose_letter_cannot_be_made_leaves_the_state_as_it_was(
+        env: WorkflowEnvironment, tmp_path: Path, broken_templates: Path):
+    settings = Settings(data_dir=tmp_path, search_attributes=False, task_queue=f"rb-{uuid.uuid4().hex[:8]}",
+                        templates_override_dir=broken_templates)
+    async with build_worker(env.client, settings):
+        stack = Stack(env, env.client, settings)
+        handle = await starter(stack)()
+        await handle.execute_update(AdviceRequestWorkflow.record_advice, AdviceReceived(
+            received_on=await stack.today(), points=[AdvicePoint(summary="Meer groen")]))
+        with pytest.raises(WorkflowUpdateFailedError):
+            await handle.execute_update(AdviceRequestWorkflow.decide, DecisionTaken(
+                decision=Decision.NOT_FOLLOWED, points=[PointDecision(adopted="nee", motivation="Te duur.")]))
+        v = await view(handle)
+        # Not a reply sent without its letter (art. 5 lid 3 c would start from a letter nobody got).
+        assert v.state == State.ADVIES_ONTVANGEN and v.decision is None
+        assert next(d for d in v.deadlines if d.term == "reply_term").status == TermStatus.RUNNING
+        await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test finished"))
+        await handle.result()  # its mail is out before the worker stops
+
+
+async def test_a_reminder_that_cannot_be_made_is_told_to_staff_and_the_trajectory_goes_on(
+        env: WorkflowEnvironment, tmp_path: Path, broken_templates: Path):
+    settings = Settings(data_dir=tmp_path, search_attributes=False, task_queue=f"cl-{uuid.uuid4().hex[:8]}",
+                        templates_override_dir=broken_templates)
+    async with build_worker(env.client, settings):
+        stack = Stack(env, env.client, settings)
+        handle = await starter(stack)()
+        term = (await view(handle)).deadlines[0]
+        await pass_until(stack, term.due_on + timedelta(days=1))
+        v = await view(handle)
+        assert v.state == State.UITVOERBAAR  # the clock went on past the broken reminders (art. 5 lid 3 b)
+        failed = [e for e in v.timeline if e.event == "letter_failed"]
+        assert len(failed) == 2 and all(e.visibility == "staff" for e in failed)
+        await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test finished"))
+        await handle.result()
+    assert any("notice" in p.name for p in stack.outbox.glob("*.eml"))
