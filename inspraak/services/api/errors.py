@@ -353,6 +353,10 @@ def problem_from_temporal(exc: Exception, safe_method: bool = True) -> ApiProble
         if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
             return Unavailable("Temporal or its workers did not answer in time; "
                                + (NOT_CHANGED if safe_method else MAYBE_CHANGED))
+        # Too many updates waiting on one trajectory (they queue on its lock), or a rate limit: try again.
+        if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+            return Unavailable("Temporal is busy with this trajectory; "
+                               + (NOT_CHANGED if safe_method else MAYBE_CHANGED))
     return None
 
 

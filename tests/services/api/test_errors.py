@@ -109,3 +109,11 @@ async def test_a_term_too_short_from_an_activity_is_a_400_term_too_short(refusin
 
 async def test_an_unknown_application_error_is_not_mapped(refusing: WorkflowHandle):
     assert await refused(refusing, "SomethingElse", "boom") is None
+
+
+def test_too_many_updates_waiting_on_one_trajectory_is_a_503_that_may_have_changed_nothing_or_something():
+    from temporalio.service import RPCError, RPCStatusCode
+
+    busy = RPCError("too many outstanding requests to the workflow", RPCStatusCode.RESOURCE_EXHAUSTED, b"")
+    problem = problem_from_temporal(busy, safe_method=False)
+    assert problem is not None and problem.status == 503 and "Retry-After" in (problem.headers or {})
