@@ -31,7 +31,7 @@ from inspraak.domain.documents import (
     UitvoeringBrief,
     VerlengingBrief,
 )
-from inspraak.domain.dutch import datum, opsomming
+from inspraak.domain.dutch import datum
 from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, RungKind
 from inspraak.domain.trajectory import Letter, Mail, Notice, Recipient
 
@@ -331,8 +331,8 @@ def covering_mail(s: AdviceState, letter: Letter, ref: DocumentRef, to: list[Rec
         lines += [_what_is_asked(s, ref), ""]
         if confidential:
             lines += ["Deze informatie is vertrouwelijk. Deel haar niet buiten het bestuur van uw organisatie.", ""]
-        contact = opsomming([x for x in (c.phone, s.owner.email) if x])
-        lines += [f"Hebt u vragen? Neem contact op met {s.owner.name}" + (f" ({contact})." if contact else "."), ""]
+        ways = [x for x in (f"bel {c.phone}" if c.phone else "", f"mail naar {s.owner.email}") if x]
+        lines += [f"Hebt u vragen? Neem contact op met {s.owner.name}: {' of '.join(ways)}.", ""]
     lines += ["Met vriendelijke groet,", "", s.owner.name, c.name]
     prefix = "[Vertrouwelijk] " if confidential else ""
     return Mail(subject=f"{prefix}{ref.title}: {s.subject} [{kenmerk(s)}]", body="\n".join(lines) + "\n")

@@ -150,7 +150,7 @@ async def test_the_mail_greets_every_contact_says_what_is_asked_by_when_and_whom
     assert "Wij vragen uw advies over 'Nieuw onderhoudsbeleid'" in body
     due = v.deadlines[0].due_on
     assert f"uiterlijk {due.day} " in body and str(due.year) in body  # a Dutch date: "3 januari 2027"
-    assert "Sanne Behandelaar (010 123 45 67 en sanne@voorbeeldhaven.nl)" in body
+    assert "Neem contact op met Sanne Behandelaar: bel 010 123 45 67 of mail naar sanne@voorbeeldhaven.nl." in body
 
 
 async def test_a_reply_receipt_before_the_reply_was_sent_is_refused(stack: Stack, start: StartFn):
