@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Annotated, Protocol
 
 import aiosmtplib
-from pydantic import AfterValidator, BaseModel, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, model_validator
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from inspraak.activities.register import load_register
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError, write_atomically
+from inspraak.domain.households import RegisterRef
 from inspraak.domain.text import clean_multi_line, one_line_safe
 from inspraak.settings import Settings
 
@@ -59,15 +61,33 @@ class MailAttachment(BaseModel):
     key: str
 
 
+class HouseholdAddressee(BaseModel):
+    """A household as a mail's recipient: its e-mail address is read from the register in the store by the
+    activity, so it never enters a workflow's history."""
+
+    register_ref: RegisterRef
+    unit_id: str
+
+
 class MailRequest(BaseModel):
-    """One message. ``message_id`` is stable across retries (e.g. ``<trajectory-id>.<step>``)."""
+    """One message. ``message_id`` is stable across retries (e.g. ``<trajectory-id>.<step>``).
+
+    Its recipients are ``to``, or one ``household`` of a register (then ``to`` stays empty).
+    """
 
     message_id: Annotated[str, Field(pattern=_MESSAGE_ID.pattern)]
-    to: Annotated[list[EmailStr], Field(min_length=1)]
+    to: list[EmailStr] = []
+    household: HouseholdAddressee | None = None
     subject: Annotated[str, AfterValidator(header_text)]
     body: Annotated[str, AfterValidator(clean_multi_line)]
     attachments: list[MailAttachment] = []
     reply_to: EmailStr | None = None  # the staff member handling the trajectory
+
+    @model_validator(mode="after")
+    def _someone(self) -> "MailRequest":
+        if bool(self.to) == (self.household is not None):
+            raise ValueError("a mail goes to 'to' or to one 'household', exactly one of them")
+        return self
 
 
 class MailResult(BaseModel):
@@ -195,15 +215,22 @@ class MailActivities:
                     non_retryable=True,
                 ) from e
             attachments.append((_docx_name(att.filename), data))
+        shown: list[str] = [str(addr) for addr in req.to]
+        if req.household is not None:
+            household = (await load_register(self._store, req.household.register_ref)).get(req.household.unit_id)
+            if household is None or household.email is None:
+                raise ApplicationError(f"unit {req.household.unit_id} has no e-mail address on the register",
+                                       type="NoAddress", non_retryable=True)
+            req = req.model_copy(update={"to": [household.email]})
+            shown = [f"household {household.unit_id}"]  # the address stays out of the history and the log
         try:
             message = build_message(req, self._sender, attachments)
         except ValueError as e:  # the email package refuses a header it cannot write: retrying cannot help
             raise ApplicationError(f"mail {req.message_id} cannot be built: {e}", type="InvalidMail",
                                    non_retryable=True) from e
         await self._mailer.send(message)
-        recipients = [str(addr) for addr in req.to]
-        activity.logger.info("mail %s sent to %s", req.message_id, ", ".join(recipients))
-        return MailResult(message_id=req.message_id, recipients=recipients)
+        activity.logger.info("mail %s sent to %s", req.message_id, ", ".join(shown))
+        return MailResult(message_id=req.message_id, recipients=shown)
 
 
 def build_mailer(settings: Settings) -> Mailer:
