@@ -6,11 +6,20 @@ Each router also says here, once, which problems its routes can answer with, for
 from fastapi import APIRouter
 
 from inspraak.services.api.errors import problem_responses
-from inspraak.services.api.routes import advice_requests, documents, health, organisations, trajectories
+from inspraak.services.api.routes import (
+    advice_requests,
+    documents,
+    health,
+    organisations,
+    renovations,
+    trajectories,
+)
 
 api_router = APIRouter()
 api_router.include_router(health.router, tags=["health"])
 api_router.include_router(advice_requests.router, prefix="/v1/advice-requests", tags=["advice requests"],
+                          responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
+api_router.include_router(renovations.router, prefix="/v1/renovations", tags=["renovations"],
                           responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
 api_router.include_router(trajectories.router, prefix="/v1/trajectories", tags=["trajectories"],
                           responses=problem_responses(400, 401, 500, 503))
