@@ -13,7 +13,7 @@ state names households by unit id only. Activities that need a name load the reg
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -93,6 +93,7 @@ MAX_MEMBERS = 25
 MAX_MEETINGS = 200
 MAX_ATTENDEES = 60
 MAX_POINTS = 40
+MAX_POINT = 1_500
 MAX_AGREEMENTS = 40
 
 
@@ -265,9 +266,10 @@ class MeetingRecorded(Action):
 
     held_on: Day
     place: OneLine = Field(default="", max_length=MAX_SHORT)
-    attendees: list[OneLine] = Field(min_length=1, max_length=MAX_ATTENDEES,
-                                     description="names as they should appear in the minutes, with a role")
-    points: list[MultiLine] = Field(min_length=1, max_length=MAX_POINTS)
+    attendees: list[Annotated[OneLine, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=MAX_ATTENDEES, description="names as they should appear in the minutes, with a role")
+    points: list[Annotated[MultiLine, Field(min_length=1, max_length=MAX_POINT)]] = Field(
+        min_length=1, max_length=MAX_POINTS)
     agreements: list[Agreement] = Field(default=[], max_length=MAX_AGREEMENTS)
     next_meeting: OneLine | None = Field(default=None, max_length=MAX_SHORT)
 

@@ -2,7 +2,6 @@
 
 import io
 import json
-import zipfile
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -38,7 +37,8 @@ async def invited(stack: Stack, homes: int = 40, deadline_days: int = 21):
     today = await stack.today()
     kickoff = datetime.combine(today + timedelta(days=10), time(19, 30), AMS)
     await handle.execute_update(RenovationWorkflow.invite, Invite(
-        kickoff_at=kickoff, kickoff_place="buurthuis De Wieken", sign_up_deadline=today + timedelta(days=deadline_days)))
+        kickoff_at=kickoff, kickoff_place="buurthuis De Wieken",
+        sign_up_deadline=today + timedelta(days=deadline_days)))
     return handle
 
 
@@ -102,7 +102,8 @@ async def test_sign_ups_a_panel_and_a_meeting_with_the_sign_up_reminder_once(sta
     assert view.state == State.PANEL_IN_OPRICHTING
     result = await handle.execute_update(RenovationWorkflow.constitute_panel, PanelConstituted(
         legal_status=PanelLegalStatus.BC_WOHV,
-        members=[MemberChosen(unit_id="301-002", role="voorzitter"), MemberChosen(unit_id="301-007", role="secretaris")],
+        members=[MemberChosen(unit_id="301-002", role="voorzitter"),
+                 MemberChosen(unit_id="301-007", role="secretaris")],
         facilities="Een vergaderruimte en een budget.", working_agreements="Eens per zes weken.",
         constituted_on=await stack.today()))
     assert result.state == State.PANEL_ACTIEF and result.document is not None
