@@ -10,6 +10,7 @@ from inspraak.domain.advice import Category
 from inspraak.domain.documents import (
     AdviesaanvraagBrief,
     Adviespunt,
+    Afspraak,
     Afzender,
     Brief,
     DocumentType,
@@ -19,10 +20,14 @@ from inspraak.domain.documents import (
     IntrekkingBrief,
     Ondertekenaar,
     OntvangstbevestigingBrief,
+    PanelBevestigingBrief,
+    Panellid,
     ReactieBrief,
     TermijnVerstrekenBrief,
+    UitnodigingRenovatieBrief,
     UitvoeringBrief,
     VerlengingBrief,
+    VerslagBijeenkomstBrief,
 )
 
 AFZENDER = Afzender(
@@ -113,9 +118,59 @@ def _adviesaanvraag() -> AdviesaanvraagBrief:
     )
 
 
+# The renovation of complex 301 De Molen: the invitation to one household, the panel, its first meeting.
+HUISHOUDEN = Geadresseerde(naam="J. de Boer en A. de Boer-Smit", soort="huurder", adres="Molenweg 1",
+                           postcode_plaats="1236 EF  Voorbeeldstad")
+BEWONERSCOMMISSIE = Geadresseerde(naam="Bewonerscommissie De Molen", soort="bewonerscommissie",
+                                  ter_attentie_van="mevrouw F. El Amrani (secretaris)", adres="Molenweg 40",
+                                  postcode_plaats="1236 EF  Voorbeeldstad")
+RENOVATIE = "renovatie complex 301 De Molen"
+CONTACT = "Marieke Jansen, 010 123 45 67, m.jansen@voorbeeldhaven.nl"
+
+
+def _renovatie(geadresseerde: Geadresseerde, datum: date) -> dict:
+    return _common(RENOVATIE, datum) | {"kenmerk": "REN-2027-3K8M2Q7X4P", "geadresseerde": geadresseerde}
+
+
+def _renovation_sample(doc_type: DocumentType) -> Brief | None:
+    if doc_type is DocumentType.UITNODIGING_RENOVATIE:
+        return UitnodigingRenovatieBrief(
+            **_renovatie(HUISHOUDEN, date(2027, 4, 6)) | {"overeenkomst": None}, eenheid="301-001",
+            complex_naam="Complex 301 De Molen", complex_adres="Molenweg 1-95, Voorbeeldstad",
+            reden="De woningen zijn ruim vijftig jaar oud. Wij willen ze isoleren, nieuwe kozijnen plaatsen en de "
+                  "badkamers vernieuwen.\n\nZo worden de woningen comfortabeler en dalen de energiekosten.",
+            aftrap_datum=date(2027, 4, 20), aftrap_tijd="19.30 uur", aftrap_plaats="buurthuis De Wieken, Molenweg 50",
+            panel_soort="bewonerscommissie", wohv_rechten=True, aanmelden_voor=date(2027, 5, 4), contact=CONTACT)
+    if doc_type is DocumentType.PANEL_BEVESTIGING:
+        return PanelBevestigingBrief(
+            **_renovatie(BEWONERSCOMMISSIE, date(2027, 5, 18)), complex_naam="Complex 301 De Molen",
+            panel_soort="bewonerscommissie", wohv_rechten=True, opgericht_op=date(2027, 5, 11),
+            leden=[Panellid(naam="J. de Boer", adres="Molenweg 1, 1236 EF Voorbeeldstad", rol="voorzitter"),
+                   Panellid(naam="F. El Amrani", adres="Molenweg 3, 1236 EF Voorbeeldstad", rol="secretaris")],
+            faciliteiten="Een vergaderruimte in buurthuis De Wieken, een budget van € 1.500 per jaar en een "
+                         "onafhankelijk adviseur naar keuze van de commissie.",
+            werkafspraken="Wij vergaderen eens per zes weken. Stukken krijgt u een week van tevoren.",
+            advies_naar="Bewonerscommissie De Molen",
+            advies_artikel="artikel 1 lid 1 onder g en artikel 5 Wet op het overleg huurders verhuurder",
+            contact=CONTACT)
+    if doc_type is DocumentType.VERSLAG_BIJEENKOMST:
+        return VerslagBijeenkomstBrief(
+            **_renovatie(BEWONERSCOMMISSIE, date(2027, 6, 2)), complex_naam="Complex 301 De Molen", nummer=1,
+            gehouden_op=date(2027, 6, 1), plaats="buurthuis De Wieken",
+            aanwezigen=["J. de Boer (voorzitter)", "F. El Amrani (secretaris)", "Marieke Jansen (Voorbeeldhaven)"],
+            punten=["Kennismaking en werkwijze", "Planning van het woonwensenonderzoek"],
+            afspraken=[Afspraak(wat="Vragenlijst woonwensen opstellen", wie="Marieke Jansen",
+                                wanneer=date(2027, 6, 15))],
+            volgende_bijeenkomst="dinsdag 13 juli 2027 om 19.30 uur in buurthuis De Wieken")
+    return None
+
+
 def sample_context(doc_type: DocumentType) -> Brief:
     """A realistic, fully filled-in context for a letter of this type."""
     doc_type = DocumentType(doc_type)
+    renovation = _renovation_sample(doc_type)
+    if renovation is not None:
+        return renovation
     if doc_type is DocumentType.ADVIESAANVRAAG:
         return _adviesaanvraag()
     if doc_type is DocumentType.ONTVANGSTBEVESTIGING_ADVIES:

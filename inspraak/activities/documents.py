@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
+from docx import Document
+from docxcompose.composer import Composer
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError, meta, nodes
 from jinja2.exceptions import TemplateSyntaxError, UndefinedError
@@ -38,6 +40,7 @@ from pydantic import BaseModel, ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from inspraak.activities.register import load_register
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
 from inspraak.domain.documents import (
     LETTER_CONTEXTS,
@@ -46,12 +49,16 @@ from inspraak.domain.documents import (
     Brief,
     DocumentRef,
     DocumentType,
+    MergeRequest,
+    MergeResult,
     RenderRequest,
     TemplateSource,
+    Visibility,
     document_id,
     storage_key,
 )
 from inspraak.domain.dutch import bedrag, datum, datum_lang
+from inspraak.domain.merge import MERGE_BUILDERS, merge_context
 from inspraak.settings import Settings
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -689,6 +696,84 @@ class DocumentActivities:
             activity.heartbeat(n + 1)
         return refs
 
+    @activity.defn(name="merge_documents")
+    async def merge_documents(self, req: MergeRequest) -> MergeResult:
+        """A mail merge over a household register: a letter per household, an organisation's copy, a print file.
+
+        The register is read from the store (checked against its sha256); each household's context is its
+        type's builder's (``domain.merge``). Letters are stored under ``<step_prefix>-<n>`` (n: the unit's
+        place in the request), the copy under ``<step_prefix>-organisatie``, the print file under
+        ``<step_prefix>-printbestand``. A retry resumes after the last letter it reported (heartbeat); keys
+        are deterministic, so none is lost and none is doubled. Only references leave the activity, and the
+        units whose household gave an e-mail address.
+
+        Raises:
+            ApplicationError: non-retryable, for a unit not on the register, a register that changed, or a
+                context or template that is wrong.
+        """
+        if req.type not in MERGE_BUILDERS:
+            raise ApplicationError(f"no merge builder for {req.type.value}", type="InvalidMerge", non_retryable=True)
+        register = await load_register(self._store, req.register_ref)
+        items: list[RenderRequest] = []
+        with_email: list[str] = []
+        try:
+            for n, unit in enumerate(req.unit_ids, start=1):
+                household = register.get(unit)
+                if household is None:
+                    raise ApplicationError(f"unit {unit} is not on the household register", type="InvalidMerge",
+                                           non_retryable=True)
+                if household.email:
+                    with_email.append(household.unit_id)
+                context = merge_context(req.type, req.context, household, register)
+                items.append(RenderRequest(
+                    trajectory_id=req.trajectory_id, organisation_id=req.organisation_id,
+                    step=f"{req.step_prefix}-{n:04d}", type=req.type, context=context.model_dump(mode="json"),
+                    visibility=Visibility.HOUSEHOLD, household_id=household.unit_id, title=req.title))
+            if req.copy_to is not None:
+                common = req.context | {"geadresseerde": req.copy_to.model_dump(mode="json")}
+                context = merge_context(req.type, common, None, register)
+                items.append(RenderRequest(
+                    trajectory_id=req.trajectory_id, organisation_id=req.organisation_id,
+                    step=f"{req.step_prefix}-organisatie", type=req.type, context=context.model_dump(mode="json"),
+                    visibility=Visibility.ORGANISATION, title=req.title))
+        except ValidationError as e:
+            raise ApplicationError(f"invalid context for a {req.type.value} letter: {e}",
+                                   type="InvalidDocumentContext", non_retryable=True) from e
+        details = activity.info().heartbeat_details
+        done = int(details[0]) if details else 0
+        refs = [await self._stored_ref(item) for item in items[:done]]
+        for n, item in enumerate(items[done:], start=done):
+            refs.append(await self._render_and_store(item))
+            activity.heartbeat(n + 1)
+        letters = refs[:len(req.unit_ids)]
+        copy = refs[len(req.unit_ids)] if req.copy_to is not None else None
+        print_file = await self._print_file(req, letters) if req.print_file and letters else None
+        return MergeResult(documents=letters, copy_document=copy, print_file=print_file, with_email=with_email)
+
+    async def _print_file(self, req: MergeRequest, letters: list[DocumentRef]) -> DocumentRef:
+        """The household letters one after another, each on a new page, in one file for the post room."""
+        first = await self._store.get(letters[0].key)
+        composer = Composer(Document(io.BytesIO(first)))
+        for n, ref in enumerate(letters[1:], start=1):
+            data = await self._store.get(ref.key)
+            await asyncio.to_thread(_append_on_new_page, composer, data)
+            if n % 20 == 0:
+                activity.heartbeat(len(letters) + (1 if req.copy_to else 0))
+        out = io.BytesIO()
+        await asyncio.to_thread(composer.save, out)
+        step = f"{req.step_prefix}-printbestand"
+        doc_id, key = self._ids(RenderRequest(trajectory_id=req.trajectory_id, organisation_id=req.organisation_id,
+                                              step=step, type=req.type, context={}))
+        title = f"{DocumentType.PRINTBESTAND.label}: {req.title or req.type.label} ({len(letters)} brieven)"
+        stored = await self._store.put(key, out.getvalue(), content_type=DOCX_CONTENT_TYPE, metadata={
+            "trajectory": _ascii(req.trajectory_id), "organisation": _ascii(req.organisation_id),
+            "visibility": Visibility.STAFF.value, "document-type": DocumentType.PRINTBESTAND.value,
+            "template-version": letters[0].template_version, "title": _ascii(title)})
+        return DocumentRef(id=doc_id, type=DocumentType.PRINTBESTAND, title=title, trajectory_id=req.trajectory_id,
+                           organisation_id=req.organisation_id, visibility=Visibility.STAFF, key=key,
+                           sha256=stored.sha256, size=stored.size, template_version=letters[0].template_version,
+                           template_source=letters[0].template_source, created_at=self._clock())
+
     async def _render_and_store(self, req: RenderRequest) -> DocumentRef:
         model = LETTER_CONTEXTS[req.type]
         try:
@@ -747,3 +832,8 @@ class DocumentActivities:
             return doc_id, storage_key(doc_id)
         except ValueError as e:
             raise ApplicationError(str(e), type="InvalidDocumentId", non_retryable=True) from e
+
+
+def _append_on_new_page(composer: Composer, data: bytes) -> None:
+    composer.doc.add_page_break()
+    composer.append(Document(io.BytesIO(data)))

@@ -28,11 +28,13 @@ from pathlib import Path
 from typing import Annotated, Literal, Protocol
 
 import aiosmtplib
-from pydantic import AfterValidator, BaseModel, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, model_validator
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from inspraak.activities.register import load_register
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError, write_atomically
+from inspraak.domain.households import RegisterRef
 from inspraak.domain.text import clean_multi_line, one_line_safe
 from inspraak.settings import Settings
 
@@ -68,15 +70,33 @@ class MailAttachment(BaseModel):
     key: str
 
 
+class HouseholdAddressee(BaseModel):
+    """A household as a mail's recipient: its e-mail address is read from the register in the store by the
+    activity, so it never enters a workflow's history."""
+
+    register_ref: RegisterRef
+    unit_id: str
+
+
 class MailRequest(BaseModel):
-    """One message. ``message_id`` is stable across retries (e.g. ``<trajectory-id>.<step>``)."""
+    """One message. ``message_id`` is stable across retries (e.g. ``<trajectory-id>.<step>``).
+
+    Its recipients are ``to``, or one ``household`` of a register (then ``to`` stays empty).
+    """
 
     message_id: Annotated[str, Field(pattern=_MESSAGE_ID.pattern)]
-    to: Annotated[list[EmailStr], Field(min_length=1)]
+    to: list[EmailStr] = []
+    household: HouseholdAddressee | None = None
     subject: Annotated[str, AfterValidator(header_text)]
     body: Annotated[str, AfterValidator(clean_multi_line)]
     attachments: list[MailAttachment] = []
     reply_to: EmailStr | None = None  # the staff member handling the trajectory
+
+    @model_validator(mode="after")
+    def _someone(self) -> "MailRequest":
+        if bool(self.to) == (self.household is not None):
+            raise ValueError("a mail goes to 'to' or to one 'household', exactly one of them")
+        return self
 
 
 class MailResult(BaseModel):
@@ -277,7 +297,9 @@ class MailActivities:
             ApplicationError: non-retryable ``AttachmentNotFound`` or ``MailDeliveryUncertain``.
             Exception: the store or the mail server is down: retried by the workflow's policy.
         """
-        recipients = [str(addr) for addr in req.to]
+        # A household's address is read from the register here: it stays out of the history and the log.
+        recipients = [str(addr) for addr in req.to] or (
+            [f"household {req.household.unit_id}"] if req.household is not None else [])
         ledger = self._ledger
         earlier = await asyncio.to_thread(ledger.read, req.message_id) if ledger else None
         if earlier is not None and earlier.state == "sent":
@@ -344,6 +366,12 @@ class MailActivities:
                     non_retryable=True,
                 ) from e
             attachments.append((_docx_name(att.filename), data))
+        if req.household is not None:
+            household = (await load_register(self._store, req.household.register_ref)).get(req.household.unit_id)
+            if household is None or household.email is None:
+                raise ApplicationError(f"unit {req.household.unit_id} has no e-mail address on the register",
+                                       type="NoAddress", non_retryable=True)
+            req = req.model_copy(update={"to": [household.email]})
         try:
             return build_message(req, self._sender, attachments)
         except ValueError as e:  # the email package refuses a header it cannot write: retrying cannot help

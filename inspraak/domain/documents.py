@@ -11,6 +11,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
+from inspraak.domain.households import RegisterRef
+
 
 class DocumentType(StrEnum):
     ADVIESAANVRAAG = "adviesaanvraag"
@@ -22,6 +24,10 @@ class DocumentType(StrEnum):
     MEDEDELING_UITVOERING = "mededeling_uitvoering"
     VERLENGING_TERMIJN = "verlenging_termijn"
     INTREKKING = "intrekking"
+    UITNODIGING_RENOVATIE = "uitnodiging_renovatie"
+    PANEL_BEVESTIGING = "panel_bevestiging"
+    VERSLAG_BIJEENKOMST = "verslag_bijeenkomst"
+    PRINTBESTAND = "printbestand"  # the letters of a mail merge in one file, for the post room
     UPLOAD = "upload"  # a file staff or an organisation handed in (an original letter, an attachment)
 
     @property
@@ -40,6 +46,10 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.MEDEDELING_UITVOERING: "Mededeling uitvoering",
     DocumentType.VERLENGING_TERMIJN: "Verlenging termijn",
     DocumentType.INTREKKING: "Intrekking",
+    DocumentType.UITNODIGING_RENOVATIE: "Uitnodiging bewonersbijeenkomst en bewonerspanel",
+    DocumentType.PANEL_BEVESTIGING: "Bevestiging bewonerspanel",
+    DocumentType.VERSLAG_BIJEENKOMST: "Verslag panelbijeenkomst",
+    DocumentType.PRINTBESTAND: "Printbestand",
     DocumentType.UPLOAD: "Document",
 }
 
@@ -245,6 +255,70 @@ class IntrekkingBrief(Brief):
     instemming_gevraagd: bool = False
 
 
+# ---- renovation (domain brief 7.2, documents 1-3) ---------------------------------------------------------
+
+
+class UitnodigingRenovatieBrief(Brief):
+    """The invitation to every household of the complex (B2): one per household."""
+
+    # Households have no agreement with us; the contact line says whom to reach.
+    template_may_omit: ClassVar[frozenset[str]] = frozenset({"overeenkomst", "behandelaar_email"})
+
+    eenheid: str  # the household's unit id, to quote when signing up
+    complex_naam: str
+    complex_adres: str
+    reden: str
+    aftrap_datum: date
+    aftrap_tijd: str  # "19.30 uur"
+    aftrap_plaats: str
+    panel_soort: str  # "bewonerscommissie", "klantenpanel", "klankbordgroep"
+    wohv_rechten: bool  # the panel will be a bewonerscommissie with the rights of the Wohv
+    aanmelden_voor: date
+    contact: str
+
+
+class Panellid(BaseModel):
+    naam: str
+    adres: str
+    rol: str
+
+
+class PanelBevestigingBrief(Brief):
+    """The confirmation that the panel is constituted (B4): to every member and to the addressee organisation."""
+
+    template_may_omit: ClassVar[frozenset[str]] = frozenset({"behandelaar_email"})  # in the contact line
+
+    complex_naam: str
+    panel_soort: str
+    wohv_rechten: bool
+    opgericht_op: date
+    leden: list[Panellid]
+    faciliteiten: str
+    werkafspraken: str
+    advies_naar: str  # the organisation that receives the formal advice request
+    advies_artikel: str
+    contact: str
+
+
+class Afspraak(BaseModel):
+    wat: str
+    wie: str
+    wanneer: date | None = None
+
+
+class VerslagBijeenkomstBrief(Brief):
+    """The minutes of a panel meeting (B5), from what staff entered."""
+
+    complex_naam: str
+    nummer: int
+    gehouden_op: date
+    plaats: str = ""
+    aanwezigen: list[str]
+    punten: list[str]
+    afspraken: list[Afspraak] = []
+    volgende_bijeenkomst: str | None = None
+
+
 LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.ADVIESAANVRAAG: AdviesaanvraagBrief,
     DocumentType.ONTVANGSTBEVESTIGING_ADVIES: OntvangstbevestigingBrief,
@@ -255,8 +329,11 @@ LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.MEDEDELING_UITVOERING: UitvoeringBrief,
     DocumentType.VERLENGING_TERMIJN: VerlengingBrief,
     DocumentType.INTREKKING: IntrekkingBrief,
+    DocumentType.UITNODIGING_RENOVATIE: UitnodigingRenovatieBrief,
+    DocumentType.PANEL_BEVESTIGING: PanelBevestigingBrief,
+    DocumentType.VERSLAG_BIJEENKOMST: VerslagBijeenkomstBrief,
 }
-# The document types that are letters made from a template (an upload is not).
+# The document types that are letters made from a template (an upload or a print file is not).
 LETTER_TYPES: tuple[DocumentType, ...] = tuple(LETTER_CONTEXTS)
 
 
@@ -277,3 +354,38 @@ class BatchRenderRequest(BaseModel):
     """Many letters in one activity (a mail merge); bounded so the request stays far below Temporal's limit."""
 
     items: list[RenderRequest] = Field(min_length=1, max_length=200)
+
+
+MAX_MERGE = 2_000  # a complex's households (households.MAX_HOUSEHOLDS)
+
+
+class MergeRequest(BaseModel):
+    """A mail merge over a household register kept in the store: the request carries unit ids, no names.
+
+    The activity loads the register (checking its sha256), builds each household's context from ``context``
+    (what all letters share) with the builder registered for ``type`` (``domain.merge``), renders and stores
+    each letter under ``<step_prefix>-<n>`` (n: the unit's place in ``unit_ids``, so a retry writes the same
+    keys), and writes one combined print file of the household letters when ``print_file`` is set.
+    """
+
+    trajectory_id: str
+    organisation_id: str
+    register_ref: RegisterRef
+    type: DocumentType
+    context: dict  # the common part, dumped in JSON mode
+    step_prefix: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,60}$")
+    unit_ids: list[str] = Field(default=[], max_length=MAX_MERGE)
+    title: str | None = None
+    # One more letter, to an organisation (a copy of the panel's confirmation), readable by that organisation.
+    copy_to: Geadresseerde | None = None
+    print_file: bool = False
+
+
+class MergeResult(BaseModel):
+    """References only: the household letters (in ``unit_ids`` order), the copy, the print file, and which
+    units' households gave an e-mail address (the workflow mails those)."""
+
+    documents: list[DocumentRef]
+    copy_document: DocumentRef | None = None
+    print_file: DocumentRef | None = None
+    with_email: list[str] = []

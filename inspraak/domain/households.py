@@ -266,3 +266,20 @@ def parse_households(text: str) -> Households:
     if errors:
         raise HouseholdImportError(errors)
     return Households(households=households)
+
+
+class RegisterRef(BaseModel):
+    """Where a renovation's household register is kept: what workflows carry instead of the households.
+
+    The register itself (names, addresses, contact details) is JSON of :class:`Households` in the document
+    store, staff only; its sha256 proves that an activity reads the very register the trajectory started with.
+    """
+
+    key: str = Field(min_length=1, max_length=300)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    unit_ids: list[str] = Field(min_length=1, max_length=MAX_HOUSEHOLDS)
+
+
+def register_key(trajectory_id: str) -> str:
+    """The object key of a trajectory's household register."""
+    return f"trajectories/{trajectory_id}/register/households.json"

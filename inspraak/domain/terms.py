@@ -241,10 +241,24 @@ DISPUTE_FILING = TermRule(
                      relative_to="anchor")],
 )
 
+# Practice, no statutory basis (domain brief 7.2 B2-B3): households sign up for the renovation panel until a
+# day staff choose, at least 14 days after the invitation so post and a kick-off fit in. Staff hear three days
+# before it closes, with the count so far, to send a reminder or call round.
+SIGN_UP = TermRule(
+    key="sign_up",
+    name="aanmeldtermijn voor het bewonerspanel",
+    article="praktijk (geen wettelijke grondslag); de sluitingsdatum kiest de behandelaar, ten minste 14 dagen "
+            "na de uitnodiging",
+    days=14,
+    statutory_end=False,
+    ladder=[RungRule(key="reminder_3_days", kind=RungKind.REMINDER, audience=Audience.OWNER, days=3)],
+    on_expiry=RungKind.ALERT,
+)
+
 TERMS: dict[str, TermRule] = {t.key: t for t in (
     ADVICE_TERM, CONSENT_TERM, REPLY_TERM, EXECUTION_WAIT, COURT_AFTER_RULING, RENOVATION_OBJECTION,
     RENT_INCREASE_AFTER_WORKS, MOVING_ALLOWANCE_INDEXATION, YEARLY_OVERLEG, BUDGET_ACCOUNTING, BOD_DEADLINE,
-    SIGNATURE_TARGET, NO_AGREEMENT, DISPUTE_FILING)}
+    SIGNATURE_TARGET, NO_AGREEMENT, DISPUTE_FILING, SIGN_UP)}
 
 
 class TermPolicy(BaseModel):

@@ -180,6 +180,7 @@ class ActionTable:
 KERNEL_LINES = {
     "document": "Document gemaakt: {title}",
     "document_attached": "Document toegevoegd: {title}",
+    "documents_merged": "{count} brieven gemaakt: {title}",
     "mail_skipped": "Geen adres voor '{audience}': '{subject}' is niet gemaild",
     "mail_failed": "Mail '{subject}' kon niet worden verzonden: {cause}",
     "letter_failed": "Een brief bij '{what}' kon niet worden gemaakt: {cause}. Herstel de sjabloon en verstuur de "

@@ -37,10 +37,20 @@ with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily; pass it through up front)
 
     from inspraak.activities.documents import DocumentActivities
-    from inspraak.activities.mail import MailActivities, MailAttachment, MailRequest
+    from inspraak.activities.mail import HouseholdAddressee, MailActivities, MailAttachment, MailRequest
     from inspraak.activities.terms import PlanTermRequest, TermActivities
     from inspraak.domain import alerts
-    from inspraak.domain.documents import DocumentRef, RenderRequest, Visibility
+    from inspraak.domain.documents import (
+        Brief,
+        DocumentRef,
+        DocumentType,
+        Geadresseerde,
+        MergeRequest,
+        MergeResult,
+        RenderRequest,
+        Visibility,
+    )
+    from inspraak.domain.households import RegisterRef
     from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, RungKind, local_date
     from inspraak.domain.trajectory import (
         KERNEL_LINES,
@@ -62,6 +72,9 @@ with workflow.unsafe.imports_passed_through():
 S = TypeVar("S", bound=TrajectoryState)
 
 RENDER_TIMEOUT = timedelta(minutes=2)
+# A merge renders up to 2,000 letters and a print file; it heartbeats after each letter.
+MERGE_TIMEOUT = timedelta(minutes=60)
+MERGE_HEARTBEAT = timedelta(minutes=2)
 MAIL_TIMEOUT = timedelta(minutes=2)
 PLAN_TIMEOUT = timedelta(seconds=30)
 # An outage of the object store or the mail server delays a letter; it never fails a trajectory. So every
@@ -391,6 +404,64 @@ class Trajectory(Generic[S]):
                        [MailAttachment(filename=f"{self.s.id.upper()} {ref.title}.docx", key=ref.key)])
         return ref
 
+    async def merge(self, letter_type: DocumentType, context: dict[str, Any], unit_ids: list[str],
+                    register: RegisterRef, *, title: str | None = None, copy_to: Geadresseerde | None = None,
+                    print_file: bool = False, household_mail: Callable[[DocumentRef], Mail] | None = None
+                    ) -> tuple[MergeResult, dict[str, str]]:
+        """A mail merge over a household register in the store: one letter per unit, one document number.
+
+        ``context`` is the part every letter shares, without personal data; the merge activity completes it
+        per household from the register. The household letters are readable by staff and that household only;
+        ``copy_to`` adds a copy for the trajectory's organisation, filed and mailed to it like :meth:`file`;
+        ``print_file`` adds one combined file for the post room (staff only). With ``household_mail``, every
+        household that gave an e-mail address gets its own letter by mail as well (its address is read from
+        the register by the mail activity). Answers the merge's result and, per mailed unit, the message id.
+        """
+        number = self.s.document_count + 1
+        result = await workflow.execute_activity_method(
+            DocumentActivities.merge_documents,
+            MergeRequest(trajectory_id=self.s.id, organisation_id=self.s.organisation_id, register_ref=register,
+                         type=letter_type, context=context, step_prefix=f"{number:02d}-{letter_type.value}",
+                         unit_ids=unit_ids, title=title, copy_to=copy_to, print_file=print_file),
+            start_to_close_timeout=MERGE_TIMEOUT, heartbeat_timeout=MERGE_HEARTBEAT, retry_policy=RENDER_RETRY,
+            summary=f"{letter_type.value} x {len(unit_ids)} for {self.s.id}",
+        )
+        self.s.document_count = number
+        self.s.documents.extend(result.documents)
+        if result.documents:
+            self.log("documents_merged", KERNEL_LINES["documents_merged"].format(
+                count=len(result.documents), title=result.documents[0].title))
+        for extra in (result.print_file, result.copy_document):
+            if extra is not None:
+                self.s.documents.append(extra)
+                self.log("document", KERNEL_LINES["document"].format(title=extra.title), document_id=extra.id,
+                         visibility=extra.visibility)
+        if result.copy_document is not None:
+            ref = result.copy_document
+            letter = Letter(type=letter_type, context=Brief.model_validate(context), audience=Audience.ORGANISATION,
+                            title=title)
+            mail = self.covering_mail(letter, ref, self.s.audiences.get(Audience.ORGANISATION, []))
+            self.send_mail(f"{ref.id}.{Audience.ORGANISATION.value}", Audience.ORGANISATION, mail,
+                           [MailAttachment(filename=f"{self.s.id.upper()} {ref.title}.docx", key=ref.key)])
+        mailed: dict[str, str] = {}
+        if household_mail is not None:
+            emails = set(result.with_email)
+            for ref in result.documents:
+                if ref.household_id in emails:
+                    message_id = f"{ref.id}.household"
+                    self.mail_household(message_id, register, ref.household_id, household_mail(ref),
+                                        [MailAttachment(filename=f"{self.s.id.upper()} {ref.title}.docx", key=ref.key)])
+                    mailed[ref.household_id] = message_id
+        return result, mailed
+
+    def mail_household(self, message_id: str, register: RegisterRef, unit_id: str, mail: Mail,
+                       attachments: list[MailAttachment] | None = None) -> None:
+        """Mail one household of a register in the background; the mail activity reads its address."""
+        self._deliver(MailRequest(message_id=message_id, household=HouseholdAddressee(register_ref=register,
+                                                                                      unit_id=unit_id),
+                                  subject=mail.subject, body=mail.body, attachments=attachments or [],
+                                  reply_to=self.s.reply_to.email if self.s.reply_to else None), mail.subject)
+
     def attach(self, ref: DocumentRef, actor: ActorRole, by: str) -> None:
         """File a document someone handed in (stored by the API already); it takes no letter number."""
         self.s.documents.append(ref)
@@ -423,6 +494,10 @@ class Trajectory(Generic[S]):
         request = MailRequest(message_id=message_id, to=[r.email for r in to], subject=mail.subject,
                               body=mail.body, attachments=attachments or [],
                               reply_to=self.s.reply_to.email if self.s.reply_to else None)
+        self._deliver(request, mail.subject, audience)
+
+    def _deliver(self, request: MailRequest, subject: str, audience: Audience | None = None) -> None:
+        message_id = request.message_id
 
         async def send() -> None:
             try:
@@ -431,22 +506,24 @@ class Trajectory(Generic[S]):
                     summary=f"mail {message_id}")
             except ActivityError as e:
                 if isinstance(e.cause, ApplicationError) and e.cause.type == "MailDeliveryUncertain":
-                    self._mail_uncertain(audience, mail, request.to)
+                    to = request.to or ([f"huishouden {request.household.unit_id}"] if request.household else [])
+                    self._mail_uncertain(audience, subject, [str(x) for x in to])
                 else:
                     # Why it failed is for staff; the organisation may see that its own mail failed, nothing more.
-                    self.log("mail_failed", KERNEL_LINES["mail_failed"].format(subject=mail.subject, cause=e.cause),
+                    self.log("mail_failed", KERNEL_LINES["mail_failed"].format(subject=subject, cause=e.cause),
                              visibility=Visibility.STAFF)
 
         self._mail.append(asyncio.create_task(send()))
 
-    def _mail_uncertain(self, audience: Audience, mail: Mail, to: list[str]) -> None:
+    def _mail_uncertain(self, audience: Audience | None, mail_subject: str, to: list[str]) -> None:
         """A mail that may or may not have arrived: not sent again; the owner is asked to check."""
-        subject, text = alerts.mail_uncertain(mail.subject, to)
+        subject, text = alerts.mail_uncertain(mail_subject, to)
         if audience == Audience.OWNER:  # the alert would go the same uncertain way: the timeline says it
             self.log("mail_uncertain", f"{subject}. {text}", visibility=Visibility.STAFF)
         else:
             self.s.notice_count += 1
             notice = self.alert_notice(subject, text)
             self.log("mail_uncertain", notice.timeline, visibility=Visibility.STAFF)
-            self.send_mail(f"{self.s.id}.notice-{self.s.notice_count:03d}", notice.audience, notice.mail or mail)
+            if notice.mail is not None:
+                self.send_mail(f"{self.s.id}.notice-{self.s.notice_count:03d}", notice.audience, notice.mail)
         self.changed()

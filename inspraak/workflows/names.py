@@ -10,6 +10,7 @@ from inspraak.domain.trajectory import TrajectoryIndex, TrajectoryState
 TASK_QUEUE_DEFAULT = "inspraak"
 
 ADVICE_REQUEST_PREFIX = "adv"
+RENOVATION_PREFIX = "ren"
 
 # Search attributes: trajectories are listed from Temporal visibility, not by querying every workflow.
 TYPE = SearchAttributeKey.for_keyword("InspraakType")
@@ -21,6 +22,7 @@ OVERDUE = SearchAttributeKey.for_bool("InspraakOverdue")
 SEARCH_ATTRIBUTES = (TYPE, ORGANISATION, STATE, NEXT_DEADLINE, OVERDUE)
 
 TYPE_ADVICE_REQUEST = "advice_request"
+TYPE_RENOVATION = "renovation"
 
 # The memo: what a listing shows besides the search attributes; free text stays out of the index.
 MEMO_SUBJECT = "subject"

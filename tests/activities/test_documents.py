@@ -115,6 +115,18 @@ EXPECTED: dict[DocumentType, list[str]] = {
     T.INTREKKING: [
         "2 april 2027", "17 maart 2027", "Intrekking:", "deze adviesaanvraag", "subsidie",
     ],
+    T.UITNODIGING_RENOVATIE: [
+        "J. de Boer en A. de Boer-Smit", "Molenweg 1", "dinsdag 20 april 2027", "19.30 uur", "dinsdag 4 mei 2027",
+        "301-001", "Wet op het overleg huurders verhuurder", "AVG", "m.jansen@voorbeeldhaven.nl",
+    ],
+    T.PANEL_BEVESTIGING: [
+        "dinsdag 11 mei 2027", "J. de Boer, Molenweg 1, 1236 EF Voorbeeldstad: voorzitter", "secretaris",
+        "onafhankelijk adviseur", "artikel 1 lid 1 onder g",
+    ],
+    T.VERSLAG_BIJEENKOMST: [
+        "bijeenkomst 1", "dinsdag 1 juni 2027", "F. El Amrani (secretaris)", "Kennismaking en werkwijze",
+        "Wie: Marieke Jansen", "dinsdag 15 juni 2027", "13 juli 2027",
+    ],
     T.MEDEDELING_UITVOERING: [
         "11 mei 2027", "maandag 10 mei 2027", "artikel 5 lid 3", "want drie dagen zijn verstreken",
         "De aannemer start in september 2027",
@@ -136,7 +148,7 @@ def _render(renderer: DocumentRenderer, doc_type: DocumentType, **changes: objec
 def test_letter_shows_its_kenmerk_dutch_dates_article_and_fields(renderer: DocumentRenderer,
                                                                  doc_type: DocumentType) -> None:
     text = letter_text(_render(renderer, doc_type))
-    missing = [s for s in ["ADV-2027-014", *EXPECTED[doc_type]] if s not in text]
+    missing = [s for s in [sample_context(doc_type).kenmerk, *EXPECTED[doc_type]] if s not in text]
     assert not missing, f"{doc_type.value} lacks {missing}"
 
 

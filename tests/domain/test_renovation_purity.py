@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 DOMAIN = Path(__file__).resolve().parents[2] / "inspraak" / "domain"
-MODULES = ["households.py", "panel.py", "vote.py", "moving_allowance.py"]
+MODULES = ["households.py", "panel.py", "vote.py", "moving_allowance.py", "renovation.py", "renovation_letters.py",
+           "merge.py"]
 ALLOWED = {"csv", "io", "re", "hmac", "hashlib", "tomllib", "collections", "datetime", "decimal", "enum",
-           "typing", "pydantic", "pydantic_core", "inspraak"}
+           "typing", "pydantic", "pydantic_core", "inspraak", "zoneinfo"}
 FORBIDDEN_CALLS = {"now", "today", "utcnow", "open", "read_text", "urandom", "token_bytes", "getenv"}
 
 

@@ -213,3 +213,54 @@ async def test_record_a_consent_request_that_expires_and_is_withdrawn(recorder: 
     await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="Nieuw voorstel volgt"))
     await handle.result()
     await save(handle, "AdviceRequestWorkflow-v2-consent-expired-withdrawn")
+
+
+@recording
+async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, tmp_path: Path):
+    """Creation, the invitation of 12 households (letters, print file, mail), the sign-up reminder, two sign-ups,
+    the panel with its confirmations, a meeting, stop."""
+    from datetime import time as clock_time
+    from zoneinfo import ZoneInfo
+
+    from inspraak.domain.panel import PanelLegalStatus
+    from inspraak.domain.renovation import (
+        Invite,
+        MeetingRecorded,
+        MemberChosen,
+        PanelConstituted,
+        SignUpRecorded,
+        Stopped,
+    )
+    from inspraak.domain.renovation import State as RenovationState
+    from inspraak.workflows.renovation import RenovationWorkflow
+    from tests.workflows.renovation_setup import start_renovation
+
+    settings = Settings(data_dir=tmp_path, task_queue=f"record-{uuid.uuid4().hex[:8]}")
+    activities = [a for a in build_activities(settings) if getattr(a, "__name__", "") != "plan_term"]
+    async with build_worker(dev_env.client, settings, [*activities, fast_plan_term]):
+        handle = await start_renovation(dev_env.client, settings, homes=12, with_search_attributes=True)
+        today = date.today()
+        kickoff = datetime.combine(today + timedelta(days=10), clock_time(19, 30), ZoneInfo("Europe/Amsterdam"))
+        await handle.execute_update(RenovationWorkflow.invite, Invite(
+            kickoff_at=kickoff, kickoff_place="buurthuis", sign_up_deadline=today + timedelta(days=21)))
+        for unit in ("301-002", "301-007"):
+            await handle.execute_update(RenovationWorkflow.record_sign_up,
+                                        SignUpRecorded(unit_id=unit, signed_up_on=today))
+
+        async def reminded() -> bool:
+            v = await handle.query(RenovationWorkflow.view)
+            return any(e.event == "reminder_3_days" for e in v.timeline)
+
+        for _ in range(600):
+            if await reminded():
+                break
+            await asyncio.sleep(0.05)
+        await handle.execute_update(RenovationWorkflow.constitute_panel, PanelConstituted(
+            legal_status=PanelLegalStatus.BC_WOHV, members=[MemberChosen(unit_id="301-002", role="voorzitter")],
+            facilities="Een vergaderruimte.", working_agreements="Eens per zes weken.", constituted_on=today))
+        await handle.execute_update(RenovationWorkflow.record_meeting, MeetingRecorded(
+            held_on=today, attendees=["Voorzitter", "Behandelaar"], points=["Kennismaking"]))
+        await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="opname afgerond"))
+        await handle.result()
+        assert (await handle.query(RenovationWorkflow.view)).state == RenovationState.GESTOPT
+        await save(handle, "RenovationWorkflow-v1-invite-panel-meeting-stop")

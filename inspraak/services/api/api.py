@@ -9,7 +9,14 @@ The API's version lives here too: its major version in every path (``/v1``), the
 from fastapi import APIRouter
 
 from inspraak.services.api.errors import problem_responses
-from inspraak.services.api.routes import advice_requests, documents, health, organisations, trajectories
+from inspraak.services.api.routes import (
+    advice_requests,
+    documents,
+    health,
+    organisations,
+    renovations,
+    trajectories,
+)
 
 API_VERSION = "0.1.0"
 PREFIX = "/v1"  # a breaking change makes /v2 beside it
@@ -17,6 +24,8 @@ PREFIX = "/v1"  # a breaking change makes /v2 beside it
 api_router = APIRouter()
 api_router.include_router(health.router, tags=["health"])
 api_router.include_router(advice_requests.router, prefix=f"{PREFIX}/advice-requests", tags=["advice requests"],
+                          responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
+api_router.include_router(renovations.router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
                           responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
 api_router.include_router(trajectories.router, prefix=f"{PREFIX}/trajectories", tags=["trajectories"],
                           responses=problem_responses(400, 401, 500, 503))

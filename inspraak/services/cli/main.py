@@ -26,7 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     templates.add_argument("action", choices=["check", "text"],
                            help="check: render every template with samples; "
                                 "text: (re)write the plain-text rendering beside each template")
+    renovation = sub.add_parser("renovation", help="work with renovations")
+    renovation_sub = renovation.add_subparsers(dest="renovation_command", required=True)
+    check_csv = renovation_sub.add_parser("check-csv", help="check a household file; every bad row is reported")
+    check_csv.add_argument("file", help="the CSV file (docs/renovation.md)")
     args = parser.parse_args(argv)
+    if args.command == "renovation":
+        return check_households_csv(args.file)
 
     settings = Settings()
     if args.command in ("dev", "worker", "api"):
@@ -78,6 +84,27 @@ def main(argv: list[str] | None = None) -> int:
             overrides = asyncio.run(store_templates.get_all()) if store_templates else None
         return run_check(settings.templates_dir, override_dir=settings.templates_override_dir,
                          overrides=overrides)
+    return 0
+
+
+def check_households_csv(path: str) -> int:
+    """Print what is wrong with a household file, row by row, as the API's 400 would; 1 when anything is."""
+    from inspraak.domain.households import HouseholdImportError, parse_households
+
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"{path}: cannot be read as UTF-8 text: {e}", file=sys.stderr)
+        return 2
+    try:
+        households = parse_households(text)
+    except HouseholdImportError as e:
+        for r in e.errors:
+            print(f"households[{r.row}]{'.' + r.column if r.column else ''}: {r.message} ({r.code})")
+        print(f"{len(e.errors)} error(s); nothing would be imported")
+        return 1
+    print(f"{len(households.households)} households, no errors")
     return 0
 
 

@@ -19,9 +19,10 @@ from inspraak.services.temporal_client import connect
 from inspraak.settings import Settings, UnsafeSettingsError
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
 from inspraak.workflows.config import KernelConfig, KernelConfigInterceptor
+from inspraak.workflows.renovation import RenovationWorkflow
 
 # Every workflow the worker runs; the replay guard requires a recorded history for each.
-WORKFLOWS = [AdviceRequestWorkflow]
+WORKFLOWS = [AdviceRequestWorkflow, RenovationWorkflow]
 
 
 def kernel_config(settings: Settings) -> KernelConfig:
@@ -46,7 +47,8 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
                                    store_templates=build_store_templates(settings, store))
     mail = MailActivities(build_mailer(settings), store, sender(settings), MailLedger(settings.mail_ledger_dir))
     terms = TermActivities(settings.term_policy())
-    return [documents.render_document, documents.render_documents, mail.send_mail, terms.plan_term]
+    return [documents.render_document, documents.render_documents, documents.merge_documents, mail.send_mail,
+            terms.plan_term]
 
 
 def build_worker(client: Client, settings: Settings,

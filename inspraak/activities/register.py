@@ -1,0 +1,42 @@
+"""A renovation's household register in the document store: written by the API, read by activities.
+
+The register holds tenants' personal data (names, addresses, contact details), so it never travels
+through Temporal: workflows carry its key and sha256 (:class:`RegisterRef`). It is staff-only, and its key
+is no document id, so no document route can serve it.
+"""
+
+import hashlib
+
+from temporalio.exceptions import ApplicationError
+
+from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
+from inspraak.domain.households import Households, RegisterRef, register_key
+
+JSON_CONTENT_TYPE = "application/json"
+
+
+async def store_register(store: DocumentStore, trajectory_id: str, households: Households) -> RegisterRef:
+    """Store ``households`` as the register of ``trajectory_id`` and answer its reference."""
+    data = households.model_dump_json().encode("utf-8")
+    key = register_key(trajectory_id)
+    stored = await store.put(key, data, content_type=JSON_CONTENT_TYPE, metadata={
+        "trajectory": trajectory_id, "visibility": "staff", "document-type": "register"})
+    return RegisterRef(key=key, sha256=stored.sha256, unit_ids=[h.unit_id for h in households.households])
+
+
+async def load_register(store: DocumentStore, ref: RegisterRef) -> Households:
+    """The register ``ref`` names, checked against its sha256.
+
+    Raises:
+        ApplicationError: non-retryable, when it is missing or not the register the trajectory started with.
+        Exception: storage errors propagate, to be retried.
+    """
+    try:
+        data = await store.get(ref.key)
+    except ObjectNotFoundError as e:
+        raise ApplicationError(f"the household register {ref.key} is missing", type="RegisterMissing",
+                               non_retryable=True) from e
+    if hashlib.sha256(data).hexdigest() != ref.sha256:
+        raise ApplicationError(f"the household register {ref.key} changed since the trajectory started",
+                               type="RegisterChanged", non_retryable=True)
+    return Households.model_validate_json(data)

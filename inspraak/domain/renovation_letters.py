@@ -1,0 +1,232 @@
+"""What the renovation says to whom: its letters, mails, notices and timeline lines, in Dutch.
+
+Two kinds of letter. Letters that name households (the invitation, the panel's confirmation) are built in
+two halves: the workflow makes the common part here without any personal data (``*_common``), and the
+merge activity completes it per household from the register with a pure builder (``build_*``, registered
+in ``inspraak.domain.merge``). The minutes are an ordinary letter, from what staff entered.
+"""
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from inspraak.domain.documents import (
+    Afspraak,
+    Afzender,
+    DocumentRef,
+    DocumentType,
+    Geadresseerde,
+    Ondertekenaar,
+    PanelBevestigingBrief,
+    Panellid,
+    UitnodigingRenovatieBrief,
+    VerslagBijeenkomstBrief,
+)
+from inspraak.domain.dutch import datum
+from inspraak.domain.households import Household, Households
+from inspraak.domain.panel import PanelLegalStatus
+from inspraak.domain.renovation import Invite, MeetingRecorded, Panel, RenovationState
+from inspraak.domain.terms import Audience, PlannedRung, RungKind
+from inspraak.domain.trajectory import Letter, Mail, Notice, Recipient
+
+PANEL_SOORT = {
+    PanelLegalStatus.BC_WOHV: "bewonerscommissie",
+    PanelLegalStatus.KLANTENPANEL: "klantenpanel",
+    PanelLegalStatus.KLANKBORDGROEP: "klankbordgroep",
+}
+
+
+def kenmerk(s: RenovationState) -> str:
+    return s.id.upper()
+
+
+def _afzender(s: RenovationState) -> Afzender:
+    c = s.corporation
+    return Afzender(naam=c.name, adres=c.address, postcode_plaats=c.postcode_city, telefoon=c.phone,
+                    email=c.email, website=c.website)
+
+
+def _aan_organisatie(s: RenovationState) -> Geadresseerde:
+    o = s.organisation
+    return Geadresseerde(naam=o.name, soort=o.kind.value, ter_attentie_van=o.contacts[0].name if o.contacts else "",
+                         adres=o.address, postcode_plaats=o.postcode_city)
+
+
+def organisation_address(s: RenovationState) -> Geadresseerde:
+    """The organisation that receives the formal advice request, as a letter's addressee."""
+    return _aan_organisatie(s)
+
+
+def _base(s: RenovationState, today: date, aan: Geadresseerde) -> dict[str, Any]:
+    return dict(
+        kenmerk=kenmerk(s), datum=today, afzender=_afzender(s), geadresseerde=aan,
+        onderwerp=s.subject, behandelaar=s.owner.name, behandelaar_email=s.owner.email,
+        overeenkomst=s.organisation.agreement_reference,
+        ondertekening=[Ondertekenaar(naam=x.name, functie=x.role) for x in s.corporation.signatories],
+    )
+
+
+def contact(s: RenovationState, given: str | None = None) -> str:
+    if given:
+        return given
+    parts = [s.owner.name] + [x for x in (s.corporation.phone, s.owner.email) if x]
+    return ", ".join(parts)
+
+
+# A placeholder addressee for the common half; every letter gets its own in the builder.
+_NOBODY = Geadresseerde(naam="-", soort="huurder")
+
+
+def household_address(h: Household) -> Geadresseerde:
+    """A household as a letter's addressee: tenant and co-tenant, street line and postcode line."""
+    naam = h.tenant_name if not h.co_tenant_name else f"{h.tenant_name} en {h.co_tenant_name}"
+    street, _, rest = h.address.partition(",")
+    return Geadresseerde(naam=naam, soort="huurder", adres=street.strip(), postcode_plaats=rest.strip())
+
+
+# ---- the invitation (B2; domain brief 7.2 document 1) ------------------------------------------------------
+
+
+def uitnodiging_common(s: RenovationState, today: date, action: Invite, timezone: str) -> dict[str, Any]:
+    """The invitation's common part: no household in it (the merge activity adds each one)."""
+    r = s.renovation
+    local = action.kickoff_at.astimezone(ZoneInfo(timezone))
+    context = UitnodigingRenovatieBrief(
+        **_base(s, today, _NOBODY), eenheid="-", complex_naam=r.complex.name, complex_adres=r.complex.address,
+        reden=r.reason, aftrap_datum=local.date(), aftrap_tijd=f"{local:%H.%M} uur", aftrap_plaats=action.kickoff_place,
+        panel_soort=PANEL_SOORT[r.panel_legal_status], wohv_rechten=r.panel_legal_status.has_wohv_rights,
+        aanmelden_voor=action.sign_up_deadline, contact=contact(s, action.contact),
+    )
+    return context.model_dump(mode="json")
+
+
+def build_uitnodiging(common: dict[str, Any], h: Household | None, register: Households) -> UitnodigingRenovatieBrief:
+    aan = household_address(h) if h else Geadresseerde.model_validate(common["geadresseerde"])
+    return UitnodigingRenovatieBrief.model_validate(
+        common | {"geadresseerde": aan.model_dump(), "eenheid": h.unit_id if h else "-"})
+
+
+# ---- the panel's confirmation (B4; document 2) --------------------------------------------------------------
+
+
+def panel_common(s: RenovationState, today: date, panel: Panel) -> dict[str, Any]:
+    """The confirmation's common part; members by unit id, their names come from the register."""
+    context = PanelBevestigingBrief(
+        **_base(s, today, _aan_organisatie(s)), complex_naam=s.renovation.complex.name,
+        panel_soort=PANEL_SOORT[panel.legal_status], wohv_rechten=panel.legal_status.has_wohv_rights,
+        opgericht_op=panel.constituted_on, leden=[], faciliteiten=panel.facilities,
+        werkafspraken=panel.working_agreements, advies_naar=s.organisation.name, advies_artikel=s.addressee.article,
+        contact=contact(s),
+    )
+    return context.model_dump(mode="json") | {"leden_eenheden": [m.model_dump() for m in panel.members]}
+
+
+def build_panel_bevestiging(common: dict[str, Any], h: Household | None, register: Households) -> PanelBevestigingBrief:
+    leden = []
+    for m in common.get("leden_eenheden", []):
+        member = register.get(m["unit_id"])
+        if member is not None:
+            a = household_address(member)
+            leden.append(Panellid(naam=member.tenant_name, adres=f"{a.adres}, {a.postcode_plaats}".strip(", "),
+                                  rol=m["role"]))
+    aan = household_address(h) if h else Geadresseerde.model_validate(common["geadresseerde"])
+    fields = {k: v for k, v in common.items() if k != "leden_eenheden"}
+    return PanelBevestigingBrief.model_validate(fields | {"geadresseerde": aan.model_dump(),
+                                                          "leden": [x.model_dump() for x in leden]})
+
+
+# ---- the minutes (B5; document 3) ------------------------------------------------------------------------------
+
+
+def verslag(s: RenovationState, today: date, meeting: MeetingRecorded, number: int) -> Letter:
+    context = VerslagBijeenkomstBrief(
+        **_base(s, today, _aan_organisatie(s)), complex_naam=s.renovation.complex.name, nummer=number,
+        gehouden_op=meeting.held_on, plaats=meeting.place, aanwezigen=list(meeting.attendees),
+        punten=list(meeting.points),
+        afspraken=[Afspraak(wat=a.what, wie=a.owner, wanneer=a.due_on) for a in meeting.agreements],
+        volgende_bijeenkomst=meeting.next_meeting,
+    )
+    return Letter(type=DocumentType.VERSLAG_BIJEENKOMST, context=context, audience=Audience.ORGANISATION,
+                  title=f"Verslag panelbijeenkomst {number} ({datum(meeting.held_on)})", step_hint=f"{number:03d}")
+
+
+# ---- mails -------------------------------------------------------------------------------------------------------
+
+
+def household_mail(s: RenovationState, ref: DocumentRef) -> Mail:
+    """The mail that carries a household's own letter. It greets no one by name: no name enters the history."""
+    c = s.corporation
+    lines = ["Beste bewoner,", "",
+             f"In de bijlage vindt u onze brief '{ref.title}' over de renovatie van {s.renovation.complex.name}. "
+             "Dezelfde brief ontvangt u ook per post.", "",
+             f"Hebt u vragen? Neem contact op met {contact(s)}.", "",
+             "Met vriendelijke groet,", "", s.owner.name, c.name]
+    return Mail(subject=f"{ref.title}: {s.renovation.complex.name} [{kenmerk(s)}]", body="\n".join(lines) + "\n")
+
+
+def covering_mail(s: RenovationState, letter: Letter, ref: DocumentRef, to: list[Recipient]) -> Mail:
+    greeting = ", ".join(f"Beste {r.name}" if n == 0 else f"beste {r.name}" for n, r in enumerate(to)) + "," \
+        if to else "Beste lezer,"
+    lines = [greeting, "", f"In de bijlage vindt u '{ref.title}' over '{s.subject}' (kenmerk {kenmerk(s)}).", ""]
+    if ref.type == DocumentType.PANEL_BEVESTIGING and not s.panel_has_rights():
+        lines += [f"Het panel is een {PANEL_SOORT[s.panel.legal_status] if s.panel else 'panel'} zonder de rechten "
+                  "van de Wet op het overleg huurders verhuurder. De formele adviesaanvraag over het projectplan en "
+                  f"het sociaal plan gaat daarom naar {s.organisation.name} ({s.addressee.article}).", ""]
+    lines += [f"Hebt u vragen? Neem contact op met {contact(s)}.", "", "Met vriendelijke groet,", "", s.owner.name,
+              s.corporation.name]
+    return Mail(subject=f"{ref.title}: {s.subject} [{kenmerk(s)}]", body="\n".join(lines) + "\n")
+
+
+def _owner_mail(s: RenovationState, subject: str, text: str) -> Mail:
+    return Mail(subject=f"{subject} [{kenmerk(s)}]", body=f"Beste {s.owner.name},\n\n{text}\n\nTraject: {s.subject} "
+                f"({kenmerk(s)})\n")
+
+
+# ---- the sign-up term's ladder and end ----------------------------------------------------------------------
+
+
+def rung_notices(s: RenovationState, term_key: str, rung: PlannedRung) -> list[Notice]:
+    if term_key != "sign_up":
+        return []
+    term = s.terms[term_key].schedule
+    count = len(s.sign_ups)
+    text = (f"De aanmelding voor het bewonerspanel van {s.renovation.complex.name} sluit op {datum(term.due_on)}. "
+            f"Er zijn nu {count} aanmelding(en). Overweeg een herinnering of een huisbezoek bij bewoners die nog "
+            "niet reageerden.")
+    return [Notice(kind=rung.kind, audience=Audience.OWNER,
+                   timeline=f"Herinnering aan de behandelaar: de aanmelding sluit op {datum(term.due_on)} "
+                            f"({count} aanmelding(en))",
+                   mail=_owner_mail(s, "Aanmelding bewonerspanel sluit bijna", text))]
+
+
+def sign_up_closed(s: RenovationState) -> Notice:
+    count = len(s.sign_ups)
+    what = ("Stel het panel samen uit de aanmeldingen." if count
+            else "Niemand heeft zich aangemeld. Overweeg een nieuwe oproep of stop het traject.")
+    return Notice(kind=RungKind.ALERT, audience=Audience.OWNER,
+                  timeline=line("sign_up_closed", count=count),
+                  mail=_owner_mail(s, "Aanmelding bewonerspanel gesloten",
+                                   f"De aanmeldtermijn is verstreken met {count} aanmelding(en). {what}"))
+
+
+# ---- timeline lines -------------------------------------------------------------------------------------------
+
+TIMELINE = {
+    "created": "Renovatie van {complex} aangemaakt met {homes} woningen (bouwkundige eenheid van ten minste 10: "
+               "{ten}; wooncomplex van ten minste 25: {twentyfive}); adviesaanvraag later naar {addressee}",
+    "invited": "Alle {letters} huishoudens uitgenodigd (brief per post, {mailed} ook per mail); aftrap op {kickoff}, "
+               "aanmelden tot en met {deadline}",
+    "sign_up": "Aanmelding voor het panel ontvangen op {signed_up_on} (eenheid {unit}{wish})",
+    "sign_up_closed": "Aanmeldtermijn verstreken met {count} aanmelding(en)",
+    "panel_constituted": "Panel opgericht op {constituted_on} als {soort} met {members} leden",
+    "meeting": "Panelbijeenkomst {number} gehouden op {held_on}; verslag gemaakt",
+    "stopped": "Traject gestopt: {reason}",
+}
+
+
+def line(event: str, **facts: object) -> str:
+    return TIMELINE[event].format(**{k: datum(v) if isinstance(v, date | datetime) else v for k, v in facts.items()})
+
+
+def ja(flag: bool) -> str:
+    return "ja" if flag else "nee"

@@ -1,0 +1,76 @@
+"""Renovations over real HTTP: start with a CSV, bad rows as invalidParams, who may see and do what."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.services.api.conftest import Api
+from tests.workflows.renovation_setup import households_csv, new_renovation
+
+# bc-de-molen lists complex 301: a bewonerscommissie, the addressee and the "own" organisation here.
+OWN = "bc-de-molen"
+
+
+def start_body(csv: str) -> dict:
+    return new_renovation().model_dump(mode="json") | {"households_csv": csv}
+
+
+@pytest.fixture(scope="module")
+async def renovation(api: Api) -> str:
+    r = await api.http.post("/v1/renovations", json=start_body(households_csv(12)), headers=api.auth("staff"))
+    assert r.status_code == 201, r.text
+    assert r.json()["advice_organisation_id"] == OWN
+    return r.json()["id"]
+
+
+async def own_token(api: Api) -> dict[str, str]:
+    from inspraak.services.api.auth import Role, issue_token
+    token = issue_token(api.settings, role=Role.ORGANISATION, subject=OWN, name="Bewonerscommissie De Molen",
+                        email="bc@demolen.nl", organisation_id=OWN)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_bad_csv_is_a_400_naming_every_bad_row_and_starts_nothing(api: Api):
+    csv = "eenheid;adres;huurder;contractnummer;huur\n1;Weg 1, 1000 AA Stad;A;C1;abc\n2;Weg 2, 1000 AA Stad;;C2;700\n"
+    r = await api.http.post("/v1/renovations", json=start_body(csv), headers=api.auth("staff"))
+    assert r.status_code == 400
+    params = {(p["name"], p["code"]) for p in r.json()["invalidParams"]}
+    assert ("households[2].huur", "rent_format") in params and ("households[3].huurder", "missing") in params
+
+
+async def test_anonymous_is_401_everywhere(api: Api, renovation: str):
+    assert (await api.http.post("/v1/renovations", json=start_body(households_csv(3)))).status_code == 401
+    assert (await api.http.get(f"/v1/renovations/{renovation}")).status_code == 401
+    assert (await api.http.post(f"/v1/renovations/{renovation}/stop", json={"reason": "x"})).status_code == 401
+
+
+async def test_only_staff_start_and_act(api: Api, renovation: str):
+    headers = await own_token(api)
+    assert (await api.http.post("/v1/renovations", json=start_body(households_csv(3)),
+                                headers=headers)).status_code == 403
+    assert (await api.http.post(f"/v1/renovations/{renovation}/stop", json={"reason": "x"},
+                                headers=headers)).status_code == 403
+
+
+async def test_another_organisation_gets_404(api: Api, renovation: str):
+    assert (await api.http.get(f"/v1/renovations/{renovation}", headers=api.auth("other"))).status_code == 404
+
+
+async def test_staff_invite_and_the_organisation_sees_its_renovation_without_households(api: Api, renovation: str):
+    kickoff = (datetime.now(UTC) + timedelta(days=10)).isoformat()
+    deadline = (datetime.now(UTC) + timedelta(days=21)).date().isoformat()
+    r = await api.http.post(f"/v1/renovations/{renovation}/invitation", headers=api.auth("staff"), json={
+        "kickoff_at": kickoff, "kickoff_place": "buurthuis", "sign_up_deadline": deadline})
+    assert r.status_code == 200, r.text
+    r = await api.http.post(f"/v1/renovations/{renovation}/sign-ups", headers=api.auth("staff"), json={
+        "unit_id": "301-002", "signed_up_on": datetime.now(UTC).date().isoformat()})
+    assert r.status_code == 200, r.text
+    staff = (await api.http.get(f"/v1/renovations/{renovation}", headers=api.auth("staff"))).json()
+    assert staff["sign_ups"][0]["unit_id"] == "301-002"
+    assert sum(1 for d in staff["documents"] if d["household_id"]) == 12
+    own = await api.http.get(f"/v1/renovations/{renovation}", headers=await own_token(api))
+    assert own.status_code == 200
+    body = own.json()
+    assert body["sign_ups"] is None and body["sign_up_count"] == 1
+    assert not any(d["household_id"] for d in body["documents"])
+    assert "301-002" not in own.text and "Huurder Nummer" not in own.text
