@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from temporalio.client import (
     Client,
@@ -90,15 +91,20 @@ class TemporalConnection:
         return self._client
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies are ``async def`` although they do not wait: FastAPI runs a plain ``def`` dependency in its
+# thread pool, and four thread hops per request were most of what the API added to a Temporal call
+# (bench/load_starts.py).
+
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_directory(request: Request) -> Directory:
+async def get_directory(request: Request) -> Directory:
     return request.app.state.directory
 
 
-def get_store(request: Request) -> DocumentStore:
+async def get_store(request: Request) -> DocumentStore:
     return request.app.state.store
 
 
@@ -109,18 +115,21 @@ async def get_client(request: Request) -> Client:
 _bearer = HTTPBearer(auto_error=False, description="A JWT; `inspraak token` prints one for the embedded default")
 
 
-def get_principal(request: Request,
-                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+async def get_principal(request: Request,
+                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
     if credentials is None:
         raise Unauthorized("a bearer token is required (Authorization: Bearer <token>)")
     verifier: TokenVerifier = request.app.state.verifier
+    settings: Settings = request.app.state.settings
     try:
-        return verifier.verify(credentials.credentials)
+        if settings.auth_mode == "jwks":  # may fetch the issuer's keys over HTTP: not on the event loop
+            return await run_in_threadpool(verifier.verify, credentials.credentials)
+        return verifier.verify(credentials.credentials)  # a local HMAC check takes microseconds
     except InvalidTokenError as e:
         raise Unauthorized(f"invalid token: {e}") from e
 
 
-def get_staff(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+async def get_staff(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     if not principal.is_staff:
         raise Forbidden("only corporation staff may do this")
     return principal
