@@ -91,8 +91,6 @@ MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), maximum_interva
                          non_retryable_error_types=["AttachmentNotFound", "MailDeliveryUncertain"])
 PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=0,
                          non_retryable_error_types=["TermTooShort"])
-# Histories recorded before the delayed-letter alert replay without its timer.
-LETTER_DELAY_PATCH = "alert-on-delayed-letter"
 
 
 def refuse(message: str, state: str) -> ApplicationError:
@@ -471,13 +469,12 @@ class Trajectory(Generic[S]):
 
     async def _rendered(self, render: ActivityHandle[DocumentRef], title: str) -> DocumentRef:
         """The stored letter; when the store keeps it waiting past the configured time, staff hear so once."""
-        if workflow.patched(LETTER_DELAY_PATCH):
-            waited = self._config.letter_delay_alert_after
-            try:
-                await workflow.wait_condition(render.done, timeout=waited,
-                                              timeout_summary=f"alert if '{title}' is not stored by then")
-            except TimeoutError:
-                await self.tell(self.alert_notice(*alerts.letter_delayed(title, waited)), event="letter_delayed")
+        waited = self._config.letter_delay_alert_after
+        try:
+            await workflow.wait_condition(render.done, timeout=waited,
+                                          timeout_summary=f"alert if '{title}' is not stored by then")
+        except TimeoutError:
+            await self.tell(self.alert_notice(*alerts.letter_delayed(title, waited)), event="letter_delayed")
         return await render
 
     @staticmethod
