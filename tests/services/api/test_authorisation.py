@@ -174,3 +174,10 @@ async def test_handing_in_a_file(api: Api, trajectory: str, who: str, status: in
     r = await api.http.post(f"/v1/advice-requests/{trajectory}/uploads", params={"title": "Bijlage"},
                             content=b"%PDF-1.4\n" + who.encode(), headers=api.auth(who))
     assert r.status_code == status, r.text
+
+
+async def test_an_organisation_is_offered_only_the_actions_it_may_take(api: Api, trajectory: str):
+    staff, own = await api.view(trajectory, "staff"), await api.view(trajectory, "own")
+    assert "withdraw" in staff["allowed_actions"] and "extend_term" in staff["allowed_actions"]
+    assert "withdraw" not in own["allowed_actions"] and "extend_term" not in own["allowed_actions"]
+    assert set(own["allowed_actions"]) <= set(staff["allowed_actions"])

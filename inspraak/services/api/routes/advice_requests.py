@@ -241,13 +241,15 @@ async def _first_answer(client: Client, trajectory_id: str, idempotency: _Idempo
 
 
 def for_reader(view: AdviceRequestView, principal: Principal) -> AdviceRequestView:
-    """The view without what the caller may not read: staff-only documents and timeline lines."""
+    """The view without what the caller may not read (staff-only documents and timeline lines) and with only
+    the actions the caller may take."""
     if principal.is_staff:
         return view
     org = view.organisation_id
     return view.model_copy(update={
         "documents": [d for d in view.documents if principal.may_read(org, d.visibility.value)],
         "timeline": [e for e in view.timeline if principal.may_read(org, e.visibility.value)],
+        "allowed_actions": [a for a in view.allowed_actions if a in ORGANISATION_ACTIONS],
     })
 
 
@@ -360,6 +362,10 @@ ACTIONS: list[tuple[str, Callable[..., Any], type[BaseModel], bool, str]] = [
     ("closing", AdviceRequestWorkflow.close, Closed, True,
      "Close the file of a carried-out request; no dispute can be recorded after this"),
 ]
+
+# The updates an organisation may send itself (the rest are staff's), by workflow update name.
+ORGANISATION_ACTIONS = frozenset(u.__name__ for _, u, _, staff_only, _ in ACTIONS if not staff_only) | {
+    "attach_document"}
 
 for _path, _update, _model, _staff_only, _summary in ACTIONS:
     router.add_api_route(f"/{{trajectory_id}}/{_path}", _action(_update, _model, _staff_only), methods=["POST"],
