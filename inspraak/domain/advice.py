@@ -502,7 +502,8 @@ class AdviceRequestView(BaseModel):
             registered=s.registration is not None, deadlines=s.deadlines(), overdue=s.overdue,
             next_deadline=s.next_deadline(), executable_because=s.executable_because, advice=s.advice,
             decision=s.decision, dispute=s.dispute, execution_blocked=s.execution_blocked,
-            allowed_actions=table_for(s.consent).allowed(s.state), documents=list(s.documents),
+            allowed_actions=[a for a in table_for(s.consent).allowed(s.state) if flag_refusal(a, s) is None],
+            documents=list(s.documents),
             timeline=list(s.timeline),
         )
 
@@ -577,6 +578,21 @@ CONSENT_TABLE = ActionTable(_rules(consent=True), _LABELS)
 
 def table_for(consent: bool) -> ActionTable:
     return CONSENT_TABLE if consent else ADVICE_TABLE
+
+
+def flag_refusal(action: str, s: "AdviceState") -> str | None:
+    """Why ``action`` is refused by a dispute's flags, which the state alone does not say (Wohv art. 8)."""
+    if action == "file_dispute" and s.dispute_open:
+        return "a dispute is already open; resolve it first"
+    if action == "resolve_dispute" and not s.dispute_open:
+        return "there is no open dispute"
+    if action == "record_execution" and s.execution_blocked:
+        return ("the kantonrechter suspended or prohibited carrying out the decision while the dispute runs "
+                "(artikel 8 lid 2-3 Wohv)")
+    if action in ("withdraw", "close") and s.dispute_open:
+        return f"a dispute is open; resolve it before {'withdrawing' if action == 'withdraw' else 'closing'} " \
+               "(artikel 8 Wohv)"
+    return None
 
 
 AdviceRequestInput.model_rebuild()

@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         State,
         TermExtended,
         Withdrawn,
+        flag_refusal,
         initial_state,
         table_for,
     )
@@ -84,6 +85,9 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
 
     def action_table(self) -> ActionTable:
         return table_for(self.s.consent)
+
+    def refusal_beyond_table(self, action: str) -> str | None:
+        return flag_refusal(action, self.s)
 
     def notices(self, term: str, rung: PlannedRung) -> list[Notice]:
         return letters.rung_notices(self.s, self.today(), term, rung)
@@ -298,8 +302,6 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     @file_dispute.validator
     def _check_dispute(self, action: DisputeFiled) -> None:
         self.check("file_dispute")
-        if self.s.dispute_open:
-            raise self._refuse("a dispute is already open; resolve it first")
         self._check_date("filed_on", action.filed_on, self.s.request.information_provided_on,
                          "the information was provided")
 
@@ -314,9 +316,8 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     @resolve_dispute.validator
     def _check_resolve(self, action: DisputeResolved) -> None:
         self.check("resolve_dispute")
-        if not self.s.dispute_open or self.s.dispute is None:
-            raise self._refuse("there is no open dispute")
-        self._check_date("resolved_on", action.resolved_on, self.s.dispute.filed_on, "the dispute was filed")
+        dispute: Dispute = self.need(self.s.dispute, "the dispute")
+        self._check_date("resolved_on", action.resolved_on, dispute.filed_on, "the dispute was filed")
 
     @workflow.update
     async def record_execution(self, action: Executed) -> StepResult:
@@ -329,9 +330,6 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     @record_execution.validator
     def _check_execution(self, action: Executed) -> None:
         self.check("record_execution")
-        if self.s.execution_blocked:
-            raise self._refuse("the kantonrechter suspended or prohibited carrying out the decision while the "
-                               "dispute runs (artikel 8 lid 2-3 Wohv)")
         self._check_date("executed_on", action.executed_on, self.s.executable_since, "the decision became executable")
 
     @workflow.update
@@ -347,8 +345,6 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     @withdraw.validator
     def _check_withdraw(self, action: Withdrawn) -> None:
         self.check("withdraw")
-        if self.s.dispute_open:
-            raise self._refuse("a dispute is open; resolve it before withdrawing (artikel 8 Wohv)")
 
     @workflow.update
     async def attach_document(self, action: DocumentAttached) -> StepResult:
@@ -372,8 +368,6 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     @close.validator
     def _check_close(self, action: Closed) -> None:
         self.check("close")
-        if self.s.dispute_open:
-            raise self._refuse("a dispute is open; resolve it before closing (artikel 8 Wohv)")
 
     # ---- queries ---------------------------------------------------------------------------------
 

@@ -121,6 +121,10 @@ class Trajectory(Generic[S]):
         """The state × action table the validators and handlers read."""
         raise NotImplementedError
 
+    def refusal_beyond_table(self, action: str) -> str | None:
+        """Why ``action`` is refused for a reason the state alone does not say (a flag: an open dispute)."""
+        return None
+
     def notices(self, term: str, rung: PlannedRung) -> list[Notice]:
         """What a rung of ``term``'s ladder says, and to whom."""
         return []
@@ -271,7 +275,7 @@ class Trajectory(Generic[S]):
 
     def check(self, action: str) -> None:
         """Refuse ``action`` when the table does not allow it in the current state."""
-        reason = self.action_table().refusal(action, self.s.state)
+        reason = self.action_table().refusal(action, self.s.state) or self.refusal_beyond_table(action)
         if reason is not None:
             raise refuse(reason, self.s.state)
 

@@ -323,10 +323,14 @@ async def test_a_term_ending_on_a_public_holiday_moves_to_the_next_working_day_a
 
 async def test_a_dispute_without_a_suspension_does_not_block_execution_art_8(stack: Stack, start: StartFn):
     handle = await start()
+    v = await view(handle)
+    assert "file_dispute" in v.allowed_actions and "resolve_dispute" not in v.allowed_actions
     # A dispute may be recorded before the organisation confirmed receipt, too.
     v = await act(handle, AdviceRequestWorkflow.file_dispute, DisputeFiled(
         forum=Forum.HUURCOMMISSIE, filed_on=await stack.today(), description="Geen informatie over de kosten"))
     assert v.state == State.VERZONDEN and v.dispute is not None and not v.execution_blocked
+    assert "resolve_dispute" in v.allowed_actions and "file_dispute" not in v.allowed_actions
+    assert "withdraw" not in v.allowed_actions  # not while the dispute is open (one rule: flag_refusal)
     await handle.execute_update(AdviceRequestWorkflow.record_no_objection,
                                 NoObjectionReceived(received_on=await stack.today()))
     assert "dispute is open" in await refused(handle, AdviceRequestWorkflow.withdraw, Withdrawn(reason="x"))
