@@ -22,7 +22,7 @@ from inspraak.domain.renovation import (
     Stopped,
 )
 from inspraak.workflows.renovation import RenovationWorkflow
-from tests.workflows.conftest import Stack, finished, pass_days
+from tests.workflows.conftest import Stack, finished, pass_days, pass_until
 from tests.workflows.renovation_setup import start_renovation
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -96,7 +96,9 @@ async def test_sign_ups_a_panel_and_a_meeting_with_the_sign_up_reminder_once(sta
     for unit, wish in (("301-002", "voorzitter"), ("301-007", "secretaris")):
         await handle.execute_update(RenovationWorkflow.record_sign_up,
                                     SignUpRecorded(unit_id=unit, role_wish=wish, signed_up_on=today))
-    await pass_days(stack, 19)
+    # The reminder goes three days before the last day; that day may move past a weekend or feestdag (Atw).
+    term = next(d for d in (await handle.query(RenovationWorkflow.view)).deadlines if d.term == "sign_up")
+    await pass_until(stack, term.due_on - timedelta(days=1))
     view = await handle.query(RenovationWorkflow.view)
     assert [e.event for e in view.timeline].count("reminder_3_days") == 1
     assert view.state == State.PANEL_IN_OPRICHTING
