@@ -55,7 +55,8 @@ def count_actions(events: list[dict]) -> Counter[str]:
     # A scheduled activity that never started (cancelled, or still waiting) was still billed for its first attempt.
     started = sum(1 for e in events if e["eventType"] == "EVENT_TYPE_ACTIVITY_TASK_STARTED")
     scheduled = sum(1 for e in events if e["eventType"] == "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED")
-    actions["activity"] += max(0, scheduled - started)
+    if scheduled > started:
+        actions["activity"] += scheduled - started
     if local_activity_tasks:
         actions["local activities"] = len(local_activity_tasks)
     return actions
