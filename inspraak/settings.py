@@ -169,3 +169,19 @@ class Settings(BaseSettings):
             timezone=self.terms_timezone,
             reminder_time=self.terms_reminder_time,
         )
+
+
+def load_settings() -> Settings:
+    """The settings from the environment, or a clear exit naming each wrong variable and what it must be."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as e:
+        lines = []
+        for error in e.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            got = error.get("input")
+            lines.append(f"  INSPRAAK_{field.upper()}: {error['msg']}" + (f" (got {got!r})" if got is not None
+                                                                          and not isinstance(got, dict) else ""))
+        raise SystemExit("inspraak: the settings are not valid; nothing was started:\n" + "\n".join(lines)) from e

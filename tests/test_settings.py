@@ -1,10 +1,10 @@
-"""Production refuses to start with development secrets; development starts with anything."""
+"""Settings at start: production refuses development secrets; each wrong value is named with its variable."""
 
 import pytest
 from pydantic import SecretStr
 
 from inspraak.services.api.app import create_app
-from inspraak.settings import Settings, UnsafeSettingsError
+from inspraak.settings import Settings, UnsafeSettingsError, load_settings
 
 SECRET = SecretStr("a-long-random-secret-for-production-use-only-0123456789")
 
@@ -26,3 +26,13 @@ def test_production_with_default_s3_credentials_is_refused() -> None:
 
 def test_production_with_own_secrets_starts(tmp_path) -> None:  # type: ignore[no-untyped-def]
     create_app(Settings(environment="production", jwt_secret=SECRET, data_dir=tmp_path))
+
+def test_each_wrong_setting_is_named_with_its_variable_and_nothing_starts(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("INSPRAAK_API_PORT", "eighty")
+    monkeypatch.setenv("INSPRAAK_STORAGE_BACKEND", "floppy")
+    with pytest.raises(SystemExit) as e:
+        load_settings()
+    message = str(e.value)
+    assert "nothing was started" in message
+    assert "INSPRAAK_API_PORT" in message and "'eighty'" in message
+    assert "INSPRAAK_STORAGE_BACKEND" in message and "'floppy'" in message

@@ -5,7 +5,7 @@ import asyncio
 import logging
 import sys
 
-from inspraak.settings import Settings
+from inspraak.settings import load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "renovation":
         return check_households_csv(args.file)
 
-    settings = Settings()
+    settings = load_settings()
     if args.command in ("dev", "worker", "api"):
         # Refuse to serve with development secrets in production, or with a broken organisations file.
         from inspraak.services.directory import DirectoryError, load_directory

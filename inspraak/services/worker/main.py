@@ -16,7 +16,7 @@ from inspraak.activities.storage import build_store
 from inspraak.activities.terms import TermActivities
 from inspraak.services.directory import load_directory
 from inspraak.services.temporal_client import connect
-from inspraak.settings import Settings, UnsafeSettingsError
+from inspraak.settings import Settings, UnsafeSettingsError, load_settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
 from inspraak.workflows.config import KernelConfig, KernelConfigInterceptor
 from inspraak.workflows.renovation import RenovationWorkflow
@@ -79,6 +79,6 @@ async def run(settings: Settings) -> None:
 def main() -> None:
     logging.basicConfig(level=logging.INFO)
     try:
-        asyncio.run(run(Settings()))
+        asyncio.run(run(load_settings()))
     except UnsafeSettingsError as e:
         raise SystemExit(f"inspraak worker: {e}") from e
