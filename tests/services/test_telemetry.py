@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -27,6 +27,7 @@ from inspraak.services.worker.main import build_worker
 from inspraak.settings import Settings
 from tests.activities.conftest import S3_REGION, SmtpSink, free_port, moto_server, smtp_server  # noqa: F401
 from tests.services.api.conftest import COMPLEXES, tokens_for
+from tests.workflows.renovation_setup import households_csv, new_renovation
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,10 @@ async def stack(spans: InMemorySpanExporter, dev_env: WorkflowEnvironment, moto_
     root.addHandler(handler)
     level = root.level
     root.setLevel(logging.INFO)
+    # aiosmtpd's log is the mail server's (it names every recipient), not Inspraak's: leave it out.
+    smtp_log = logging.getLogger("mail.log")
+    smtp_level = smtp_log.level
+    smtp_log.setLevel(logging.WARNING)
     app = create_app(settings, client=client)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.api_port, log_level="warning"))
     spans.clear()
@@ -81,6 +86,7 @@ async def stack(spans: InMemorySpanExporter, dev_env: WorkflowEnvironment, moto_
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
+        smtp_log.setLevel(smtp_level)
 
 
 async def start_advice_request(stack: Stack) -> str:
@@ -168,3 +174,31 @@ async def test_each_log_line_of_a_step_carries_its_trace_and_trajectory_id(
     for line in mail_lines:
         assert line["trajectory_id"] == trajectory_id
         assert line["trace_id"] == format(sent.context.trace_id, "032x")
+
+
+async def test_a_renovation_s_invitations_leave_no_household_s_name_or_address_in_logs_or_spans(
+        stack: Stack, spans: InMemorySpanExporter) -> None:
+    staff = {"Authorization": f"Bearer {stack.tokens['staff']}"}
+    body = new_renovation().model_dump(mode="json") | {"households_csv": households_csv(6)}
+    r = await stack.http.post("/v1/renovations", json=body, headers=staff)
+    assert r.status_code == 201, r.text
+    renovation = r.json()["id"]
+    r = await stack.http.post(f"/v1/renovations/{renovation}/invitation", headers=staff, json={
+        "kickoff_at": (datetime.now(UTC) + timedelta(days=10)).isoformat(), "kickoff_place": "buurthuis",
+        "sign_up_deadline": (datetime.now(UTC) + timedelta(days=21)).date().isoformat()})
+    assert r.status_code == 200, r.text
+    # Every second household has an address: three invitations by mail.
+    deadline = time.monotonic() + 30
+    while sum(s.name == "smtp send" for s in spans.get_finished_spans()) < 3 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert sum(s.name == "smtp send" for s in spans.get_finished_spans()) >= 3
+    logs = stack.logs.getvalue()
+    assert f'"trajectory_id": "{renovation}"' in logs
+    texts = [logs]
+    for span in spans.get_finished_spans():
+        texts += [span.name, *(str(v) for v in (span.attributes or {}).values())]
+        texts += [str(v) for e in span.events for v in (e.attributes or {}).values()]
+    everything = "\n".join(texts)
+    for i in range(1, 7):
+        for personal in (f"Huurder Nummer {i}", f"Partner-{i}", f"huurder{i}@example.nl", f"Molenweg {i},"):
+            assert personal not in everything
