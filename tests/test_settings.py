@@ -26,3 +26,24 @@ def test_production_with_default_s3_credentials_is_refused() -> None:
 
 def test_production_with_own_secrets_starts(tmp_path) -> None:  # type: ignore[no-untyped-def]
     create_app(Settings(environment="production", jwt_secret=SECRET, data_dir=tmp_path))
+
+
+def test_logs_are_json_in_production_and_text_in_development() -> None:
+    assert Settings(environment="production").effective_log_format == "json"
+    assert Settings().effective_log_format == "text"
+    assert Settings(environment="production", log_format="text").effective_log_format == "text"
+
+
+def test_the_standard_otel_endpoint_variable_is_read_and_inspraak_s_own_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318")
+    assert Settings().otel_exporter_otlp_endpoint == "http://collector:4318"
+    monkeypatch.setenv("INSPRAAK_OTEL_EXPORTER_OTLP_ENDPOINT", "http://own:4318")
+    assert Settings().otel_exporter_otlp_endpoint == "http://own:4318"
+
+
+def test_tracing_is_off_in_the_embedded_default() -> None:
+    from inspraak.services import telemetry
+
+    assert not telemetry.tracing_enabled(Settings())
+    assert telemetry.setup_tracing(Settings(), "test") is None
+    assert telemetry.temporal_interceptors() == []

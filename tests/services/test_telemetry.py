@@ -202,3 +202,14 @@ async def test_a_renovation_s_invitations_leave_no_household_s_name_or_address_i
     for i in range(1, 7):
         for personal in (f"Huurder Nummer {i}", f"Partner-{i}", f"huurder{i}@example.nl", f"Molenweg {i},"):
             assert personal not in everything
+
+
+def test_a_json_log_line_carries_only_its_own_fields() -> None:
+    out = io.StringIO()
+    log = logging.getLogger("tests.telemetry.json")
+    log.propagate = False
+    log.addHandler(telemetry.log_handler(Settings(log_format="json"), out))
+    log.warning("mail %s sent", "m-1", extra={"payload": "Huurder Nummer 1"})
+    line = json.loads(out.getvalue())
+    assert line["message"] == "mail m-1 sent" and line["level"] == "WARNING"
+    assert "payload" not in line and "trace_id" not in line
