@@ -134,6 +134,9 @@ class Settings(BaseSettings):
     # json: one JSON object a line (production's default); text: readable lines (development's default).
     log_format: Literal["json", "text"] | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Serve Temporal's SDK metrics and Inspraak's own in Prometheus format at http://<this>/metrics
+    # (e.g. 0.0.0.0:9464); unset: no metrics.
+    metrics_prometheus_address: str | None = None
 
     @property
     def effective_log_format(self) -> Literal["json", "text"]:

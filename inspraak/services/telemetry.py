@@ -25,11 +25,14 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExport
 from temporalio import activity, workflow
 from temporalio.client import Interceptor
 from temporalio.contrib.opentelemetry import TracingInterceptor
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from inspraak.settings import Settings
 
 # The process's tracer provider once tracing is set up; None while tracing is off.
 _provider: TracerProvider | None = None
+# The Temporal runtime serving metrics, made once: its Prometheus endpoint holds a port.
+_runtime: Runtime | None = None
 
 
 def tracing_enabled(settings: Settings) -> bool:
@@ -95,6 +98,23 @@ def instrument_app(app: FastAPI) -> None:
     """Open a span for every request of ``app`` when tracing is on."""
     if _provider is not None:
         FastAPIInstrumentor.instrument_app(app, tracer_provider=_provider)
+
+
+def prometheus_runtime(address: str) -> Runtime:
+    """A Temporal runtime that serves its metrics at ``http://<address>/metrics``: the SDK's (with their
+    ``temporal_`` prefix) and Inspraak's own (``inspraak_``, see ``activities/metrics.py``)."""
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(
+        bind_address=address, counters_total_suffix=True, durations_as_seconds=True)))
+
+
+def temporal_runtime(settings: Settings) -> Runtime | None:
+    """The process's runtime for Temporal clients: with metrics when configured, else None (the default)."""
+    global _runtime
+    if settings.metrics_prometheus_address is None:
+        return None
+    if _runtime is None:
+        _runtime = prometheus_runtime(settings.metrics_prometheus_address)
+    return _runtime
 
 
 class TrajectoryContext(logging.Filter):

@@ -18,6 +18,8 @@ import uvicorn
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
 from temporalio.testing import WorkflowEnvironment
 
 from inspraak.services import telemetry
@@ -41,6 +43,17 @@ def spans() -> Iterator[InMemorySpanExporter]:
         telemetry.shutdown_tracing()
 
 
+@pytest.fixture(scope="module")
+def metrics_address() -> str:
+    return f"127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="module")
+def runtime(metrics_address: str) -> Runtime:
+    """One Temporal runtime for the module's clients, serving metrics as ``metrics_prometheus_address`` does."""
+    return telemetry.prometheus_runtime(metrics_address)
+
+
 @dataclass
 class Stack:
     http: httpx.AsyncClient
@@ -50,17 +63,17 @@ class Stack:
 
 
 @pytest.fixture
-async def stack(spans: InMemorySpanExporter, dev_env: WorkflowEnvironment, moto_server: str,  # noqa: F811
-                smtp_server: SmtpSink, tmp_path: Path) -> AsyncIterator[Stack]:  # noqa: F811
+async def stack(spans: InMemorySpanExporter, runtime: Runtime, dev_env: WorkflowEnvironment,
+                moto_server: str, smtp_server: SmtpSink, tmp_path: Path) -> AsyncIterator[Stack]:  # noqa: F811
     """The API and a worker as their composition roots build them, with tracing on and logs captured as JSON."""
     settings = Settings(data_dir=tmp_path, task_queue=f"otel-{uuid.uuid4().hex[:8]}", api_port=free_port(),
                         storage_backend="s3", s3_endpoint=moto_server, s3_region=S3_REGION,
                         s3_bucket=f"inspraak-otel-{uuid.uuid4().hex[:12]}", mail_backend="smtp",
                         smtp_host=smtp_server.host, smtp_port=smtp_server.port, log_format="json")
-    # The dev server's client with the interceptors that connect() adds when tracing is on.
-    config = dev_env.client.config()
-    config["interceptors"] = telemetry.temporal_interceptors()
-    client = Client(**config)
+    # A client of the dev server as connect() makes it with tracing and metrics on.
+    client = await Client.connect(dev_env.client.service_client.config.target_host,
+                                  namespace=dev_env.client.namespace, data_converter=pydantic_data_converter,
+                                  interceptors=telemetry.temporal_interceptors(), runtime=runtime)
     logs = io.StringIO()
     handler = telemetry.log_handler(settings, logs)
     root = logging.getLogger()
@@ -213,3 +226,21 @@ def test_a_json_log_line_carries_only_its_own_fields() -> None:
     line = json.loads(out.getvalue())
     assert line["message"] == "mail m-1 sent" and line["level"] == "WARNING"
     assert "payload" not in line and "trace_id" not in line
+
+
+async def test_documents_per_type_and_temporal_s_metrics_are_served_in_prometheus_format(
+        stack: Stack, spans: InMemorySpanExporter, metrics_address: str) -> None:
+    await start_advice_request(stack)
+    await wait_for_span(spans, "RunActivity:render_document")
+    async with httpx.AsyncClient(base_url=f"http://{metrics_address}") as http:
+        deadline = time.monotonic() + 30
+        while True:
+            text = (await http.get("/metrics")).text
+            generated = [line for line in text.splitlines() if line.startswith("inspraak_documents_generated")
+                         and 'document_type="adviesaanvraag"' in line]
+            if generated or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
+    assert generated and float(generated[0].rsplit(" ", 1)[1]) >= 1
+    assert "inspraak_document_render_seconds" in text
+    assert "temporal_activity_execution_latency" in text
