@@ -8,7 +8,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from inspraak.domain.terms import TermPolicy
@@ -26,7 +26,9 @@ class UnsafeSettingsError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="INSPRAAK_", env_nested_delimiter="__", extra="ignore")
+    # populate_by_name: a field with an alias (the standard OTEL_ variable) is still set by its own name in code.
+    model_config = SettingsConfigDict(env_prefix="INSPRAAK_", env_nested_delimiter="__", extra="ignore",
+                                      populate_by_name=True)
 
     # "production" refuses to start with the development defaults of secrets (see check_production).
     environment: Literal["development", "production"] = "development"
@@ -118,6 +120,29 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # A term is extended to at most this many days after its current end (set on a request when it starts).
     max_extension_days: int = Field(default=365, ge=1, le=3650)
+
+    # Observability (docs/observability.md). Traces go over OTLP (http/protobuf) to this collector, given as
+    # its base URL (http://collector:4318); the standard OTEL_EXPORTER_OTLP_ENDPOINT is read too. Unset: no
+    # traces leave the process.
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("INSPRAAK_OTEL_EXPORTER_OTLP_ENDPOINT",
+                                                    "OTEL_EXPORTER_OTLP_ENDPOINT"))
+    # Print every finished span on stdout (development; with or without a collector).
+    otel_console: bool = False
+    # Each process reports as <this>-api, <this>-worker or <this>-dev.
+    otel_service_name: str = "inspraak"
+    # json: one JSON object a line (production's default); text: readable lines (development's default).
+    log_format: Literal["json", "text"] | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Serve Temporal's SDK metrics and Inspraak's own in Prometheus format at http://<this>/metrics
+    # (e.g. 0.0.0.0:9464); unset: no metrics.
+    metrics_prometheus_address: str | None = None
+
+    @property
+    def effective_log_format(self) -> Literal["json", "text"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.environment == "production" else "text"
 
     def production_problems(self) -> list[str]:
         """What makes these settings unsafe for production: development secrets left at their defaults."""

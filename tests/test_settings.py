@@ -36,3 +36,24 @@ def test_each_wrong_setting_is_named_with_its_variable_and_nothing_starts(monkey
     assert "nothing was started" in message
     assert "INSPRAAK_API_PORT" in message and "'eighty'" in message
     assert "INSPRAAK_STORAGE_BACKEND" in message and "'floppy'" in message
+
+
+def test_logs_are_json_in_production_and_text_in_development() -> None:
+    assert Settings(environment="production").effective_log_format == "json"
+    assert Settings().effective_log_format == "text"
+    assert Settings(environment="production", log_format="text").effective_log_format == "text"
+
+
+def test_the_standard_otel_endpoint_variable_is_read_and_inspraak_s_own_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318")
+    assert Settings().otel_exporter_otlp_endpoint == "http://collector:4318"
+    monkeypatch.setenv("INSPRAAK_OTEL_EXPORTER_OTLP_ENDPOINT", "http://own:4318")
+    assert Settings().otel_exporter_otlp_endpoint == "http://own:4318"
+
+
+def test_tracing_is_off_in_the_embedded_default() -> None:
+    from inspraak.services import telemetry
+
+    assert not telemetry.tracing_enabled(Settings())
+    assert telemetry.setup_tracing(Settings(), "test") is None
+    assert telemetry.temporal_interceptors() == []

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from inspraak.activities import metrics
 from inspraak.activities.register import load_register
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
 from inspraak.domain.documents import (
@@ -783,11 +784,13 @@ class DocumentActivities:
                                    type="InvalidDocumentContext", non_retryable=True) from e
         doc_id, key = self._ids(req)
         override = await self._store_templates.get(req.type) if self._store_templates else None
+        started = time.perf_counter()
         try:
             rendered = await asyncio.to_thread(self._renderer.render_with_version, req.type, context,
                                                override)
         except DocumentTemplateError as e:
             raise ApplicationError(str(e), type="DocumentTemplateError", non_retryable=True) from e
+        render_seconds = time.perf_counter() - started
 
         title = req.title or req.type.label
         metadata = {
@@ -803,6 +806,7 @@ class DocumentActivities:
             metadata["household"] = _ascii(req.household_id)
         # The store computes and keeps the sha256 itself (StoredObject.sha256, x-amz-meta-sha256 on S3).
         stored = await self._store.put(key, rendered.data, content_type=DOCX_CONTENT_TYPE, metadata=metadata)
+        metrics.document_generated(req.type, render_seconds)
         return DocumentRef(
             id=doc_id, type=req.type, title=title, trajectory_id=req.trajectory_id,
             organisation_id=req.organisation_id, visibility=req.visibility, household_id=req.household_id,

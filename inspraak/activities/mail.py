@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Annotated, Literal, Protocol
 
 import aiosmtplib
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import AfterValidator, BaseModel, EmailStr, Field, model_validator
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -218,13 +220,27 @@ class SmtpMailer:
         self._timeout = timeout
 
     async def send(self, message: EmailMessage) -> None:
-        """Send ``message``.
+        """Send ``message``, in a span of the current trace (with the server and the Message-ID, no address).
 
         Raises:
             MailNotSent: no connection, or the server answered no: it does not have the message.
             Exception: anything else (a connection that broke, a timeout while sending): the server may
                 have the message.
         """
+        attributes: dict[str, str | int] = {"server.address": self._host, "server.port": self._port,
+                      "inspraak.mail.message_id": str(message["Message-ID"])}
+        with trace.get_tracer(__name__).start_as_current_span(
+                "smtp send", kind=SpanKind.CLIENT, attributes=attributes, record_exception=False,
+                set_status_on_exception=False) as span:
+            try:
+                await self._send(message)
+            except Exception as e:
+                # The server's answer may name a recipient: the span keeps the kind of error, not its text.
+                span.set_status(Status(StatusCode.ERROR, type(e).__name__))
+                span.set_attribute("error.type", type(e).__name__)
+                raise
+
+    async def _send(self, message: EmailMessage) -> None:
         smtp = aiosmtplib.SMTP(hostname=self._host, port=self._port, username=self._username,
                                password=self._password, start_tls=self._starttls, timeout=self._timeout)
         try:
@@ -245,8 +261,9 @@ class SmtpMailer:
         # aiosmtplib raises when every recipient is refused. When only some are, the others already
         # have the message: raising would make a retry send it to them twice.
         if refused:
-            logger.warning("SMTP server refused recipients of %s: %s", message["Message-ID"],
-                           {addr: str(resp) for addr, resp in refused.items()})
+            # The codes only: the answer may name an address of a household, which stays out of the log.
+            logger.warning("SMTP server refused %d recipient(s) of %s with codes %s", len(refused),
+                           message["Message-ID"], sorted({resp.code for resp in refused.values()}))
 
 
 def _domain_of(sender: str) -> str:
@@ -312,7 +329,8 @@ class MailActivities:
             await self._mailer.send(message)
         else:
             await self._send_recorded(ledger, req.message_id, message, first=earlier is None)
-        activity.logger.info("mail %s sent to %s", req.message_id, ", ".join(recipients))
+        # How many, not who: addresses of tenants stay out of the log.
+        activity.logger.info("mail %s sent to %d recipient(s)", req.message_id, len(recipients))
         return MailResult(message_id=req.message_id, recipients=recipients)
 
     async def _send_recorded(self, ledger: MailLedger, message_id: str, message: EmailMessage, first: bool) -> None:

@@ -5,6 +5,7 @@ from temporalio.client import Client
 
 from inspraak.activities.storage import DocumentStore, build_store
 from inspraak.domain.organisations import Directory
+from inspraak.services import telemetry
 from inspraak.services.api import docs, errors, openapi
 from inspraak.services.api.api import API_VERSION, PREFIX, api_router
 from inspraak.services.api.auth import TokenVerifier
@@ -33,6 +34,7 @@ def create_app(settings: Settings, *, client: Client | None = None, directory: D
         DirectoryError: the organisations file is missing or wrong (the message names each field).
     """
     settings.check_production()
+    telemetry.setup_tracing(settings, "api")
     # /docs comes from docs.install (no CDN); ReDoc only loads from a CDN, so it is off; the document
     # from openapi.install (at /v1/openapi.json). A trailing slash is a 404, never a redirect (ADR 2.2).
     app = FastAPI(title="Inspraak", version=API_VERSION, description=DESCRIPTION, docs_url=None, redoc_url=None,
@@ -51,4 +53,5 @@ def create_app(settings: Settings, *, client: Client | None = None, directory: D
     openapi.install(app, prefix=PREFIX, settings=settings)
     docs.install(app, openapi_url=openapi.document_url(PREFIX))
     app.include_router(api_router)
+    telemetry.instrument_app(app)
     return app

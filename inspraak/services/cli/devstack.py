@@ -17,6 +17,7 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.common import SearchAttributeKey
 
 from inspraak.domain.organisations import Directory
+from inspraak.services import telemetry
 from inspraak.services.api.app import create_app
 from inspraak.services.api.auth import Role, issue_token
 from inspraak.services.directory import load_directory
@@ -78,6 +79,7 @@ async def run_dev(settings: Settings, ui_port: int = 8233) -> None:
     data = settings.data_dir
     data.mkdir(parents=True, exist_ok=True)
     check_data_generation(data)
+    telemetry.setup_tracing(settings, "dev")
     host, _, port = settings.temporal_address.rpartition(":")
     if _port_open(host or "127.0.0.1", int(port)):
         raise SystemExit(f"something already listens on {settings.temporal_address}; stop it or set "
@@ -103,7 +105,8 @@ async def run_dev(settings: Settings, ui_port: int = 8233) -> None:
             raise SystemExit("the Temporal dev server did not come up in 60 seconds")
         directory = load_directory(settings.organisations_file)
         app = create_app(settings, client=client, directory=directory)
-        api = uvicorn.Server(uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning"))
+        api = uvicorn.Server(uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning",
+                                            log_config=None))
         worker = build_worker(client, settings)
         _print_banner(settings, ui_port, directory)
         stop = asyncio.Event()

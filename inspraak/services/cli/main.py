@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from inspraak.settings import load_settings
@@ -46,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         except (UnsafeSettingsError, DirectoryError) as e:
             print(f"inspraak {args.command}: {e}", file=sys.stderr)
             return 2
+    if args.command in ("dev", "worker", "api"):
+        from inspraak.services.telemetry import setup_logging
+
+        setup_logging(settings)
     if args.command == "dev":
         from inspraak.services.cli.devstack import run_dev
 
@@ -53,14 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "worker":
         from inspraak.services.worker.main import run
 
-        logging.basicConfig(level=logging.INFO)
         asyncio.run(run(settings))
     elif args.command == "api":
         import uvicorn
 
         from inspraak.services.api.app import create_app
 
-        uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
+        # log_config None: uvicorn's lines go through our handler, in our format.
+        uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_config=None)
     elif args.command == "token":
         from inspraak.services.api.auth import Role
         from inspraak.services.cli.tokens import TokenRequestError, make_token

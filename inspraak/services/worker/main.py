@@ -14,6 +14,7 @@ from inspraak.activities.documents import DocumentActivities, build_renderer, bu
 from inspraak.activities.mail import MailActivities, MailLedger, build_mailer
 from inspraak.activities.storage import build_store
 from inspraak.activities.terms import TermActivities
+from inspraak.services import telemetry
 from inspraak.services.directory import load_directory
 from inspraak.services.temporal_client import connect
 from inspraak.settings import Settings, UnsafeSettingsError, load_settings
@@ -70,6 +71,7 @@ async def run(settings: Settings) -> None:
         UnsafeSettingsError: production settings with a development secret.
     """
     settings.check_production()
+    telemetry.setup_tracing(settings, "worker")
     client = await connect(settings)
     worker = build_worker(client, settings)
     logging.getLogger(__name__).info("worker listening on task queue %s", settings.task_queue)
@@ -77,8 +79,9 @@ async def run(settings: Settings) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO)
+    settings = load_settings()
+    telemetry.setup_logging(settings)
     try:
-        asyncio.run(run(load_settings()))
+        asyncio.run(run(settings))
     except UnsafeSettingsError as e:
         raise SystemExit(f"inspraak worker: {e}") from e
