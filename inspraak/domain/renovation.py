@@ -451,6 +451,7 @@ class RenovationView(BaseModel):
     flags: ComplexFlags
     owner: StaffMember
     homes: int
+    register_sha256: str | None = None  # staff only: proves the API reads the register the trajectory holds
     invitation: Invitation | None = None
     sign_ups: list[SignUp] | None = None  # staff only
     sign_up_count: int = 0
@@ -473,6 +474,7 @@ class RenovationView(BaseModel):
             description=s.renovation.description, works=s.renovation.works, occupied=s.renovation.occupied,
             panel_legal_status=s.panel.legal_status if s.panel else s.renovation.panel_legal_status,
             addressee=s.addressee, flags=s.flags, owner=s.owner, homes=len(s.register_ref.unit_ids),
+            register_sha256=s.register_ref.sha256,
             invitation=s.invitation, sign_ups=list(s.sign_ups), sign_up_count=len(s.sign_ups), panel=s.panel,
             meetings=list(s.meetings), proposal=s.proposal, tally=s.vote.tally() if s.vote else None,
             deadlines=s.deadlines(), overdue=s.overdue, next_deadline=s.next_deadline(),
@@ -489,6 +491,7 @@ class RenovationView(BaseModel):
             if self.proposal else None
         return self.model_copy(update={
             "sign_ups": None, "panel": panel, "invitation": invitation, "proposal": proposal,
+            "register_sha256": None,
             "documents": [d for d in self.documents if may_read(d.visibility.value) and d.household_id is None],
             "timeline": [e for e in self.timeline if may_read(e.visibility.value)],
         })
