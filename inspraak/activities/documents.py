@@ -36,7 +36,7 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError, meta, nodes
 from jinja2.exceptions import TemplateSyntaxError, UndefinedError
 from lxml import etree
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 

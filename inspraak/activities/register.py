@@ -6,13 +6,12 @@ is no document id, so no document route can serve it.
 """
 
 import hashlib
+import json
+from typing import Any
 
 from temporalio.exceptions import ApplicationError
 
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
-import json
-from typing import Any
-
 from inspraak.domain.documents import StoredJson
 from inspraak.domain.households import Households, RegisterRef, register_key
 

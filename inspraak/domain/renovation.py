@@ -12,7 +12,7 @@ state names households by unit id only. Activities that need a name load the reg
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -27,7 +27,6 @@ from inspraak.domain.moving_allowance import MovingAllowance
 from inspraak.domain.panel import AdviceAddressee, ComplexFlags, PanelLegalStatus
 from inspraak.domain.terms import Audience
 from inspraak.domain.text import Day, MultiLine, OneLine
-from inspraak.domain.vote import Choice, Tally, Vote
 from inspraak.domain.trajectory import (
     ActionTable,
     Recipient,
@@ -36,6 +35,7 @@ from inspraak.domain.trajectory import (
     TimelineEntry,
     TrajectoryState,
 )
+from inspraak.domain.vote import Choice, Tally, Vote
 
 
 class State(StrEnum):
@@ -367,7 +367,7 @@ def parse_figures(text: str) -> list[HomeFigures]:
     return check_figures(rows)
 
 
-def check_figures(rows: Sequence[dict[str, object]]) -> list[HomeFigures]:
+def check_figures(rows: Sequence[Mapping[str, object]]) -> list[HomeFigures]:
     """Validate per-home figures (from CSV rows or a JSON list); row numbers as a spreadsheet counts them."""
     errors: list[RowError] = []
     out: list[HomeFigures] = []

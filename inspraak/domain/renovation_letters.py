@@ -7,6 +7,7 @@ in ``inspraak.domain.merge``). The minutes are an ordinary letter, from what sta
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,9 +29,9 @@ from inspraak.domain.dutch import datum
 from inspraak.domain.households import Household, Households
 from inspraak.domain.panel import PanelLegalStatus
 from inspraak.domain.renovation import Invite, MeetingRecorded, Panel, ProposalSent, RenovationState
-from inspraak.domain.vote import CONSENT_THRESHOLD_PERCENT, MINIMUM_HOMES, Tally
 from inspraak.domain.terms import Audience, PlannedRung, RungKind
 from inspraak.domain.trajectory import Letter, Mail, Notice, Recipient
+from inspraak.domain.vote import CONSENT_THRESHOLD_PERCENT, MINIMUM_HOMES, Tally
 
 PANEL_SOORT = {
     PanelLegalStatus.BC_WOHV: "bewonerscommissie",
@@ -164,7 +165,8 @@ def voorstel_common(s: RenovationState, today: date, action: ProposalSent, reply
         **_base(s, today, _NOBODY), eenheid="-", contractnummer="-", complex_naam=s.renovation.complex.name,
         versie=action.version, renovatie=action.works.renovation, onderhoud=action.works.maintenance,
         planning=action.schedule, bewoond=action.occupied, wisselwoning=action.temporary_home,
-        huur_nu=0, huur_nieuw=0, huurverhoging=0, huurverhoging_per=action.rent_increase_from,
+        huur_nu=Decimal(0), huur_nieuw=Decimal(0), huurverhoging=Decimal(0),
+        huurverhoging_per=action.rent_increase_from,
         verhuisvergoeding=allowance.amount if allowance else None,
         verhuisvergoeding_van=allowance.valid_from if allowance else None,
         verhuisvergoeding_tot=allowance.valid_until if allowance else None,

@@ -18,10 +18,6 @@ with workflow.unsafe.imports_passed_through():
         RENOVATION_TABLE,
         AnswerRecorded,
         CodeAnswer,
-        Proposal,
-        ProposalSent,
-        VoteClosed,
-        VoteResult,
         Invitation,
         Invite,
         Meeting,
@@ -29,6 +25,8 @@ with workflow.unsafe.imports_passed_through():
         Panel,
         PanelConstituted,
         PanelMember,
+        Proposal,
+        ProposalSent,
         RenovationInput,
         RenovationState,
         RenovationView,
@@ -36,12 +34,14 @@ with workflow.unsafe.imports_passed_through():
         SignUpRecorded,
         State,
         Stopped,
+        VoteClosed,
+        VoteResult,
         VoteUnits,
         initial_state,
     )
     from inspraak.domain.terms import PlannedRung
-    from inspraak.domain.vote import Answer, Channel, HomeVote, Tally, Vote, VoteError, freeze_roll
     from inspraak.domain.trajectory import ActionTable, Letter, Mail, Notice, Recipient, StepResult, TermStatus
+    from inspraak.domain.vote import Answer, Channel, HomeVote, Tally, Vote, VoteError, freeze_roll
 
 
 @workflow.defn
@@ -332,7 +332,6 @@ class RenovationWorkflow(Trajectory[RenovationState]):
             s = self.s
             vote = self.need(s.vote, "the vote")
             tally = vote.close(self.today())
-            self.end_term("proposal_reply", TermStatus.MET)
             s.state = State.DRAAGVLAK_BEREIKT if tally.reached else State.DRAAGVLAK_NIET_BEREIKT
             ref = await self.file(letters.uitslag(s, self.today(), tally, action.method))
             s.result = VoteResult(tally=tally, document_id=ref.id)
@@ -346,7 +345,8 @@ class RenovationWorkflow(Trajectory[RenovationState]):
     def _check_close(self, action: VoteClosed) -> None:
         self.check("close_vote")
         proposal = self.need(self.s.proposal, "the proposal")
-        if self.today() <= proposal.reply_by:
+        # After the reply date: the reply term has ended (it runs to the end of that day).
+        if self.running("proposal_reply"):
             raise invalid("closed_on", "before_reply_date", "the count closes after the reply date "
                           f"({proposal.reply_by.isoformat()})")
 

@@ -36,9 +36,9 @@ from inspraak.domain.renovation import (
     MeetingRecorded,
     NewRenovation,
     PanelConstituted,
+    ProposalSent,
     RenovationInput,
     RenovationView,
-    ProposalSent,
     SignUpRecorded,
     State,
     Stopped,
@@ -50,8 +50,8 @@ from inspraak.domain.renovation import (
     parse_figures,
 )
 from inspraak.domain.text import Day, MultiLine, OneLine
-from inspraak.domain.vote import Choice, HomeVote, Tally, normalise_reply_code, unit_for_derived_code
 from inspraak.domain.trajectory import StepResult
+from inspraak.domain.vote import Choice, HomeVote, Tally, normalise_reply_code, unit_for_derived_code
 from inspraak.services.api.auth import Principal
 from inspraak.services.api.deps import (
     CurrentPrincipal,
