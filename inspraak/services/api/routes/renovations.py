@@ -19,6 +19,7 @@ from inspraak.activities.register import load_register, store_json, store_regist
 from inspraak.domain.advice import Actor, CorporationSnapshot, OrganisationSnapshot, StaffMember
 from inspraak.domain.households import (
     MAX_CSV_CHARS,
+    Code,
     HouseholdImportError,
     RegisterRef,
     parse_households,
@@ -31,7 +32,6 @@ from inspraak.domain.renovation import (
     MAX_TEXT,
     AnswerRecorded,
     CodeAnswer,
-    HomeFigures,
     Invite,
     MeetingRecorded,
     NewRenovation,
@@ -191,6 +191,11 @@ for _path, _update, _model, _summary in ACTIONS:
 # ---- the renovatievoorstel and the vote (B9-B11) ---------------------------------------------------------
 
 
+class FigureRow(BaseModel):
+    unit_id: Code
+    rent_after: str = Field(min_length=1, max_length=20, description="the rent after the works: 857,50 or 857.50")
+
+
 class ProposalBody(BaseModel):
     """The proposal's common facts, and per home the rent after the works (as CSV or as a list)."""
 
@@ -204,7 +209,7 @@ class ProposalBody(BaseModel):
     contact: OneLine | None = Field(default=None, max_length=500)
     figures_csv: str | None = Field(default=None, min_length=1, max_length=MAX_CSV_CHARS,
                                     description="eenheid;nieuwe_huur (or unit_id,rent_after), one row per home")
-    figures: list[HomeFigures] | None = Field(default=None, max_length=2_000)
+    figures: list[FigureRow] | None = Field(default=None, max_length=2_000)
 
 
 def figures_key(trajectory_id: str, version: int) -> str:
