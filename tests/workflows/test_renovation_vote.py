@@ -1,11 +1,13 @@
 """The renovatievoorstel and the 70% vote (BW 7:220 lid 2-3) on the time-skipping server, up to the closed count."""
 
+import contextlib
 import io
 from datetime import timedelta
 
 import pytest
 from docx import Document
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.service import RPCError
 
 from inspraak.domain.documents import DocumentType, Visibility
 from inspraak.domain.renovation import AnswerRecorded, CodeAnswer, State, Stopped, VoteClosed
@@ -15,12 +17,29 @@ from tests.workflows.conftest import Stack, finished, pass_days, pass_until
 from tests.workflows.renovation_setup import proposal, rent_after, with_active_panel
 
 
+OPEN: list = []
+
+
+@pytest.fixture(autouse=True)
+async def stop_what_is_left(stack: Stack):
+    """A test that fails halfway leaves its renovation running; its timers would then hold the shared
+    time-skipping clock (their worker is gone). Stop it."""
+    yield
+    while OPEN:
+        handle = OPEN.pop()
+        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+            with contextlib.suppress(WorkflowUpdateFailedError, RPCError):
+                await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="test finished"))
+            await finished(handle)
+
+
 def text_of(data: bytes) -> str:
     return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
 
 
 async def voting(stack: Stack, homes: int, occupied: bool = True):
     handle = await with_active_panel(stack.client, stack.settings, homes)
+    OPEN.append(handle)
     today = await stack.today()
     await handle.execute_update(RenovationWorkflow.send_proposals,
                                 await proposal(stack.settings, handle, homes, today, occupied=occupied))
