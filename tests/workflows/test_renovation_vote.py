@@ -16,7 +16,6 @@ from inspraak.workflows.renovation import RenovationWorkflow
 from tests.workflows.conftest import Stack, finished, pass_days, pass_until
 from tests.workflows.renovation_setup import proposal, rent_after, with_active_panel
 
-
 OPEN: list = []
 
 
