@@ -17,6 +17,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 DEFAULT_JWT_SECRET = "inspraak-local-development-secret-change-me"
+DEFAULT_REPLY_CODE_KEY = "inspraak-local-development-reply-code-key-change-me"
 DEFAULT_S3_ACCESS_KEY = "minioadmin"
 DEFAULT_S3_SECRET_KEY = "minioadmin"
 
@@ -85,6 +86,17 @@ class Settings(BaseSettings):
     # an external issuer against its JWKS; "public_key" against one PEM public key (RS256 or EdDSA).
     auth_mode: Literal["local", "jwks", "public_key"] = "local"
     jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
+    # Derives every household's reply code (HMAC, domain/vote.py); the API and the worker share it. Never
+    # in workflow input or state. At least 32 bytes.
+    reply_code_key: SecretStr = Field(default=SecretStr(DEFAULT_REPLY_CODE_KEY), min_length=32)
+    # A wrong reply code for a renovation slows the next try of that renovation by this many seconds per
+    # earlier wrong try (at most reply_code_max_delay_seconds).
+    reply_code_delay_seconds: float = Field(default=0.5, ge=0, le=10)
+    reply_code_max_delay_seconds: float = Field(default=5.0, ge=0, le=60)
+    # Where households answer with their code: printed on the reply slip.
+    reply_url: str = Field(default="https://inspraak.example.nl/antwoord", max_length=200)
+    # The minimum moving allowance table (BW 7:220 lid 5-6), updated by staff every year.
+    moving_allowance_file: Path = REPO_ROOT / "demo" / "moving_allowance.toml"
     jwt_issuer: str = "inspraak-local"
     jwt_audience: str = "inspraak"
     jwks_url: str | None = None
@@ -151,6 +163,9 @@ class Settings(BaseSettings):
         if self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
             problems.append("INSPRAAK_JWT_SECRET is the development default, which anyone can read: set a long "
                             "random secret (it signs local tokens and listing cursors)")
+        if self.reply_code_key.get_secret_value() == DEFAULT_REPLY_CODE_KEY:
+            problems.append("INSPRAAK_REPLY_CODE_KEY is the development default: set a long random secret (it "
+                            "derives every household's reply code)")
         if self.storage_backend == "s3" and (self.s3_access_key == DEFAULT_S3_ACCESS_KEY
                                              or self.s3_secret_key.get_secret_value() == DEFAULT_S3_SECRET_KEY):
             problems.append("INSPRAAK_S3_ACCESS_KEY and INSPRAAK_S3_SECRET_KEY must not be the default "
@@ -173,6 +188,10 @@ class Settings(BaseSettings):
         if problems:
             raise UnsafeSettingsError("refusing to start with INSPRAAK_ENVIRONMENT=production: "
                                       + "; ".join(problems))
+
+    @property
+    def reply_code_key_bytes(self) -> bytes:
+        return self.reply_code_key.get_secret_value().encode("utf-8")
 
     @property
     def documents_dir(self) -> Path:

@@ -7,6 +7,7 @@ from inspraak.services.api.app import create_app
 from inspraak.settings import Settings, UnsafeSettingsError, load_settings
 
 SECRET = SecretStr("a-long-random-secret-for-production-use-only-0123456789")
+REPLY_KEY = SecretStr("another-long-random-secret-for-reply-codes-0123456789")
 
 
 def test_development_starts_with_the_default_secret() -> None:
@@ -25,7 +26,7 @@ def test_production_with_default_s3_credentials_is_refused() -> None:
 
 
 def test_production_with_own_secrets_starts(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    create_app(Settings(environment="production", jwt_secret=SECRET, data_dir=tmp_path))
+    create_app(Settings(environment="production", jwt_secret=SECRET, reply_code_key=REPLY_KEY, data_dir=tmp_path))
 
 def test_each_wrong_setting_is_named_with_its_variable_and_nothing_starts(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("INSPRAAK_API_PORT", "eighty")
@@ -57,3 +58,9 @@ def test_tracing_is_off_in_the_embedded_default() -> None:
     assert not telemetry.tracing_enabled(Settings())
     assert telemetry.setup_tracing(Settings(), "test") is None
     assert telemetry.temporal_interceptors() == []
+
+
+
+def test_production_with_the_default_reply_code_key_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UnsafeSettingsError, match="INSPRAAK_REPLY_CODE_KEY"):
+        create_app(Settings(environment="production", jwt_secret=SECRET, data_dir=tmp_path))

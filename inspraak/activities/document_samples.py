@@ -5,6 +5,7 @@ more sustainable; the letters follow that trajectory from the request to the exe
 """
 
 from datetime import date
+from decimal import Decimal
 
 from inspraak.domain.advice import Category
 from inspraak.domain.documents import (
@@ -23,8 +24,10 @@ from inspraak.domain.documents import (
     PanelBevestigingBrief,
     Panellid,
     ReactieBrief,
+    RenovatievoorstelBrief,
     TermijnVerstrekenBrief,
     UitnodigingRenovatieBrief,
+    UitslagDraagvlakBrief,
     UitvoeringBrief,
     VerlengingBrief,
     VerslagBijeenkomstBrief,
@@ -153,6 +156,26 @@ def _renovation_sample(doc_type: DocumentType) -> Brief | None:
             advies_naar="Bewonerscommissie De Molen",
             advies_artikel="artikel 1 lid 1 onder g en artikel 5 Wet op het overleg huurders verhuurder",
             contact=CONTACT)
+    if doc_type is DocumentType.RENOVATIEVOORSTEL:
+        return RenovatievoorstelBrief(
+            **_renovatie(HUISHOUDEN, date(2027, 9, 1)) | {"overeenkomst": None}, eenheid="301-001",
+            contractnummer="HO-2019-0031", complex_naam="Complex 301 De Molen", versie=1,
+            renovatie="Isolatie van gevel en dak, nieuwe kozijnen met HR++-glas.", onderhoud="Schilderwerk buiten.",
+            planning="Start 1 februari 2028; per woning drie weken; klaar in juni 2028.", bewoond=False,
+            wisselwoning="Molenweg 90, gemeubileerd, 65 m2, huur gelijk aan uw huidige huur.",
+            huur_nu=Decimal("812.50"), huur_nieuw=Decimal("857.50"), huurverhoging=Decimal("45.00"),
+            huurverhoging_per=date(2028, 7, 1), verhuisvergoeding=Decimal("7156.00"),
+            verhuisvergoeding_van=date(2023, 3, 1), verhuisvergoeding_tot=date(2024, 2, 29),
+            antwoorden_voor=date(2027, 9, 15), antwoordcode="7K3QX-M9PZA",
+            antwoord_url="https://inspraak.example.nl/antwoord", contact=CONTACT)
+    if doc_type is DocumentType.UITSLAG_DRAAGVLAK:
+        return UitslagDraagvlakBrief(
+            **_renovatie(BEWONERSCOMMISSIE, date(2027, 9, 20)), complex_naam="Complex 301 De Molen", versie=1,
+            peildatum=date(2027, 9, 1),
+            noemer_uitleg="alle 40 woningen van het complex die op de peildatum op de lijst stonden.",
+            methode="schriftelijke antwoordstrook, huisbezoek of persoonlijke antwoordcode online",
+            gesloten_op=date(2027, 9, 20), totaal=40, ingestemd=29, niet_ingestemd=6, geen_reactie=5,
+            percentage="72,50", genoeg_woningen=True, bereikt=True, contact=CONTACT)
     if doc_type is DocumentType.VERSLAG_BIJEENKOMST:
         return VerslagBijeenkomstBrief(
             **_renovatie(BEWONERSCOMMISSIE, date(2027, 6, 2)), complex_naam="Complex 301 De Molen", nummer=1,

@@ -36,12 +36,12 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError, meta, nodes
 from jinja2.exceptions import TemplateSyntaxError, UndefinedError
 from lxml import etree
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from inspraak.activities import metrics
-from inspraak.activities.register import load_register
+from inspraak.activities.register import load_json, load_register
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
 from inspraak.domain.documents import (
     LETTER_CONTEXTS,
@@ -60,6 +60,7 @@ from inspraak.domain.documents import (
 )
 from inspraak.domain.dutch import bedrag, datum, datum_lang
 from inspraak.domain.merge import MERGE_BUILDERS, merge_context
+from inspraak.domain.vote import derive_reply_code, format_reply_code
 from inspraak.settings import Settings
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -665,8 +666,9 @@ class DocumentActivities:
 
     def __init__(self, renderer: DocumentRenderer, store: DocumentStore,
                  clock: Callable[[], datetime] | None = None, *,
-                 store_templates: StoreTemplates | None = None) -> None:
+                 store_templates: StoreTemplates | None = None, reply_code_key: bytes | None = None) -> None:
         self._renderer = renderer
+        self._reply_code_key = reply_code_key
         self._store = store
         self._clock = clock or (lambda: datetime.now(UTC))
         self._store_templates = store_templates
@@ -715,6 +717,10 @@ class DocumentActivities:
         if req.type not in MERGE_BUILDERS:
             raise ApplicationError(f"no merge builder for {req.type.value}", type="InvalidMerge", non_retryable=True)
         register = await load_register(self._store, req.register_ref)
+        figures = await load_json(self._store, req.figures) if req.figures is not None else {}
+        if req.reply_code_version is not None and self._reply_code_key is None:
+            raise ApplicationError("no reply code key configured (INSPRAAK_REPLY_CODE_KEY)", type="InvalidMerge",
+                                   non_retryable=True)
         items: list[RenderRequest] = []
         with_email: list[str] = []
         try:
@@ -725,7 +731,14 @@ class DocumentActivities:
                                            non_retryable=True)
                 if household.email:
                     with_email.append(household.unit_id)
-                context = merge_context(req.type, req.context, household, register)
+                common = req.context
+                if req.figures is not None or req.reply_code_version is not None:
+                    own = dict(figures.get(household.unit_id, {}))
+                    if req.reply_code_version is not None and self._reply_code_key is not None:
+                        own["antwoordcode"] = format_reply_code(derive_reply_code(
+                            self._reply_code_key, req.trajectory_id, req.reply_code_version, household.unit_id))
+                    common = common | {"eigen": own}
+                context = merge_context(req.type, common, household, register)
                 items.append(RenderRequest(
                     trajectory_id=req.trajectory_id, organisation_id=req.organisation_id,
                     step=f"{req.step_prefix}-{n:04d}", type=req.type, context=context.model_dump(mode="json"),
@@ -737,7 +750,7 @@ class DocumentActivities:
                     trajectory_id=req.trajectory_id, organisation_id=req.organisation_id,
                     step=f"{req.step_prefix}-organisatie", type=req.type, context=context.model_dump(mode="json"),
                     visibility=Visibility.ORGANISATION, title=req.title))
-        except ValidationError as e:
+        except ValueError as e:  # pydantic's ValidationError, or a builder's own refusal
             raise ApplicationError(f"invalid context for a {req.type.value} letter: {e}",
                                    type="InvalidDocumentContext", non_retryable=True) from e
         details = activity.info().heartbeat_details
@@ -779,7 +792,7 @@ class DocumentActivities:
         model = LETTER_CONTEXTS[req.type]
         try:
             context = model.model_validate(req.context)
-        except ValidationError as e:
+        except ValueError as e:  # pydantic's ValidationError, or a builder's own refusal
             raise ApplicationError(f"invalid context for a {req.type.value} letter: {e}",
                                    type="InvalidDocumentContext", non_retryable=True) from e
         doc_id, key = self._ids(req)

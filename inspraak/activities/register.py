@@ -6,10 +6,13 @@ is no document id, so no document route can serve it.
 """
 
 import hashlib
+import json
+from typing import Any
 
 from temporalio.exceptions import ApplicationError
 
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
+from inspraak.domain.documents import StoredJson
 from inspraak.domain.households import Households, RegisterRef, register_key
 
 JSON_CONTENT_TYPE = "application/json"
@@ -40,3 +43,27 @@ async def load_register(store: DocumentStore, ref: RegisterRef) -> Households:
         raise ApplicationError(f"the household register {ref.key} changed since the trajectory started",
                                type="RegisterChanged", non_retryable=True)
     return Households.model_validate_json(data)
+
+
+async def store_json(store: DocumentStore, key: str, trajectory_id: str, content: dict[str, Any]) -> StoredJson:
+    """Store personal figures (staff only) beside the register; workflows carry the answer, not the figures."""
+    stored = await store.put(key, json.dumps(content, sort_keys=True, default=str).encode("utf-8"),
+                             content_type=JSON_CONTENT_TYPE,
+                             metadata={"trajectory": trajectory_id, "visibility": "staff", "document-type": "figures"})
+    return StoredJson(key=key, sha256=stored.sha256)
+
+
+async def load_json(store: DocumentStore, ref: StoredJson) -> dict[str, Any]:
+    """The JSON object ``ref`` names, checked against its sha256.
+
+    Raises:
+        ApplicationError: non-retryable, when it is missing or changed.
+    """
+    try:
+        data = await store.get(ref.key)
+    except ObjectNotFoundError as e:
+        raise ApplicationError(f"{ref.key} is missing", type="RegisterMissing", non_retryable=True) from e
+    if hashlib.sha256(data).hexdigest() != ref.sha256:
+        raise ApplicationError(f"{ref.key} changed since it was stored", type="RegisterChanged", non_retryable=True)
+    loaded: dict[str, Any] = json.loads(data)
+    return loaded

@@ -6,6 +6,7 @@ the one statement of which fields a template may use; ``inspraak templates check
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
 
@@ -27,6 +28,8 @@ class DocumentType(StrEnum):
     UITNODIGING_RENOVATIE = "uitnodiging_renovatie"
     PANEL_BEVESTIGING = "panel_bevestiging"
     VERSLAG_BIJEENKOMST = "verslag_bijeenkomst"
+    RENOVATIEVOORSTEL = "renovatievoorstel"
+    UITSLAG_DRAAGVLAK = "uitslag_draagvlak"
     PRINTBESTAND = "printbestand"  # the letters of a mail merge in one file, for the post room
     UPLOAD = "upload"  # a file staff or an organisation handed in (an original letter, an attachment)
 
@@ -49,6 +52,8 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.UITNODIGING_RENOVATIE: "Uitnodiging bewonersbijeenkomst en bewonerspanel",
     DocumentType.PANEL_BEVESTIGING: "Bevestiging bewonerspanel",
     DocumentType.VERSLAG_BIJEENKOMST: "Verslag panelbijeenkomst",
+    DocumentType.RENOVATIEVOORSTEL: "Renovatievoorstel",
+    DocumentType.UITSLAG_DRAAGVLAK: "Uitslag draagvlakmeting",
     DocumentType.PRINTBESTAND: "Printbestand",
     DocumentType.UPLOAD: "Document",
 }
@@ -300,6 +305,57 @@ class PanelBevestigingBrief(Brief):
     contact: str
 
 
+class RenovatievoorstelBrief(Brief):
+    """The individual renovation proposal (BW 7:220 lid 2), one per household, with its reply slip."""
+
+    template_may_omit: ClassVar[frozenset[str]] = frozenset({"overeenkomst", "behandelaar_email"})
+
+    eenheid: str
+    contractnummer: str
+    complex_naam: str
+    versie: int
+    renovatie: str  # the works that improve the home (renovation)
+    onderhoud: str  # the maintenance done at the same time
+    planning: str
+    bewoond: bool  # true: the works are done while the household stays in the home
+    wisselwoning: str | None = None  # when unoccupied: the temporary home offered
+    huur_nu: Decimal
+    huur_nieuw: Decimal
+    huurverhoging: Decimal
+    huurverhoging_per: date
+    verhuisvergoeding: Decimal | None = None  # BW 7:220 lid 5-6, the minimum of that year; when moving out
+    verhuisvergoeding_van: date | None = None
+    verhuisvergoeding_tot: date | None = None
+    antwoorden_voor: date
+    antwoordcode: str  # "ABCDE-FGHJK"; derived by the merge activity, never in the workflow
+    antwoord_url: str
+    drempel: int = 70
+    minimum_woningen: int = 10
+    bezwaar_weken: int = 8
+    contact: str
+
+
+class UitslagDraagvlakBrief(Brief):
+    """The result of the vote (domain brief 7.2 document 8): to the advice addressee, filed for staff."""
+
+    template_may_omit: ClassVar[frozenset[str]] = frozenset({"overeenkomst", "behandelaar_email"})
+
+    complex_naam: str
+    versie: int
+    peildatum: date
+    noemer_uitleg: str
+    methode: str
+    gesloten_op: date
+    totaal: int
+    ingestemd: int
+    niet_ingestemd: int
+    geen_reactie: int
+    percentage: str  # "71,42"
+    genoeg_woningen: bool
+    bereikt: bool
+    contact: str
+
+
 class Afspraak(BaseModel):
     wat: str
     wie: str
@@ -332,6 +388,8 @@ LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.UITNODIGING_RENOVATIE: UitnodigingRenovatieBrief,
     DocumentType.PANEL_BEVESTIGING: PanelBevestigingBrief,
     DocumentType.VERSLAG_BIJEENKOMST: VerslagBijeenkomstBrief,
+    DocumentType.RENOVATIEVOORSTEL: RenovatievoorstelBrief,
+    DocumentType.UITSLAG_DRAAGVLAK: UitslagDraagvlakBrief,
 }
 # The document types that are letters made from a template (an upload or a print file is not).
 LETTER_TYPES: tuple[DocumentType, ...] = tuple(LETTER_CONTEXTS)
@@ -359,6 +417,13 @@ class BatchRenderRequest(BaseModel):
 MAX_MERGE = 2_000  # a complex's households (households.MAX_HOUSEHOLDS)
 
 
+class StoredJson(BaseModel):
+    """A JSON object in the document store that carries personal figures: its key and sha256, never its content."""
+
+    key: str = Field(min_length=1, max_length=300)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class MergeRequest(BaseModel):
     """A mail merge over a household register kept in the store: the request carries unit ids, no names.
 
@@ -379,6 +444,12 @@ class MergeRequest(BaseModel):
     # One more letter, to an organisation (a copy of the panel's confirmation), readable by that organisation.
     copy_to: Geadresseerde | None = None
     print_file: bool = False
+    # Per-household figures kept in the store like the register (JSON: unit id -> fields); the activity adds
+    # a unit's entry to its letter's context as "eigen".
+    figures: "StoredJson | None" = None
+    # Set: the activity derives each home's reply code for this proposal version with its own key and adds
+    # it to "eigen" as "antwoordcode". The code never leaves the activity but inside the letter.
+    reply_code_version: int | None = Field(default=None, ge=1, le=1000)
 
 
 class MergeResult(BaseModel):

@@ -17,6 +17,7 @@ MergeBuilder = Callable[[dict[str, Any], Household | None, Households], Brief]
 MERGE_BUILDERS: dict[DocumentType, MergeBuilder] = {
     DocumentType.UITNODIGING_RENOVATIE: renovation_letters.build_uitnodiging,
     DocumentType.PANEL_BEVESTIGING: renovation_letters.build_panel_bevestiging,
+    DocumentType.RENOVATIEVOORSTEL: renovation_letters.build_renovatievoorstel,
 }
 
 

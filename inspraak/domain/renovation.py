@@ -10,16 +10,20 @@ workflow input: the register lives in the document store (``RegisterRef``: its k
 state names households by unit id only. Activities that need a name load the register.
 """
 
-from collections.abc import Callable
+import csv
+import io
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from inspraak.domain.advice import Action, CorporationSnapshot, OrganisationSnapshot, StaffMember
-from inspraak.domain.documents import DocumentRef
-from inspraak.domain.households import Code, Complex, RegisterRef
+from inspraak.domain.documents import DocumentRef, StoredJson
+from inspraak.domain.households import Code, Complex, HouseholdImportError, RegisterRef, Rent, RowError
+from inspraak.domain.moving_allowance import MovingAllowance
 from inspraak.domain.panel import AdviceAddressee, ComplexFlags, PanelLegalStatus
 from inspraak.domain.terms import Audience
 from inspraak.domain.text import Day, MultiLine, OneLine
@@ -31,6 +35,7 @@ from inspraak.domain.trajectory import (
     TimelineEntry,
     TrajectoryState,
 )
+from inspraak.domain.vote import Choice, Tally, Vote
 
 
 class State(StrEnum):
@@ -172,6 +177,31 @@ class Meeting(BaseModel):
     document_id: str
 
 
+class Proposal(BaseModel):
+    """The proposal as sent (B9): its common facts; the per-home figures stay in the store (``figures``)."""
+
+    version: int
+    works: "Works"
+    schedule: str
+    occupied: bool
+    temporary_home: str | None = None
+    rent_increase_from: date
+    reply_by: date
+    sent_on: date
+    figures: StoredJson | None = None  # staff only
+    moving_allowance: MovingAllowance | None = None
+    letters: int
+    print_file: DocumentRef | None = None
+    mailed: dict[str, str] = {}
+
+
+class VoteResult(BaseModel):
+    """The closed count (B11) and its letter."""
+
+    tally: Tally
+    document_id: str
+
+
 class RenovationState(TrajectoryState):
     """Everything one renovation knows, without households' personal data; carried over a continue-as-new."""
 
@@ -188,6 +218,9 @@ class RenovationState(TrajectoryState):
     sign_ups: list[SignUp] = []
     panel: Panel | None = None
     meetings: list[Meeting] = []
+    proposal: Proposal | None = None
+    vote: Vote | None = None  # answers by unit: staff only, never in an organisation's view
+    result: VoteResult | None = None
 
     def signed_up(self, unit_id: str) -> SignUp | None:
         key = unit_id.casefold()
@@ -274,6 +307,124 @@ class MeetingRecorded(Action):
     next_meeting: OneLine | None = Field(default=None, max_length=MAX_SHORT)
 
 
+MAX_SCHEDULE = 2_000
+
+
+class ProposalSent(Action):
+    """Send the individual renovatievoorstel to every home on the register (B9) and open the vote (B10).
+
+    The per-home figures (rent after the works) are in the store (``figures``, written by the API from a CSV or
+    a list); the moving allowance is the table's amount on the day of sending (BW 7:220 lid 5-6).
+    """
+
+    version: int = Field(ge=1, le=1000)
+    works: Works
+    schedule: MultiLine = Field(min_length=1, max_length=MAX_SCHEDULE,
+                                description="start, duration per home, completion")
+    occupied: bool
+    temporary_home: MultiLine | None = Field(default=None, max_length=MAX_TEXT,
+                                             description="the wisselwoning (address, rent, furnishing, area); "
+                                                         "required when the works are done unoccupied")
+    rent_increase_from: Day
+    reply_by: Day = Field(description="the reply date; at least 14 days away (practice, term 'proposal_reply')")
+    figures: StoredJson
+    figure_units: list[str] = Field(min_length=1, max_length=2_000, description="the units the figures cover")
+    moving_allowance: MovingAllowance | None = None
+    contact: OneLine | None = Field(default=None, max_length=MAX_SHORT)
+    reply_url: OneLine = Field(default="", max_length=200, description="where households answer with their code; "
+                                                                       "the API fills it in from its settings")
+
+
+class HomeFigures(BaseModel):
+    """One home's own figures for its proposal: the rent after the works (the rent now is the register's)."""
+
+    unit_id: Code
+    rent_after: Rent
+
+
+_FIGURE_COLUMNS = {"eenheid": "unit_id", "unit_id": "unit_id", "nieuwe_huur": "rent_after", "huur_na": "rent_after",
+                   "rent_after": "rent_after"}
+
+
+def parse_figures(text: str) -> list[HomeFigures]:
+    """Per-home figures as CSV (``eenheid;nieuwe_huur`` or ``unit_id,rent_after``; `;` or `,`).
+
+    Raises:
+        HouseholdImportError: every bad row (row, column, rule); nothing is taken when there is one.
+    """
+    text = text.removeprefix("\ufeff")
+    head = next((line for line in text.split("\n") if line.strip()), "")
+    records = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=";" if ";" in head else ",")
+               if any(c.strip() for c in r)]
+    if not records:
+        raise HouseholdImportError([RowError(row=0, column="", code="empty_file", message="the file is empty")])
+    columns = [_FIGURE_COLUMNS.get(c.strip().casefold()) for c in records[0]]
+    if "unit_id" not in columns or "rent_after" not in columns:
+        raise HouseholdImportError([RowError(row=1, column="", code="missing_column",
+                                             message="the columns 'eenheid' and 'nieuwe_huur' (or 'unit_id' and "
+                                                     "'rent_after') are required")])
+    rows = [{f: (r[i].strip() if i < len(r) else "") for i, f in enumerate(columns) if f} for r in records[1:]]
+    return check_figures(rows)
+
+
+def check_figures(rows: Sequence[Mapping[str, object]]) -> list[HomeFigures]:
+    """Validate per-home figures (from CSV rows or a JSON list); row numbers as a spreadsheet counts them."""
+    errors: list[RowError] = []
+    out: list[HomeFigures] = []
+    seen: set[str] = set()
+    for n, row in enumerate(rows, start=2):
+        try:
+            f = HomeFigures.model_validate(row)
+        except ValueError as e:
+            errors.append(RowError(row=n, column="", code="invalid", message=str(e).splitlines()[-1][:300]))
+            continue
+        if f.unit_id.casefold() in seen:
+            errors.append(RowError(row=n, column="eenheid", code="duplicate_unit_id", message="unit given twice"))
+        seen.add(f.unit_id.casefold())
+        out.append(f)
+    if errors:
+        raise HouseholdImportError(errors)
+    return out
+
+
+def figures_for_letters(figures: Sequence[HomeFigures], rents: dict[str, Decimal]) -> dict[str, dict[str, str]]:
+    """Per unit, what its letter adds to the common part: rent now (the register's), after, and the increase."""
+    return {f.unit_id: {"huur_nu": str(rents[f.unit_id]), "huur_nieuw": str(f.rent_after),
+                        "huurverhoging": str(f.rent_after - rents[f.unit_id])} for f in figures if f.unit_id in rents}
+
+
+class AnswerRecorded(Action):
+    """An answer staff record (the reply slip on paper, a home visit, the phone or the counter)."""
+
+    unit_id: Code
+    choice: Choice
+    channel: Literal["paper", "home_visit", "staff"]
+    answered_on: Day
+
+
+class CodeAnswer(Action):
+    """A household's own answer with its reply code; the API has derived the unit from the code."""
+
+    unit_id: Code
+    choice: Choice
+    proposal_version: int = Field(ge=1, le=1000)
+
+
+class VoteClosed(Action):
+    """Close the count (B11), after the reply date."""
+
+    method: OneLine = Field(default="schriftelijke antwoordstrook, huisbezoek of persoonlijke antwoordcode "
+                            "online; verwerkt door de verhuurder", max_length=MAX_SHORT)
+
+
+class VoteUnits(BaseModel):
+    """What the API needs to find the unit of a reply code: the version and the frozen list."""
+
+    proposal_version: int
+    unit_ids: list[str]
+    open: bool
+
+
 class Stopped(Action):
     reason: MultiLine = Field(min_length=1, max_length=MAX_TEXT)
 
@@ -300,11 +451,14 @@ class RenovationView(BaseModel):
     flags: ComplexFlags
     owner: StaffMember
     homes: int
+    register_sha256: str | None = None  # staff only: proves the API reads the register the trajectory holds
     invitation: Invitation | None = None
     sign_ups: list[SignUp] | None = None  # staff only
     sign_up_count: int = 0
     panel: Panel | None = None  # members by unit id: staff only
     meetings: list[Meeting] = []
+    proposal: Proposal | None = None
+    tally: Tally | None = None  # totals only, never a household
     deadlines: list[TermView]
     overdue: bool
     next_deadline: datetime | None
@@ -320,8 +474,10 @@ class RenovationView(BaseModel):
             description=s.renovation.description, works=s.renovation.works, occupied=s.renovation.occupied,
             panel_legal_status=s.panel.legal_status if s.panel else s.renovation.panel_legal_status,
             addressee=s.addressee, flags=s.flags, owner=s.owner, homes=len(s.register_ref.unit_ids),
+            register_sha256=s.register_ref.sha256,
             invitation=s.invitation, sign_ups=list(s.sign_ups), sign_up_count=len(s.sign_ups), panel=s.panel,
-            meetings=list(s.meetings), deadlines=s.deadlines(), overdue=s.overdue, next_deadline=s.next_deadline(),
+            meetings=list(s.meetings), proposal=s.proposal, tally=s.vote.tally() if s.vote else None,
+            deadlines=s.deadlines(), overdue=s.overdue, next_deadline=s.next_deadline(),
             allowed_actions=RENOVATION_TABLE.allowed(s.state), documents=list(s.documents), timeline=list(s.timeline),
         )
 
@@ -331,8 +487,11 @@ class RenovationView(BaseModel):
         invitation = self.invitation.model_copy(update={"mailed": {}, "print_file": None}) \
             if self.invitation else None
         panel = self.panel.model_copy(update={"members": []}) if self.panel else None
+        proposal = self.proposal.model_copy(update={"mailed": {}, "print_file": None, "figures": None}) \
+            if self.proposal else None
         return self.model_copy(update={
-            "sign_ups": None, "panel": panel, "invitation": invitation,
+            "sign_ups": None, "panel": panel, "invitation": invitation, "proposal": proposal,
+            "register_sha256": None,
             "documents": [d for d in self.documents if may_read(d.visibility.value) and d.household_id is None],
             "timeline": [e for e in self.timeline if may_read(e.visibility.value)],
         })
@@ -359,6 +518,15 @@ def _rules() -> dict[str, Rule]:
                                           s.VOORBEREIDING: "invite every household first (B2)"}),
         "record_meeting": Rule(states=frozenset({s.PANEL_ACTIEF}),
                                refusal="meetings are recorded while the panel is active (state is {state})"),
+        "send_proposals": Rule(states=frozenset({s.PANEL_ACTIEF}),
+                               refusal="proposals are sent once the panel is active and before a vote "
+                                       "(state is {state})"),
+        "record_answer": Rule(states=frozenset({s.DRAAGVLAKMETING}),
+                              refusal="answers are recorded while the vote is open (state is {state})"),
+        "answer_by_code": Rule(states=frozenset({s.DRAAGVLAKMETING}),
+                               refusal="answers are recorded while the vote is open (state is {state})"),
+        "close_vote": Rule(states=frozenset({s.DRAAGVLAKMETING}),
+                           refusal="only an open vote can be closed (state is {state})"),
         "stop": Rule(states=_OPEN, refusal=_CLOSED),
     }
     for rule in rules.values():

@@ -7,6 +7,7 @@ in ``inspraak.domain.merge``). The minutes are an ordinary letter, from what sta
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,15 +20,18 @@ from inspraak.domain.documents import (
     Ondertekenaar,
     PanelBevestigingBrief,
     Panellid,
+    RenovatievoorstelBrief,
     UitnodigingRenovatieBrief,
+    UitslagDraagvlakBrief,
     VerslagBijeenkomstBrief,
 )
 from inspraak.domain.dutch import datum
 from inspraak.domain.households import Household, Households
 from inspraak.domain.panel import PanelLegalStatus
-from inspraak.domain.renovation import Invite, MeetingRecorded, Panel, RenovationState
+from inspraak.domain.renovation import Invite, MeetingRecorded, Panel, ProposalSent, RenovationState
 from inspraak.domain.terms import Audience, PlannedRung, RungKind
 from inspraak.domain.trajectory import Letter, Mail, Notice, Recipient
+from inspraak.domain.vote import CONSENT_THRESHOLD_PERCENT, MINIMUM_HOMES, Tally
 
 PANEL_SOORT = {
     PanelLegalStatus.BC_WOHV: "bewonerscommissie",
@@ -150,6 +154,99 @@ def verslag(s: RenovationState, today: date, meeting: MeetingRecorded, number: i
                   title=f"Verslag panelbijeenkomst {number} ({datum(meeting.held_on)})", step_hint=f"{number:03d}")
 
 
+# ---- the renovatievoorstel (B9; document 5) -------------------------------------------------------------------
+
+
+def voorstel_common(s: RenovationState, today: date, action: ProposalSent, reply_by: date,
+                    reply_url: str) -> dict[str, Any]:
+    """The proposal's common part; the merge adds each home's figures and reply code ("eigen")."""
+    allowance = action.moving_allowance if not action.occupied else None
+    context = RenovatievoorstelBrief(
+        **_base(s, today, _NOBODY), eenheid="-", contractnummer="-", complex_naam=s.renovation.complex.name,
+        versie=action.version, renovatie=action.works.renovation, onderhoud=action.works.maintenance,
+        planning=action.schedule, bewoond=action.occupied, wisselwoning=action.temporary_home,
+        huur_nu=Decimal(0), huur_nieuw=Decimal(0), huurverhoging=Decimal(0),
+        huurverhoging_per=action.rent_increase_from,
+        verhuisvergoeding=allowance.amount if allowance else None,
+        verhuisvergoeding_van=allowance.valid_from if allowance else None,
+        verhuisvergoeding_tot=allowance.valid_until if allowance else None,
+        antwoorden_voor=reply_by, antwoordcode="-", antwoord_url=reply_url, drempel=CONSENT_THRESHOLD_PERCENT,
+        minimum_woningen=MINIMUM_HOMES, contact=contact(s, action.contact),
+    )
+    return context.model_dump(mode="json")
+
+
+def build_renovatievoorstel(common: dict[str, Any], h: Household | None, register: Households
+                            ) -> RenovatievoorstelBrief:
+    """One household's proposal: its address, contract, its own rent figures and its reply code."""
+    own = dict(common.get("eigen", {}))
+    fields = {k: v for k, v in common.items() if k != "eigen"}
+    if h is None:
+        return RenovatievoorstelBrief.model_validate(fields)
+    if "huur_nieuw" not in own or "antwoordcode" not in own:
+        raise ValueError(f"unit {h.unit_id} has no figures or no reply code for its proposal")
+    return RenovatievoorstelBrief.model_validate(fields | own | {
+        "geadresseerde": household_address(h).model_dump(), "eenheid": h.unit_id,
+        "contractnummer": h.contract_number})
+
+
+# ---- the result of the vote (B11; document 8) --------------------------------------------------------------
+
+
+DENOMINATOR = ("alle {total} woningen van het complex die op de peildatum {reference} op de lijst stonden, "
+               "de dag waarop de voorstellen zijn verzonden. Eén antwoord per woning: huurder en medehuurder "
+               "antwoorden samen. Een woning die niet antwoordde, telt als niet ingestemd.")
+
+
+def uitslag(s: RenovationState, today: date, tally: Tally, method: str) -> Letter:
+    context = UitslagDraagvlakBrief(
+        **_base(s, today, _aan_organisatie(s)), complex_naam=s.renovation.complex.name,
+        versie=tally.proposal_version, peildatum=tally.reference_date,
+        noemer_uitleg=DENOMINATOR.format(total=tally.total, reference=datum(tally.reference_date)),
+        methode=method, gesloten_op=tally.closed_on or today, totaal=tally.total, ingestemd=tally.agreed,
+        niet_ingestemd=tally.not_agreed, geen_reactie=tally.no_answer,
+        percentage=f"{tally.percent_agreed:.2f}".replace(".", ","), genoeg_woningen=tally.enough_homes,
+        bereikt=tally.reached, contact=contact(s))
+    return Letter(type=DocumentType.UITSLAG_DRAAGVLAK, context=context, audience=Audience.ORGANISATION,
+                  title=f"Uitslag draagvlakmeting renovatievoorstel versie {tally.proposal_version}",
+                  step_hint=f"v{tally.proposal_version:03d}")
+
+
+def reply_reminder_mail(s: RenovationState) -> Mail:
+    """To a household that has not answered; no name, no code (the code is on its reply slip only)."""
+    p = s.proposal
+    by = datum(p.reply_by) if p else ""
+    lines = ["Beste bewoner,", "",
+             f"U hebt van ons een renovatievoorstel ontvangen voor {s.renovation.complex.name}. Wij hebben uw "
+             f"antwoord nog niet. Wilt u uiterlijk {by} laten weten of u instemt? Dat kan met de antwoordstrook "
+             "bij de brief, of online met de persoonlijke antwoordcode die op de antwoordstrook staat.", "",
+             "Antwoordt u niet, dan telt uw woning als 'niet ingestemd'.", "",
+             f"Hebt u vragen? Neem contact op met {contact(s)}.", "", "Met vriendelijke groet,", "", s.owner.name,
+             s.corporation.name]
+    return Mail(subject=f"Herinnering: uw antwoord op het renovatievoorstel [{kenmerk(s)}]",
+                body="\n".join(lines) + "\n")
+
+
+def reply_reminder(s: RenovationState, mailed: int) -> Notice:
+    t = s.vote.tally() if s.vote else None
+    no_answer = t.no_answer if t else 0
+    text = (f"De antwoorddatum van het renovatievoorstel is over vijf dagen. Nog {no_answer} woning(en) hebben niet "
+            f"geantwoord; {mailed} daarvan kregen een herinnering per mail. Bel de andere of ga langs. Er zijn nog "
+            f"{t.still_needed if t else 0} instemming(en) nodig voor 70%.")
+    return Notice(kind=RungKind.REMINDER, audience=Audience.OWNER,
+                  timeline=line("reply_reminder", no_answer=no_answer, mailed=mailed),
+                  mail=_owner_mail(s, "Antwoorddatum renovatievoorstel nadert", text))
+
+
+def reply_term_ended(s: RenovationState) -> Notice:
+    t = s.vote.tally() if s.vote else None
+    return Notice(kind=RungKind.ALERT, audience=Audience.OWNER,
+                  timeline=line("reply_ended", pct=f"{t.percent_agreed}" if t else "0"),
+                  mail=_owner_mail(s, "Antwoorddatum renovatievoorstel verstreken",
+                                   "De antwoorddatum is verstreken. Sluit de telling (close_vote) wanneer de laatste "
+                                   "antwoorden zijn verwerkt."))
+
+
 # ---- mails -------------------------------------------------------------------------------------------------------
 
 
@@ -186,7 +283,7 @@ def _owner_mail(s: RenovationState, subject: str, text: str) -> Mail:
 
 
 def rung_notices(s: RenovationState, term_key: str, rung: PlannedRung) -> list[Notice]:
-    if term_key != "sign_up":
+    if term_key != "sign_up":  # the reply term's reminder is told by the workflow, with the mails it sent
         return []
     term = s.terms[term_key].schedule
     count = len(s.sign_ups)
@@ -221,11 +318,21 @@ TIMELINE = {
     "panel_constituted": "Panel opgericht op {constituted_on} als {soort} met {members} leden",
     "meeting": "Panelbijeenkomst {number} gehouden op {held_on}; verslag gemaakt",
     "stopped": "Traject gestopt: {reason}",
+    "proposals_sent": "Renovatievoorstel versie {version} verzonden aan alle {letters} woningen ({mailed} ook per "
+                      "mail); lijst bevroren op {reference} met {letters} woningen; antwoorden tot en met {reply_by}",
+    "answer": "Antwoord van eenheid {unit} vastgelegd ({channel}, {answered_on})",
+    "answer_by_code": "Antwoord met persoonlijke antwoordcode ontvangen van eenheid {unit}",
+    "reply_reminder": "Herinnering antwoorddatum: {no_answer} woning(en) zonder antwoord, {mailed} per mail herinnerd",
+    "reply_ended": "Antwoorddatum verstreken ({pct}% ingestemd)",
+    "vote_closed": "Telling gesloten: {agreed} van {total} woningen ingestemd ({pct}%); draagvlak {reached}",
 }
 
 
 def line(event: str, **facts: object) -> str:
     return TIMELINE[event].format(**{k: datum(v) if isinstance(v, date | datetime) else v for k, v in facts.items()})
+
+
+CHANNELS = {"paper": "antwoordstrook op papier", "home_visit": "huisbezoek", "staff": "door medewerker"}
 
 
 def ja(flag: bool) -> str:

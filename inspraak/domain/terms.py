@@ -255,10 +255,24 @@ SIGN_UP = TermRule(
     on_expiry=RungKind.ALERT,
 )
 
+# The reply date of the renovatievoorstel (T_REPLY, domain brief 7.2 B9): practice (WBO, Poort6), no statutory
+# basis; staff choose the date, at least 14 days after the proposals go out so post and a home visit fit in.
+# Five days before it, households that have not answered get a reminder and staff the count so far.
+PROPOSAL_REPLY = TermRule(
+    key="proposal_reply",
+    name="antwoordtermijn renovatievoorstel",
+    article="praktijk (geen wettelijke grondslag); de antwoorddatum kiest de behandelaar, ten minste 14 dagen "
+            "na verzending van de voorstellen",
+    days=14,
+    statutory_end=False,
+    ladder=[RungRule(key="reminder_5_days", kind=RungKind.REMINDER, audience=Audience.OWNER, days=5)],
+    on_expiry=RungKind.ALERT,
+)
+
 TERMS: dict[str, TermRule] = {t.key: t for t in (
     ADVICE_TERM, CONSENT_TERM, REPLY_TERM, EXECUTION_WAIT, COURT_AFTER_RULING, RENOVATION_OBJECTION,
     RENT_INCREASE_AFTER_WORKS, MOVING_ALLOWANCE_INDEXATION, YEARLY_OVERLEG, BUDGET_ACCOUNTING, BOD_DEADLINE,
-    SIGNATURE_TARGET, NO_AGREEMENT, DISPUTE_FILING, SIGN_UP)}
+    SIGNATURE_TARGET, NO_AGREEMENT, DISPUTE_FILING, SIGN_UP, PROPOSAL_REPLY)}
 
 
 class TermPolicy(BaseModel):

@@ -99,13 +99,16 @@ class VoteRoll(BaseModel):
         return homes
 
 
-def freeze_roll(households: Households, reference_date: date, proposal_version: int,
+def freeze_roll(households: Households | Sequence[str], reference_date: date, proposal_version: int,
                 reply_code_hashes: Mapping[str, str] | None = None) -> VoteRoll:
-    """The list of every home in ``households`` at ``reference_date``, with their reply codes' hashes."""
+    """The list of every home in ``households`` (a register, or its unit ids) at ``reference_date``.
+
+    ``reply_code_hashes`` is optional: with derived codes (:func:`derive_reply_code`) nothing of a code is kept.
+    """
     hashes = reply_code_hashes or {}
+    units = [h.unit_id for h in households.households] if isinstance(households, Households) else list(households)
     return VoteRoll(proposal_version=proposal_version, reference_date=reference_date,
-                    homes=[RollHome(unit_id=h.unit_id, reply_code_hash=hashes.get(h.unit_id))
-                           for h in households.households])
+                    homes=[RollHome(unit_id=u, reply_code_hash=hashes.get(u)) for u in units])
 
 
 class Answer(BaseModel):
@@ -329,3 +332,32 @@ def hash_reply_code(code: str, key: bytes, trajectory_id: str, proposal_version:
         raise ValueError(f"the reply code key must be at least {MIN_KEY_BYTES} bytes")
     message = f"inspraak-reply-code\x00{trajectory_id}\x00{proposal_version}\x00{code}".encode()
     return hmac.new(key, message, sha256).hexdigest()
+
+
+def derive_reply_code(key: bytes, trajectory_id: str, proposal_version: int, unit_id: str) -> str:
+    """The personal reply code of one home: HMAC-SHA256(key, trajectory, version, unit) in Crockford base32.
+
+    Deterministic, so a retried mail merge prints the same code and nothing of it needs to be kept: whoever
+    holds the key (the merge activity, the API) derives it again. 10 characters = the first 50 bits of the MAC.
+    Bound to the trajectory and the proposal version: another version's code does not verify.
+    """
+    if len(key) < MIN_KEY_BYTES:
+        raise ValueError(f"the reply code key must be at least {MIN_KEY_BYTES} bytes")
+    message = f"inspraak-reply-code-v1\x00{trajectory_id}\x00{proposal_version}\x00{unit_id}".encode()
+    number = int.from_bytes(hmac.new(key, message, sha256).digest()[:8], "big") >> (64 - 5 * REPLY_CODE_LENGTH)
+    return "".join(REPLY_CODE_ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(REPLY_CODE_LENGTH)))
+
+
+def unit_for_derived_code(code: str, key: bytes, trajectory_id: str, proposal_version: int,
+                          unit_ids: Sequence[str]) -> str | None:
+    """The unit of the frozen list whose derived code is ``code`` (normalised), or None.
+
+    Compares with every home's code in constant time and never stops early, so the time taken says nothing
+    about which home (or which part of the code) came close.
+    """
+    given = code.encode()
+    found: str | None = None
+    for unit in unit_ids:
+        if hmac.compare_digest(derive_reply_code(key, trajectory_id, proposal_version, unit).encode(), given):
+            found = unit
+    return found

@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         MergeRequest,
         MergeResult,
         RenderRequest,
+        StoredJson,
         Visibility,
     )
     from inspraak.domain.households import RegisterRef
@@ -129,6 +130,9 @@ class Trajectory(Generic[S]):
         """What a rung of ``term``'s ladder says, and to whom."""
         return []
 
+    async def on_rung(self, term: str, rung: PlannedRung) -> None:
+        """What a rung does besides its notices (a trajectory's own letters to households); none by default."""
+
     async def on_expired(self, term: str) -> None:
         """``term`` passed without the event it waited for (called under the lock)."""
 
@@ -188,6 +192,7 @@ class Trajectory(Generic[S]):
                             rung = next(r for r in term.schedule.rungs if r.key == late[-1])
                             for notice in self.notices(key, rung):
                                 await self._carry_on(self.tell(notice, event=rung.key), rung.key)
+                            await self._carry_on(self.on_rung(key, rung), rung.key)
                         self.changed()
                 continue
             # Continue as new when the history is long, but never wait for it: the clock keeps running while
@@ -408,7 +413,8 @@ class Trajectory(Generic[S]):
 
     async def merge(self, letter_type: DocumentType, context: dict[str, Any], unit_ids: list[str],
                     register: RegisterRef, *, title: str | None = None, copy_to: Geadresseerde | None = None,
-                    print_file: bool = False, household_mail: Callable[[DocumentRef], Mail] | None = None
+                    print_file: bool = False, household_mail: Callable[[DocumentRef], Mail] | None = None,
+                    figures: StoredJson | None = None, reply_code_version: int | None = None
                     ) -> tuple[MergeResult, dict[str, str]]:
         """A mail merge over a household register in the store: one letter per unit, one document number.
 
@@ -417,14 +423,17 @@ class Trajectory(Generic[S]):
         ``copy_to`` adds a copy for the trajectory's organisation, filed and mailed to it like :meth:`file`;
         ``print_file`` adds one combined file for the post room (staff only). With ``household_mail``, every
         household that gave an e-mail address gets its own letter by mail as well (its address is read from
-        the register by the mail activity). Answers the merge's result and, per mailed unit, the message id.
+        the register by the mail activity). ``figures`` (per-unit figures in the store) and ``reply_code_version``
+        (each home's reply code, derived by the activity with its key) complete a household's letter.
+        Answers the merge's result and, per mailed unit, the message id.
         """
         number = self.s.document_count + 1
         result = await workflow.execute_activity_method(
             DocumentActivities.merge_documents,
             MergeRequest(trajectory_id=self.s.id, organisation_id=self.s.organisation_id, register_ref=register,
                          type=letter_type, context=context, step_prefix=f"{number:02d}-{letter_type.value}",
-                         unit_ids=unit_ids, title=title, copy_to=copy_to, print_file=print_file),
+                         unit_ids=unit_ids, title=title, copy_to=copy_to, print_file=print_file, figures=figures,
+                         reply_code_version=reply_code_version),
             start_to_close_timeout=MERGE_TIMEOUT, heartbeat_timeout=MERGE_HEARTBEAT, retry_policy=RENDER_RETRY,
             summary=f"{letter_type.value} x {len(unit_ids)} for {self.s.id}",
         )

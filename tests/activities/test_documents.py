@@ -115,6 +115,15 @@ EXPECTED: dict[DocumentType, list[str]] = {
     T.INTREKKING: [
         "2 april 2027", "17 maart 2027", "Intrekking:", "deze adviesaanvraag", "subsidie",
     ],
+    T.RENOVATIEVOORSTEL: [
+        "J. de Boer en A. de Boer-Smit", "HO-2019-0031", "€\xa0812,50", "€\xa0857,50", "€\xa045,00", "1 juli 2028",
+        "€\xa07.156,00", "Molenweg 90", "7K3QX-M9PZA", "15 september 2027", "70 procent", "8 weken",
+        "artikel 7:220 lid 3 Burgerlijk Wetboek",
+    ],
+    T.UITSLAG_DRAAGVLAK: [
+        "alle 40 woningen", "1 september 2027", "20 september 2027", "Ingestemd: 29", "Niet ingestemd: 6",
+        "Geen antwoord (telt als niet ingestemd): 5", "72,50 procent", "geldt daarom als redelijk",
+    ],
     T.UITNODIGING_RENOVATIE: [
         "J. de Boer en A. de Boer-Smit", "Molenweg 1", "dinsdag 20 april 2027", "19.30 uur", "dinsdag 4 mei 2027",
         "301-001", "Wet op het overleg huurders verhuurder", "AVG", "m.jansen@voorbeeldhaven.nl",

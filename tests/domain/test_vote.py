@@ -249,3 +249,18 @@ def test_a_thousand_homes_all_agreeing_reach_70_percent_bw_7_220_lid_3() -> None
     v = vote(1000, hashes)
     agree(v, 1000)
     assert v.tally().reached
+
+
+def test_a_derived_reply_code_is_stable_and_bound_to_trajectory_version_and_unit() -> None:
+    from inspraak.domain.vote import REPLY_CODE_ALPHABET, derive_reply_code, unit_for_derived_code
+
+    key = b"k" * 32
+    code = derive_reply_code(key, "ren-1", 1, "301-001")
+    assert code == derive_reply_code(key, "ren-1", 1, "301-001")  # a retried merge prints the same code
+    assert len(code) == 10 and all(c in REPLY_CODE_ALPHABET for c in code)
+    others = {derive_reply_code(key, "ren-1", 2, "301-001"), derive_reply_code(key, "ren-2", 1, "301-001"),
+              derive_reply_code(key, "ren-1", 1, "301-002"), derive_reply_code(b"x" * 32, "ren-1", 1, "301-001")}
+    assert len(others | {code}) == 5
+    units = ["301-001", "301-002"]
+    assert unit_for_derived_code(code, key, "ren-1", 1, units) == "301-001"
+    assert unit_for_derived_code(code, key, "ren-1", 2, units) is None

@@ -61,3 +61,57 @@ async def start_renovation(client: Client, settings: Settings, homes: int = 40,
         RenovationWorkflow.run, inp, id=wf_id, task_queue=settings.task_queue,
         search_attributes=names.search_attributes(state) if with_search_attributes else None,
         memo=names.memo(state))
+
+
+async def with_active_panel(client: Client, settings: Settings, homes: int,
+                            with_search_attributes: bool = False) -> WorkflowHandle[Any, Any]:
+    """A renovation whose households were invited and whose panel (one member) is active."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from inspraak.domain.renovation import Invite, MemberChosen, PanelConstituted, SignUpRecorded
+
+    handle = await start_renovation(client, settings, homes, with_search_attributes=with_search_attributes)
+    view = await handle.query(RenovationWorkflow.view)
+    today = view.timeline[0].at.astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    await handle.execute_update(RenovationWorkflow.invite, Invite(
+        kickoff_at=datetime.combine(today + timedelta(days=10), time(19, 30), ZoneInfo("Europe/Amsterdam")),
+        kickoff_place="buurthuis De Wieken", sign_up_deadline=today + timedelta(days=21)))
+    await handle.execute_update(RenovationWorkflow.record_sign_up, SignUpRecorded(unit_id="301-002",
+                                                                                  signed_up_on=today))
+    await handle.execute_update(RenovationWorkflow.constitute_panel, PanelConstituted(
+        legal_status=PanelLegalStatus.BC_WOHV, members=[MemberChosen(unit_id="301-002", role="voorzitter")],
+        facilities="Een vergaderruimte.", working_agreements="Eens per zes weken.", constituted_on=today))
+    return handle
+
+
+def rent_after(i: int) -> str:
+    """The rent after the works of home ``301-<i>`` in these tests: its rent now (700 + i + 0,50) plus 40 + i."""
+    return f"{740 + 2 * i}.50"
+
+
+async def proposal(settings: Settings, handle: WorkflowHandle[Any, Any], homes: int, today: Any,
+                   version: int = 1, occupied: bool = True, reply_days: int = 14) -> Any:
+    """The ProposalSent action staff make (through the API): figures stored first, only their key in it."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from inspraak.activities.register import store_json
+    from inspraak.domain.moving_allowance import MovingAllowance
+    from inspraak.domain.renovation import ProposalSent, Works
+
+    units = [f"301-{i:03d}" for i in range(1, homes + 1)]
+    ref = await store_json(build_store(settings), f"trajectories/{handle.id}/proposals/v{version}-figures.json",
+                           handle.id, {u: {"huur_nu": f"{700 + i}.50", "huur_nieuw": rent_after(i),
+                                           "huurverhoging": f"{40 + i}.00"}
+                                       for i, u in enumerate(units, start=1)})
+    return ProposalSent(
+        version=version, works=Works(renovation="Isolatie en nieuwe kozijnen", maintenance="Schilderwerk"),
+        schedule="Start in maart; drie weken per woning.", occupied=occupied,
+        temporary_home=None if occupied else "Molenweg 90, gemeubileerd, 65 m2",
+        rent_increase_from=today + timedelta(days=120), reply_by=today + timedelta(days=reply_days),
+        figures=ref, figure_units=units,
+        moving_allowance=None if occupied else MovingAllowance(
+            amount=Decimal("7500.00"), valid_from=today.replace(month=1, day=1),
+            valid_until=today.replace(month=12, day=31)),
+        reply_url="https://inspraak.example.nl/antwoord")

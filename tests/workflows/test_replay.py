@@ -218,22 +218,28 @@ async def test_record_a_consent_request_that_expires_and_is_withdrawn(recorder: 
 @recording
 async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, tmp_path: Path):
     """Creation, the invitation of 12 households (letters, print file, mail), the sign-up reminder, two sign-ups,
-    the panel with its confirmations, a meeting, stop."""
+    the panel with its confirmations, a meeting, the proposals (unoccupied: wisselwoning and moving allowance),
+    answers by staff and by code, the reply reminder to homes without an answer, the reply date passing, the
+    count closed with the vote reached and its result letter, stop."""
     from datetime import time as clock_time
     from zoneinfo import ZoneInfo
 
     from inspraak.domain.panel import PanelLegalStatus
     from inspraak.domain.renovation import (
+        AnswerRecorded,
+        CodeAnswer,
         Invite,
         MeetingRecorded,
         MemberChosen,
         PanelConstituted,
         SignUpRecorded,
         Stopped,
+        VoteClosed,
     )
     from inspraak.domain.renovation import State as RenovationState
+    from inspraak.domain.vote import Choice
     from inspraak.workflows.renovation import RenovationWorkflow
-    from tests.workflows.renovation_setup import start_renovation
+    from tests.workflows.renovation_setup import proposal, start_renovation
 
     settings = Settings(data_dir=tmp_path, task_queue=f"record-{uuid.uuid4().hex[:8]}")
     activities = [a for a in build_activities(settings) if getattr(a, "__name__", "") != "plan_term"]
@@ -247,20 +253,34 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
             await handle.execute_update(RenovationWorkflow.record_sign_up,
                                         SignUpRecorded(unit_id=unit, signed_up_on=today))
 
-        async def reminded() -> bool:
-            v = await handle.query(RenovationWorkflow.view)
-            return any(e.event == "reminder_3_days" for e in v.timeline)
+        async def seen(event: str) -> None:
+            for _ in range(600):
+                v = await handle.query(RenovationWorkflow.view)
+                if any(e.event == event for e in v.timeline):
+                    return
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"no {event} in the timeline")
 
-        for _ in range(600):
-            if await reminded():
-                break
-            await asyncio.sleep(0.05)
+        await seen("reminder_3_days")
         await handle.execute_update(RenovationWorkflow.constitute_panel, PanelConstituted(
             legal_status=PanelLegalStatus.BC_WOHV, members=[MemberChosen(unit_id="301-002", role="voorzitter")],
             facilities="Een vergaderruimte.", working_agreements="Eens per zes weken.", constituted_on=today))
         await handle.execute_update(RenovationWorkflow.record_meeting, MeetingRecorded(
             held_on=today, attendees=["Voorzitter", "Behandelaar"], points=["Kennismaking"]))
+        await handle.execute_update(RenovationWorkflow.send_proposals,
+                                    await proposal(settings, handle, 12, today, occupied=False))
+        for i in (1, 2, 3, 4, 5, 6, 7, 8, 10):
+            await handle.execute_update(RenovationWorkflow.record_answer, AnswerRecorded(
+                unit_id=f"301-{i:03d}", choice=Choice.AGREED, channel="paper", answered_on=today))
+        await handle.execute_update(RenovationWorkflow.answer_by_code, CodeAnswer(
+            unit_id="301-009", choice=Choice.AGREED, proposal_version=1))
+        await handle.execute_update(RenovationWorkflow.record_answer, AnswerRecorded(
+            unit_id="301-001", choice=Choice.NOT_AGREED, channel="home_visit", answered_on=today))
+        await seen("reply_reminder")
+        await seen("reply_ended")
+        await handle.execute_update(RenovationWorkflow.close_vote, VoteClosed())
+        assert (await handle.query(RenovationWorkflow.view)).state == RenovationState.DRAAGVLAK_BEREIKT
         await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="opname afgerond"))
         await handle.result()
         assert (await handle.query(RenovationWorkflow.view)).state == RenovationState.GESTOPT
-        await save(handle, "RenovationWorkflow-v1-invite-panel-meeting-stop")
+        await save(handle, "RenovationWorkflow-v1-invite-panel-meeting-vote-stop")

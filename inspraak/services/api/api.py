@@ -27,6 +27,8 @@ api_router.include_router(advice_requests.router, prefix=f"{PREFIX}/advice-reque
                           responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
 api_router.include_router(renovations.router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
                           responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
+api_router.include_router(renovations.public_router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
+                          responses=problem_responses(400, 409, 500, 503))
 api_router.include_router(trajectories.router, prefix=f"{PREFIX}/trajectories", tags=["trajectories"],
                           responses=problem_responses(400, 401, 500, 503))
 api_router.include_router(documents.router, prefix=f"{PREFIX}/documents", tags=["documents"],

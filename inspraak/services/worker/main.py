@@ -45,7 +45,8 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     """Every activity of Inspraak, with its collaborators built from settings."""
     store = build_store(settings)
     documents = DocumentActivities(build_renderer(settings), store,
-                                   store_templates=build_store_templates(settings, store))
+                                   store_templates=build_store_templates(settings, store),
+                                   reply_code_key=settings.reply_code_key_bytes)
     mail = MailActivities(build_mailer(settings), store, sender(settings), MailLedger(settings.mail_ledger_dir))
     terms = TermActivities(settings.term_policy())
     return [documents.render_document, documents.render_documents, documents.merge_documents, mail.send_mail,

@@ -4,32 +4,54 @@ The household file is parsed here and kept in the document store (staff only); t
 key, its sha256 and the unit ids, so no tenant's name or address enters Temporal's history.
 """
 
+import asyncio
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any, cast
+from datetime import UTC, date, datetime
+from typing import Any, Literal, cast
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
 
-from inspraak.activities.register import store_register
+from inspraak.activities.register import load_register, store_json, store_register
 from inspraak.domain.advice import Actor, CorporationSnapshot, OrganisationSnapshot, StaffMember
-from inspraak.domain.households import MAX_CSV_CHARS, HouseholdImportError, parse_households
+from inspraak.domain.households import (
+    MAX_CSV_CHARS,
+    Code,
+    HouseholdImportError,
+    RegisterRef,
+    parse_households,
+    register_key,
+)
+from inspraak.domain.moving_allowance import MovingAllowanceUnknownError, parse_moving_allowance_table
 from inspraak.domain.panel import AddresseeError, advice_addressee, complex_flags
 from inspraak.domain.renovation import (
+    MAX_SCHEDULE,
+    MAX_TEXT,
+    AnswerRecorded,
+    CodeAnswer,
     Invite,
     MeetingRecorded,
     NewRenovation,
     PanelConstituted,
+    ProposalSent,
     RenovationInput,
     RenovationView,
     SignUpRecorded,
     State,
     Stopped,
+    VoteClosed,
+    Works,
+    check_figures,
+    figures_for_letters,
     initial_state,
+    parse_figures,
 )
+from inspraak.domain.text import Day, MultiLine, OneLine
 from inspraak.domain.trajectory import StepResult
+from inspraak.domain.vote import Choice, HomeVote, Tally, normalise_reply_code, unit_for_derived_code
 from inspraak.services.api.auth import Principal
 from inspraak.services.api.deps import (
     CurrentPrincipal,
@@ -41,12 +63,14 @@ from inspraak.services.api.deps import (
     get_principal,
     get_staff,
 )
-from inspraak.services.api.errors import InvalidInput, InvalidParam, NotFound
+from inspraak.services.api.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from inspraak.services.api.identifiers import new_trajectory_id
 from inspraak.workflows import names
 from inspraak.workflows.renovation import RenovationWorkflow
 
 router = APIRouter(dependencies=[Depends(get_principal)])
+# Households answer with their reply code without an account: the one route of this module without a token.
+public_router = APIRouter()
 
 TRAJECTORY_ID = re.compile(r"^ren-[a-z0-9-]{1,80}$")
 
@@ -153,9 +177,147 @@ ACTIONS: list[tuple[str, Callable[..., Any], type[BaseModel], str]] = [
      "Constitute the panel from the sign-ups; confirmation to every member and the organisation"),
     ("meetings", RenovationWorkflow.record_meeting, MeetingRecorded, "Record a panel meeting; makes its minutes"),
     ("stop", RenovationWorkflow.stop, Stopped, "Stop the renovation trajectory"),
+    ("answers", RenovationWorkflow.record_answer, AnswerRecorded,
+     "Record a home's answer to the proposal (reply slip on paper, home visit); a later answer replaces it"),
+    ("vote/close", RenovationWorkflow.close_vote, VoteClosed,
+     "Close the count after the reply date; the result letter goes to the organisation"),
 ]
-
 for _path, _update, _model, _summary in ACTIONS:
     router.add_api_route(f"/{{trajectory_id}}/{_path}", _action(_update, _model), methods=["POST"],
                          response_model=StepResult, summary=_summary, dependencies=[Depends(get_staff)],
-                         name=f"renovation_{_path.replace('-', '_')}")
+                         name=f"renovation_{_path.replace('-', '_').replace('/', '_')}")
+
+
+# ---- the renovatievoorstel and the vote (B9-B11) ---------------------------------------------------------
+
+
+class FigureRow(BaseModel):
+    unit_id: Code
+    rent_after: str = Field(min_length=1, max_length=20, description="the rent after the works: 857,50 or 857.50")
+
+
+class ProposalBody(BaseModel):
+    """The proposal's common facts, and per home the rent after the works (as CSV or as a list)."""
+
+    version: int = Field(ge=1, le=1000)
+    works: Works
+    schedule: MultiLine = Field(min_length=1, max_length=MAX_SCHEDULE)
+    occupied: bool
+    temporary_home: MultiLine | None = Field(default=None, max_length=MAX_TEXT)
+    rent_increase_from: Day
+    reply_by: Day
+    contact: OneLine | None = Field(default=None, max_length=500)
+    figures_csv: str | None = Field(default=None, min_length=1, max_length=MAX_CSV_CHARS,
+                                    description="eenheid;nieuwe_huur (or unit_id,rent_after), one row per home")
+    figures: list[FigureRow] | None = Field(default=None, max_length=2_000)
+
+
+def figures_key(trajectory_id: str, version: int) -> str:
+    return f"trajectories/{trajectory_id}/proposals/v{version}-figures.json"
+
+
+@router.post("/{trajectory_id}/proposals", response_model=StepResult, dependencies=[Depends(get_staff)],
+             summary="Send the renovatievoorstel to every home with its own figures and reply code; opens the vote")
+async def send_proposals(trajectory_id: str, body: ProposalBody, principal: StaffPrincipal, settings: SettingsDep,
+                         store: StoreDep, client: TemporalClientDep) -> StepResult:
+    handle, view = await visible_renovation(client, trajectory_id, principal)
+    if (body.figures_csv is None) == (body.figures is None):
+        raise InvalidInput.field("figures", "one_of", "give the figures either as figures_csv or as figures")
+    try:
+        figures = parse_figures(body.figures_csv) if body.figures_csv is not None else \
+            check_figures([f.model_dump() for f in body.figures or []])
+    except HouseholdImportError as e:
+        raise InvalidInput(*[InvalidParam(name=f"figures[{r.row}]" + (f".{r.column}" if r.column else ""),
+                                          code=r.code, reason=r.message) for r in e.errors]) from e
+    register = await load_register(store, RegisterRef.model_construct(
+        key=register_key(trajectory_id), sha256=view.register_sha256, unit_ids=[]))
+    rents = {h.unit_id: h.current_rent for h in register.households}
+    by_key = {u.casefold(): u for u in rents}
+    unknown = [InvalidParam(name=f"figures[{n}].unit_id", code="unknown_unit", reason=f"unit {f.unit_id} is not "
+                            "on this renovation's register") for n, f in enumerate(figures) if f.unit_id.casefold()
+               not in by_key]
+    if unknown:
+        raise InvalidInput(*unknown)
+    figures = [f.model_copy(update={"unit_id": by_key[f.unit_id.casefold()]}) for f in figures]
+    allowance = None
+    if not body.occupied:
+        try:
+            table = parse_moving_allowance_table(settings.moving_allowance_file.read_text(encoding="utf-8"))
+            allowance = table.amount_on(datetime.now(UTC).date())
+        except MovingAllowanceUnknownError as e:
+            raise InvalidInput.field("occupied", "moving_allowance_unknown", str(e)) from e
+    ref = await store_json(store, figures_key(trajectory_id, body.version), trajectory_id,
+                           figures_for_letters(figures, rents))
+    action = ProposalSent(
+        **body.model_dump(exclude={"figures_csv", "figures"}), figures=ref, figure_units=[f.unit_id for f in figures],
+        moving_allowance=allowance, reply_url=settings.reply_url,
+        actor=Actor(role=principal.role.value, name=principal.name))
+    result: StepResult = await handle.execute_update(RenovationWorkflow.send_proposals, action)
+    return result
+
+
+@router.get("/{trajectory_id}/tally", response_model=Tally | None,
+            summary="The count so far: totals only, never how a named household voted")
+async def get_tally(trajectory_id: str, principal: CurrentPrincipal, client: TemporalClientDep) -> Tally | None:
+    handle, _ = await visible_renovation(client, trajectory_id, principal)
+    tally: Tally | None = await handle.query(RenovationWorkflow.tally)
+    return tally
+
+
+@router.get("/{trajectory_id}/votes", response_model=list[HomeVote], dependencies=[Depends(get_staff)],
+            summary="Staff only: per home, the answer that counts and how many it gave")
+async def get_votes(trajectory_id: str, principal: StaffPrincipal, client: TemporalClientDep) -> list[HomeVote]:
+    handle, _ = await visible_renovation(client, trajectory_id, principal)
+    votes: list[HomeVote] = await handle.query(RenovationWorkflow.home_votes)
+    return votes
+
+
+class CodeAnswerBody(BaseModel):
+    code: str = Field(min_length=1, max_length=40, description="the personal reply code on the reply slip")
+    choice: Choice
+
+
+class CodeAnswerRecorded(BaseModel):
+    """What a household learns: its answer was taken. Nothing of its home or of any other."""
+
+    recorded: Literal[True] = True
+    choice: Choice
+    answered_on: date
+    proposal_version: int
+
+
+WRONG_CODE = "this reply code is not valid for this renovation's proposal"
+
+
+async def _wrong_code(request: Request, trajectory_id: str) -> InvalidInput:
+    """Count a wrong code for the renovation and slow the answer down the more wrong codes it has seen."""
+    settings = request.app.state.settings
+    failures: dict[str, int] = request.app.state.__dict__.setdefault("reply_code_failures", {})
+    key = trajectory_id if TRAJECTORY_ID.match(trajectory_id) else "-"
+    failures[key] = failures.get(key, 0) + 1
+    await asyncio.sleep(min(settings.reply_code_delay_seconds * failures[key], settings.reply_code_max_delay_seconds))
+    return InvalidInput.field("code", "invalid_code", WRONG_CODE)
+
+
+@public_router.post("/{trajectory_id}/answers/by-code", response_model=CodeAnswerRecorded,
+                    summary="A household answers the proposal with its personal reply code (no account needed)")
+async def answer_by_code(trajectory_id: str, body: CodeAnswerBody, request: Request, settings: SettingsDep,
+                         client: TemporalClientDep) -> CodeAnswerRecorded:
+    code = normalise_reply_code(body.code)
+    if code is None or not TRAJECTORY_ID.match(trajectory_id):
+        raise await _wrong_code(request, trajectory_id)
+    handle = client.get_workflow_handle(trajectory_id)
+    try:
+        units = await handle.query(RenovationWorkflow.vote_units)
+    except RPCError:
+        units = None  # no such renovation: the same answer as a wrong code, so ids cannot be probed
+    unit = unit_for_derived_code(code, settings.reply_code_key_bytes, trajectory_id, units.proposal_version,
+                                 units.unit_ids) if units is not None else None
+    if units is None or unit is None:
+        raise await _wrong_code(request, trajectory_id)
+    if not units.open:
+        raise Conflict("the vote on this proposal is closed; no answer can be taken")
+    await handle.execute_update(RenovationWorkflow.answer_by_code, CodeAnswer(
+        unit_id=unit, choice=body.choice, proposal_version=units.proposal_version))
+    return CodeAnswerRecorded(choice=body.choice, answered_on=datetime.now(UTC).date(),
+                              proposal_version=units.proposal_version)
