@@ -1,5 +1,6 @@
 """Renovations over real HTTP: start with a CSV, bad rows as invalidParams, who may see and do what."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -74,3 +75,22 @@ async def test_staff_invite_and_the_organisation_sees_its_renovation_without_hou
     assert body["sign_ups"] is None and body["sign_up_count"] == 1
     assert not any(d["household_id"] for d in body["documents"])
     assert "301-002" not in own.text and "Huurder Nummer" not in own.text
+
+
+async def test_a_renovation_is_listed_with_the_other_trajectories(api: Api, renovation: str):
+    async def found() -> dict | None:
+        r = await api.http.get("/v1/trajectories", params={"type": "renovation"}, headers=api.auth("staff"))
+        assert r.status_code == 200, r.text
+        return next((i for i in r.json()["items"] if i["id"] == renovation), None)
+
+    item = None
+    for _ in range(50):
+        item = await found()
+        if item:
+            break
+        await asyncio.sleep(0.1)
+    assert item is not None and item["link"] == f"/v1/renovations/{renovation}"
+    r = await api.http.get("/v1/trajectories", params={"state": item["state"]}, headers=api.auth("staff"))
+    assert r.status_code == 200 and any(i["id"] == renovation for i in r.json()["items"])
+    r = await api.http.get("/v1/trajectories", params={"state": "NOT_A_STATE"}, headers=api.auth("staff"))
+    assert r.status_code == 400 and r.json()["invalidParams"][0]["name"] == "state"

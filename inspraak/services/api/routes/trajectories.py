@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 from temporalio.client import WorkflowExecution
 from temporalio.service import RPCError, RPCStatusCode
 
-from inspraak.domain.advice import State
+from inspraak.domain.advice import State as AdviceState
+from inspraak.domain.renovation import State as RenovationState
 from inspraak.services.api.deps import CurrentPrincipal, SettingsDep, TemporalClientDep, get_principal
 from inspraak.services.api.errors import InvalidInput
 from inspraak.settings import Settings
@@ -27,7 +28,9 @@ from inspraak.workflows import names
 
 router = APIRouter(dependencies=[Depends(get_principal)])
 
-TYPES = {names.TYPE_ADVICE_REQUEST: "/v1/advice-requests"}
+TYPES = {names.TYPE_ADVICE_REQUEST: "/v1/advice-requests", names.TYPE_RENOVATION: "/v1/renovations"}
+# The states of every trajectory type; one filter serves them all (values are checked before they reach a query).
+STATES = sorted({s.value for s in AdviceState} | {s.value for s in RenovationState})
 
 _SIGNATURE = 16
 
@@ -104,15 +107,18 @@ async def list_trajectories(
     principal: CurrentPrincipal,
     client: TemporalClientDep,
     settings: SettingsDep,
-    type: Annotated[str | None, Query(description="advice_request")] = None,
+    type: Annotated[str | None, Query(description=" or ".join(TYPES))] = None,
     organisation: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")] = None,
-    state: Annotated[State | None, Query()] = None,
+    state: Annotated[str | None, Query(description="a state of any trajectory type", json_schema_extra={
+        "enum": STATES})] = None,
     overdue: Annotated[bool | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="at most this many items per page")] = 100,
     cursor: Annotated[str | None, Query(max_length=4096, description="`next` of the previous page")] = None,
 ) -> TrajectoryList:
     if type is not None and type not in TYPES:
         raise InvalidInput.field("type", "enum", f"type must be one of: {', '.join(TYPES)}")
+    if state is not None and state not in STATES:  # checked here: the value goes into the visibility query
+        raise InvalidInput.field("state", "enum", f"state must be one of: {', '.join(STATES)}")
     if not principal.is_staff:
         # An organisation lists its own trajectories, whatever filter it asks for.
         if organisation is not None and organisation != principal.organisation_id:
@@ -125,7 +131,7 @@ async def list_trajectories(
     if organisation:
         clauses.append(f"{names.ORGANISATION.name} = '{organisation}'")
     if state:
-        clauses.append(f"{names.STATE.name} = '{state.value}'")
+        clauses.append(f"{names.STATE.name} = '{state}'")
     if overdue is not None:
         clauses.append(f"{names.OVERDUE.name} = {'true' if overdue else 'false'}")
     query = " AND ".join(clauses)
