@@ -23,7 +23,7 @@ from inspraak.services.worker.main import WORKFLOWS, build_worker, kernel_config
 from inspraak.settings import Settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
 from inspraak.workflows.config import KernelConfigInterceptor
-from inspraak.workflows.kernel import RETRY_CAP
+from inspraak.workflows.correspondence import RETRY_CAP
 from tests.faults.conftest import RestartableSmtp, RestartableStore
 from tests.workflows.conftest import Stack, starter
 
