@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from docxtpl import DocxTemplate  # noqa: E402
 
 from inspraak.activities.document_samples import sample_context  # noqa: E402
-from inspraak.activities.documents import DocumentRenderer, make_environment  # noqa: E402
+from inspraak.activities.rendering import DocumentRenderer, make_environment  # noqa: E402
 from inspraak.domain.documents import Brief, DocumentType  # noqa: E402
 
 SURNAMES = ["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "El Amrani",

@@ -17,15 +17,11 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from inspraak.activities.document_samples import sample_context
-from inspraak.activities.documents import (
+from inspraak.activities.documents import DocumentActivities, StoreTemplates
+from inspraak.activities.rendering import (
     DOCX_CONTENT_TYPE,
-    DocumentActivities,
     DocumentRenderer,
-    StoreTemplates,
     TemplateMissingError,
-    bedrag,
-    datum,
-    datum_lang,
     make_environment,
     zin,
 )
@@ -43,6 +39,7 @@ from inspraak.domain.documents import (
     TermijnVerstrekenBrief,
     Visibility,
 )
+from inspraak.domain.dutch import bedrag, datum, datum_lang
 from inspraak.services.cli.templates import run_check
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

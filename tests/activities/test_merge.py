@@ -4,8 +4,9 @@ from pathlib import Path
 
 from temporalio.testing import ActivityEnvironment
 
-from inspraak.activities.documents import DocumentActivities, DocumentRenderer
+from inspraak.activities.documents import DocumentActivities
 from inspraak.activities.register import store_register
+from inspraak.activities.rendering import DocumentRenderer
 from inspraak.activities.storage import LocalDocumentStore
 from inspraak.domain.documents import DocumentType, MergeRequest
 from inspraak.domain.households import parse_households

@@ -6,7 +6,7 @@
 from collections.abc import Mapping
 from pathlib import Path
 
-from inspraak.activities.documents import DocumentRenderer
+from inspraak.activities.rendering import DocumentRenderer
 from inspraak.activities.template_text import write_texts
 from inspraak.domain.documents import LETTER_TYPES, DocumentType
 
