@@ -39,15 +39,14 @@ from temporalio.client import Client  # noqa: E402
 from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
-from inspraak.domain.advice import (  # noqa: E402
+from inspraak.domain.advice import AdviceRequestInput, initial_state  # noqa: E402
+from inspraak.domain.advice_actions import (  # noqa: E402
     AdvicePoint,
     AdviceReceived,
-    AdviceRequestInput,
     CorporationSnapshot,
     NewAdviceRequest,
     OrganisationSnapshot,
     StaffMember,
-    initial_state,
 )
 from inspraak.domain.terms import ADVICE_TERM, local_date, plan_deadline  # noqa: E402
 from inspraak.services.api.auth import Role, issue_token  # noqa: E402

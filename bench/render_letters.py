@@ -22,7 +22,8 @@ from docxtpl import DocxTemplate  # noqa: E402
 
 from inspraak.activities.document_samples import sample_context  # noqa: E402
 from inspraak.activities.rendering import DocumentRenderer, make_environment  # noqa: E402
-from inspraak.domain.documents import Brief, DocumentType  # noqa: E402
+from inspraak.domain.documents import DocumentType  # noqa: E402
+from inspraak.domain.letter_contexts import Brief  # noqa: E402
 
 SURNAMES = ["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "El Amrani",
             "Yilmaz", "Bos", "Vos", "Peters", "Hendriks", "van Dijk", "Kaya", "Dekker", "van Leeuwen"]

@@ -7,14 +7,14 @@ more sustainable; the letters follow that trajectory from the request to the exe
 from datetime import date
 from decimal import Decimal
 
-from inspraak.domain.advice import Category
-from inspraak.domain.documents import (
+from inspraak.domain.advice_actions import Category
+from inspraak.domain.documents import DocumentType
+from inspraak.domain.letter_contexts import (
     AdviesaanvraagBrief,
     Adviespunt,
     Afspraak,
     Afzender,
     Brief,
-    DocumentType,
     EscalatieBrief,
     Geadresseerde,
     HerinneringBrief,

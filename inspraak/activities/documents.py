@@ -26,21 +26,10 @@ from inspraak.activities.rendering import (
     DocumentTemplateError,
 )
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
-from inspraak.domain.documents import (
-    LETTER_CONTEXTS,
-    LETTER_TYPES,
-    BatchRenderRequest,
-    DocumentRef,
-    DocumentType,
-    MergeRequest,
-    MergeResult,
-    RenderRequest,
-    TemplateSource,
-    Visibility,
-    document_id,
-    storage_key,
-)
+from inspraak.domain.documents import DocumentRef, DocumentType, TemplateSource, Visibility, document_id, storage_key
+from inspraak.domain.letter_contexts import LETTER_CONTEXTS, LETTER_TYPES
 from inspraak.domain.merge import MERGE_BUILDERS, merge_context
+from inspraak.domain.render_requests import BatchRenderRequest, MergeRequest, MergeResult, RenderRequest
 from inspraak.domain.vote import derive_reply_code, format_reply_code
 from inspraak.settings import Settings
 

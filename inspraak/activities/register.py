@@ -12,8 +12,8 @@ from typing import Any
 from temporalio.exceptions import ApplicationError
 
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
-from inspraak.domain.documents import StoredJson
 from inspraak.domain.households import Households, RegisterRef, register_key
+from inspraak.domain.render_requests import StoredJson
 
 JSON_CONTENT_TYPE = "application/json"
 

@@ -29,13 +29,9 @@ from jinja2 import Environment, StrictUndefined, TemplateError
 from jinja2.exceptions import TemplateSyntaxError
 from lxml import etree
 
-from inspraak.domain.documents import (
-    LETTER_CONTEXTS,
-    Brief,
-    DocumentType,
-    TemplateSource,
-)
+from inspraak.domain.documents import DocumentType, TemplateSource
 from inspraak.domain.dutch import bedrag, datum, datum_lang
+from inspraak.domain.letter_contexts import LETTER_CONTEXTS, Brief
 
 if TYPE_CHECKING:
     from inspraak.activities.template_check import TemplateProblem

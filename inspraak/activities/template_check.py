@@ -27,7 +27,8 @@ from inspraak.activities.rendering import (
     _Compiled,
     _jinja_context,
 )
-from inspraak.domain.documents import LETTER_CONTEXTS, LETTER_TYPES, Brief, DocumentType
+from inspraak.domain.documents import DocumentType
+from inspraak.domain.letter_contexts import LETTER_CONTEXTS, LETTER_TYPES, Brief
 
 _LEFTOVER_TAG = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 

@@ -17,7 +17,7 @@ from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from inspraak.domain.documents import LETTER_TYPES
+from inspraak.domain.letter_contexts import LETTER_TYPES
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _INSTR = f"{_W}instr"

@@ -6,20 +6,14 @@ templates decide the layout. The workflow module holds no Dutch text: it is all 
 
 from datetime import date
 
-from inspraak.domain.advice import (
-    STATE_LABELS,
-    AdviceState,
-    DecisionTaken,
-    ExecutableBecause,
-    RecordedAdvice,
-    State,
-)
-from inspraak.domain.documents import (
+from inspraak.domain.advice import STATE_LABELS, AdviceState, ExecutableBecause, RecordedAdvice, State
+from inspraak.domain.advice_actions import DecisionTaken
+from inspraak.domain.documents import DocumentRef, DocumentType
+from inspraak.domain.dutch import datum
+from inspraak.domain.letter_contexts import (
     AdviesaanvraagBrief,
     Adviespunt,
     Afzender,
-    DocumentRef,
-    DocumentType,
     EscalatieBrief,
     Geadresseerde,
     HerinneringBrief,
@@ -31,7 +25,6 @@ from inspraak.domain.documents import (
     UitvoeringBrief,
     VerlengingBrief,
 )
-from inspraak.domain.dutch import datum
 from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, RungKind
 from inspraak.domain.trajectory import Letter, Mail, Notice, Recipient
 

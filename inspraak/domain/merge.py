@@ -9,8 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from inspraak.domain import renovation_letters
-from inspraak.domain.documents import Brief, DocumentType
+from inspraak.domain.documents import DocumentType
 from inspraak.domain.households import Household, Households
+from inspraak.domain.letter_contexts import Brief
 
 MergeBuilder = Callable[[dict[str, Any], Household | None, Households], Brief]
 

@@ -11,11 +11,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from inspraak.domain.documents import (
+from inspraak.domain.documents import DocumentRef, DocumentType
+from inspraak.domain.dutch import datum
+from inspraak.domain.households import Household, Households
+from inspraak.domain.letter_contexts import (
     Afspraak,
     Afzender,
-    DocumentRef,
-    DocumentType,
     Geadresseerde,
     Ondertekenaar,
     PanelBevestigingBrief,
@@ -25,10 +26,9 @@ from inspraak.domain.documents import (
     UitslagDraagvlakBrief,
     VerslagBijeenkomstBrief,
 )
-from inspraak.domain.dutch import datum
-from inspraak.domain.households import Household, Households
 from inspraak.domain.panel import PanelLegalStatus
-from inspraak.domain.renovation import Invite, MeetingRecorded, Panel, ProposalSent, RenovationState
+from inspraak.domain.renovation import Panel, RenovationState
+from inspraak.domain.renovation_actions import Invite, MeetingRecorded, ProposalSent
 from inspraak.domain.terms import Audience, PlannedRung, RungKind
 from inspraak.domain.trajectory import Letter, Mail, Notice, Recipient
 from inspraak.domain.vote import CONSENT_THRESHOLD_PERCENT, MINIMUM_HOMES, Tally

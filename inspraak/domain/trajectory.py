@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from inspraak.domain.documents import Brief, DocumentRef, DocumentType, Visibility
+from inspraak.domain.documents import DocumentRef, DocumentType, Visibility
+from inspraak.domain.letter_contexts import Brief
 from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, RungKind
 
 ActorRole = Literal["staff", "manager", "organisation", "household", "clock"]

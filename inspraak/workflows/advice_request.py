@@ -16,31 +16,33 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain import advice_letters as letters
     from inspraak.domain.advice import (
         FINAL_STATES,
-        AdviceReceived,
         AdviceRequestInput,
         AdviceRequestView,
         AdviceState,
+        Dispute,
+        ExecutableBecause,
+        RecordedAdvice,
+        State,
+        flag_refusal,
+        initial_state,
+        table_for,
+    )
+    from inspraak.domain.advice_actions import (
+        AdviceReceived,
         Closed,
         ConsentRecorded,
         Decision,
         DecisionTaken,
-        Dispute,
         DisputeFiled,
         DisputeResolved,
         DocumentAttached,
-        ExecutableBecause,
         Executed,
         NoObjectionReceived,
         OverlegRequested,
         ReceiptConfirmed,
-        RecordedAdvice,
         ReplyReceived,
-        State,
         TermExtended,
         Withdrawn,
-        flag_refusal,
-        initial_state,
-        table_for,
     )
     from inspraak.domain.documents import DocumentRef, Visibility
     from inspraak.domain.terms import PlannedRung

@@ -25,18 +25,10 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.activities.documents import DocumentActivities
     from inspraak.activities.mail import HouseholdAddressee, MailActivities, MailAttachment, MailRequest
     from inspraak.domain import alerts
-    from inspraak.domain.documents import (
-        Brief,
-        DocumentRef,
-        DocumentType,
-        Geadresseerde,
-        MergeRequest,
-        MergeResult,
-        RenderRequest,
-        StoredJson,
-        Visibility,
-    )
+    from inspraak.domain.documents import DocumentRef, DocumentType, Visibility
     from inspraak.domain.households import RegisterRef
+    from inspraak.domain.letter_contexts import Brief, Geadresseerde
+    from inspraak.domain.render_requests import MergeRequest, MergeResult, RenderRequest, StoredJson
     from inspraak.domain.terms import Audience, RungKind, local_date
     from inspraak.domain.trajectory import (
         KERNEL_LINES,

@@ -26,20 +26,16 @@ from inspraak.activities.rendering import (
     zin,
 )
 from inspraak.activities.storage import LocalDocumentStore, S3DocumentStore, StoredObject
-from inspraak.domain.documents import (
+from inspraak.domain.documents import DocumentRef, DocumentType, TemplateSource, Visibility
+from inspraak.domain.dutch import bedrag, datum, datum_lang
+from inspraak.domain.letter_contexts import (
     LETTER_TYPES,
     AdviesaanvraagBrief,
     Adviespunt,
-    BatchRenderRequest,
-    DocumentRef,
-    DocumentType,
     ReactieBrief,
-    RenderRequest,
-    TemplateSource,
     TermijnVerstrekenBrief,
-    Visibility,
 )
-from inspraak.domain.dutch import bedrag, datum, datum_lang
+from inspraak.domain.render_requests import BatchRenderRequest, RenderRequest
 from inspraak.services.cli.templates import run_check
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

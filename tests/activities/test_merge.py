@@ -8,8 +8,9 @@ from inspraak.activities.documents import DocumentActivities
 from inspraak.activities.register import store_register
 from inspraak.activities.rendering import DocumentRenderer
 from inspraak.activities.storage import LocalDocumentStore
-from inspraak.domain.documents import DocumentType, MergeRequest
+from inspraak.domain.documents import DocumentType
 from inspraak.domain.households import parse_households
+from inspraak.domain.render_requests import MergeRequest
 from tests.workflows.renovation_setup import households_csv
 
 COMMON = {"kenmerk": "REN-1", "datum": "2027-04-06", "afzender": {"naam": "Woonstichting"},

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from inspraak.domain.advice import AdvicePoint, AdviceReceived, Attachment, DecisionTaken, NewAdviceRequest
+from inspraak.domain.advice_actions import AdvicePoint, AdviceReceived, Attachment, DecisionTaken, NewAdviceRequest
 from inspraak.domain.text import Day, MultiLine, OneLine, one_line_safe
 
 

@@ -17,8 +17,9 @@ from inspraak.activities.documents import DocumentActivities, build_renderer
 from inspraak.activities.mail import MailActivities, MailLedger, build_mailer
 from inspraak.activities.storage import build_store
 from inspraak.activities.terms import TermActivities
-from inspraak.domain.advice import AdvicePoint, AdviceReceived, Withdrawn
-from inspraak.domain.documents import DocumentRef, RenderRequest
+from inspraak.domain.advice_actions import AdvicePoint, AdviceReceived, Withdrawn
+from inspraak.domain.documents import DocumentRef
+from inspraak.domain.render_requests import RenderRequest
 from inspraak.services.worker.main import WORKFLOWS, build_worker, kernel_config, sender
 from inspraak.settings import Settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow

@@ -9,7 +9,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from inspraak.activities.storage import LocalDocumentStore
-from inspraak.domain.advice import AdvicePoint, AdviceReceived, Withdrawn
+from inspraak.domain.advice_actions import AdvicePoint, AdviceReceived, Withdrawn
 from inspraak.services.payloads import CLAIM_CHECK, ClaimCheckCodec, data_converter
 from inspraak.services.worker.main import build_worker
 from inspraak.settings import Settings

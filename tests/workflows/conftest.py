@@ -20,14 +20,13 @@ from temporalio.client import (
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from inspraak.domain.advice import (
-    AdviceRequestInput,
+from inspraak.domain.advice import AdviceRequestInput, Registration
+from inspraak.domain.advice_actions import (
     Category,
     Closed,
     CorporationSnapshot,
     NewAdviceRequest,
     OrganisationSnapshot,
-    Registration,
     StaffMember,
     Withdrawn,
 )

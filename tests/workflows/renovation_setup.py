@@ -7,10 +7,11 @@ from temporalio.client import Client, WorkflowHandle
 
 from inspraak.activities.register import store_register
 from inspraak.activities.storage import build_store
-from inspraak.domain.advice import CorporationSnapshot, OrganisationSnapshot, StaffMember
+from inspraak.domain.advice_actions import CorporationSnapshot, OrganisationSnapshot, StaffMember
 from inspraak.domain.households import Complex, parse_households
 from inspraak.domain.panel import PanelLegalStatus, advice_addressee, complex_flags
-from inspraak.domain.renovation import NewRenovation, RenovationInput, Works, initial_state
+from inspraak.domain.renovation import NewRenovation, RenovationInput, initial_state
+from inspraak.domain.renovation_actions import Works
 from inspraak.services.directory import load_directory
 from inspraak.settings import Settings
 from inspraak.workflows import names
@@ -69,7 +70,7 @@ async def with_active_panel(client: Client, settings: Settings, homes: int,
     from datetime import datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
-    from inspraak.domain.renovation import Invite, MemberChosen, PanelConstituted, SignUpRecorded
+    from inspraak.domain.renovation_actions import Invite, MemberChosen, PanelConstituted, SignUpRecorded
 
     handle = await start_renovation(client, settings, homes, with_search_attributes=with_search_attributes)
     view = await handle.query(RenovationWorkflow.view)
@@ -98,7 +99,7 @@ async def proposal(settings: Settings, handle: WorkflowHandle[Any, Any], homes: 
 
     from inspraak.activities.register import store_json
     from inspraak.domain.moving_allowance import MovingAllowance
-    from inspraak.domain.renovation import ProposalSent, Works
+    from inspraak.domain.renovation_actions import ProposalSent, Works
 
     units = [f"301-{i:03d}" for i in range(1, homes + 1)]
     ref = await store_json(build_store(settings), f"trajectories/{handle.id}/proposals/v{version}-figures.json",

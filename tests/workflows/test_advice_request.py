@@ -6,17 +6,16 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from inspraak.domain.advice import (
+from inspraak.domain.advice import AdviceRequestView, ExecutableBecause, State
+from inspraak.domain.advice_actions import (
     AdvicePoint,
     AdviceReceived,
-    AdviceRequestView,
     Closed,
     ConsentRecorded,
     Decision,
     DecisionTaken,
     DisputeFiled,
     DisputeResolved,
-    ExecutableBecause,
     Executed,
     Forum,
     NoObjectionReceived,
@@ -24,7 +23,6 @@ from inspraak.domain.advice import (
     PointDecision,
     ReceiptConfirmed,
     ReplyReceived,
-    State,
     TermExtended,
     Withdrawn,
 )

@@ -13,16 +13,15 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from inspraak.domain.advice import (
+from inspraak.domain.advice import AdviceRequestView, State
+from inspraak.domain.advice_actions import (
     AdvicePoint,
     AdviceReceived,
-    AdviceRequestView,
     Decision,
     DecisionTaken,
     DocumentAttached,
     PointDecision,
     ReplyReceived,
-    State,
     TermExtended,
     Withdrawn,
 )

@@ -13,7 +13,7 @@ from inspraak.activities.documents import DocumentActivities, build_renderer
 from inspraak.activities.mail import MailActivities, MailLedger, SmtpMailer, build_mailer
 from inspraak.activities.storage import DocumentStore, LocalDocumentStore, StoredObject
 from inspraak.activities.terms import TermActivities
-from inspraak.domain.advice import Withdrawn
+from inspraak.domain.advice_actions import Withdrawn
 from inspraak.services.worker.main import build_worker, sender
 from inspraak.settings import Settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow

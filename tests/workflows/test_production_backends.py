@@ -8,7 +8,7 @@ from minio import Minio
 from temporalio.testing import WorkflowEnvironment
 
 from inspraak.activities.storage import S3DocumentStore
-from inspraak.domain.advice import Withdrawn
+from inspraak.domain.advice_actions import Withdrawn
 from inspraak.services.worker.main import build_worker
 from inspraak.settings import Settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow

@@ -11,14 +11,14 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from inspraak.domain.documents import DocumentType, Visibility
 from inspraak.domain.panel import PanelLegalStatus
-from inspraak.domain.renovation import (
+from inspraak.domain.renovation import State
+from inspraak.domain.renovation_actions import (
     Agreement,
     Invite,
     MeetingRecorded,
     MemberChosen,
     PanelConstituted,
     SignUpRecorded,
-    State,
     Stopped,
 )
 from inspraak.workflows.renovation import RenovationWorkflow

@@ -10,7 +10,8 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from inspraak.domain.documents import DocumentType, Visibility
-from inspraak.domain.renovation import AnswerRecorded, CodeAnswer, State, Stopped, VoteClosed
+from inspraak.domain.renovation import State
+from inspraak.domain.renovation_actions import AnswerRecorded, CodeAnswer, Stopped, VoteClosed
 from inspraak.domain.vote import Choice, derive_reply_code, format_reply_code
 from inspraak.workflows.renovation import RenovationWorkflow
 from tests.workflows.conftest import Stack, finished, pass_days, pass_until

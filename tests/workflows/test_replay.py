@@ -30,10 +30,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from inspraak.activities.terms import PlanTermRequest
-from inspraak.domain.advice import (
+from inspraak.domain.advice import AdviceRequestInput, State, initial_state
+from inspraak.domain.advice_actions import (
     AdvicePoint,
     AdviceReceived,
-    AdviceRequestInput,
     Category,
     Closed,
     ConsentRecorded,
@@ -51,10 +51,8 @@ from inspraak.domain.advice import (
     ReceiptConfirmed,
     ReplyReceived,
     StaffMember,
-    State,
     TermExtended,
     Withdrawn,
-    initial_state,
 )
 from inspraak.domain.terms import TERMS, DeadlineSchedule, PlannedRung
 from inspraak.services.directory import load_directory
@@ -225,7 +223,8 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
     from zoneinfo import ZoneInfo
 
     from inspraak.domain.panel import PanelLegalStatus
-    from inspraak.domain.renovation import (
+    from inspraak.domain.renovation import State as RenovationState
+    from inspraak.domain.renovation_actions import (
         AnswerRecorded,
         CodeAnswer,
         Invite,
@@ -236,7 +235,6 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
         Stopped,
         VoteClosed,
     )
-    from inspraak.domain.renovation import State as RenovationState
     from inspraak.domain.vote import Choice
     from inspraak.workflows.renovation import RenovationWorkflow
     from tests.workflows.renovation_setup import proposal, start_renovation

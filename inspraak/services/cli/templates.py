@@ -8,7 +8,8 @@ from pathlib import Path
 
 from inspraak.activities.rendering import DocumentRenderer
 from inspraak.activities.template_text import write_texts
-from inspraak.domain.documents import LETTER_TYPES, DocumentType
+from inspraak.domain.documents import DocumentType
+from inspraak.domain.letter_contexts import LETTER_TYPES
 
 
 def run_check(templates_dir: Path, *, override_dir: Path | None = None,

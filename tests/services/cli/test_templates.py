@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from inspraak.domain.documents import LETTER_TYPES
+from inspraak.domain.letter_contexts import LETTER_TYPES
 from inspraak.services.cli.main import main
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates"

@@ -13,11 +13,10 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from inspraak.domain.advice import (
+from inspraak.domain.advice import AdviceRequestInput, AdviceRequestView, Registration, State, initial_state
+from inspraak.domain.advice_actions import (
     Actor,
     AdviceReceived,
-    AdviceRequestInput,
-    AdviceRequestView,
     Closed,
     ConsentRecorded,
     CorporationSnapshot,
@@ -31,13 +30,10 @@ from inspraak.domain.advice import (
     OrganisationSnapshot,
     OverlegRequested,
     ReceiptConfirmed,
-    Registration,
     ReplyReceived,
     StaffMember,
-    State,
     TermExtended,
     Withdrawn,
-    initial_state,
 )
 from inspraak.domain.documents import (
     UPLOAD_STEP_PREFIX,

@@ -16,7 +16,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
 from inspraak.activities.register import load_register, store_json, store_register
-from inspraak.domain.advice import Actor, CorporationSnapshot, OrganisationSnapshot, StaffMember
+from inspraak.domain.advice_actions import Actor, CorporationSnapshot, OrganisationSnapshot, StaffMember
 from inspraak.domain.households import (
     MAX_CSV_CHARS,
     Code,
@@ -27,26 +27,22 @@ from inspraak.domain.households import (
 )
 from inspraak.domain.moving_allowance import MovingAllowanceUnknownError, parse_moving_allowance_table
 from inspraak.domain.panel import AddresseeError, advice_addressee, complex_flags
-from inspraak.domain.renovation import (
+from inspraak.domain.renovation import NewRenovation, RenovationInput, RenovationView, State, initial_state
+from inspraak.domain.renovation_actions import (
     MAX_SCHEDULE,
     MAX_TEXT,
     AnswerRecorded,
     CodeAnswer,
     Invite,
     MeetingRecorded,
-    NewRenovation,
     PanelConstituted,
     ProposalSent,
-    RenovationInput,
-    RenovationView,
     SignUpRecorded,
-    State,
     Stopped,
     VoteClosed,
     Works,
     check_figures,
     figures_for_letters,
-    initial_state,
     parse_figures,
 )
 from inspraak.domain.text import Day, MultiLine, OneLine
