@@ -1,25 +1,21 @@
 """Advice and consent requests (Wohv art. 4-5a): start one, read it, record what happens."""
 
 import hashlib
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
 from inspraak.domain.advice import AdviceRequestInput, AdviceRequestView, Registration, State, initial_state
 from inspraak.domain.advice_actions import (
-    Actor,
     AdviceReceived,
     Closed,
     ConsentRecorded,
-    CorporationSnapshot,
     DecisionTaken,
     DisputeFiled,
     DisputeResolved,
@@ -65,15 +61,15 @@ from inspraak.services.api.deps import (
     TemporalClientDep,
     get_principal,
 )
-from inspraak.services.api.errors import AlreadyExists, Conflict, Forbidden, InvalidInput, NotFound
+from inspraak.services.api.errors import AlreadyExists, Conflict, Forbidden, InvalidInput
 from inspraak.services.api.identifiers import keyed_trajectory_id, new_trajectory_id
+from inspraak.services.api.trajectory_access import as_action, corporation_snapshot, execute, find_visible
 from inspraak.settings import Settings
 from inspraak.workflows import names
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
 
 router = APIRouter(dependencies=[Depends(get_principal)])
 
-TRAJECTORY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
@@ -189,10 +185,7 @@ async def _start(body: NewAdviceRequest, registration: Registration | None, prin
         organisation=OrganisationSnapshot(id=org.id, name=org.name, kind=org.kind, address=org.address,
                                           postcode_city=org.postcode_city, contacts=org.contacts,
                                           agreement_reference=org.agreement_reference),
-        corporation=CorporationSnapshot(name=c.name, address=c.address, postcode_city=c.postcode_city,
-                                        phone=c.phone, email=c.email, website=c.website,
-                                        manager_name=c.manager_name, manager_email=c.manager_email,
-                                        signatories=c.signatories),
+        corporation=corporation_snapshot(directory),
         owner=StaffMember(name=principal.name, email=principal.email or c.email),
         term=term,
         minimum_term_days=minimum_days,
@@ -251,14 +244,10 @@ def for_reader(view: AdviceRequestView, principal: Principal) -> AdviceRequestVi
 
 async def visible_trajectory(client: Client, trajectory_id: str, principal: Principal
                              ) -> tuple[WorkflowHandle[Any, Any], AdviceRequestView]:
-    """The trajectory if the caller may see it; otherwise 404, the same as for one that does not exist."""
-    if not TRAJECTORY_ID.match(trajectory_id):
-        raise NotFound("no such trajectory")
-    handle = client.get_workflow_handle(trajectory_id)
-    view = await handle.query(AdviceRequestWorkflow.view)
-    if not principal.may_see(view.organisation_id):
-        raise NotFound("no such trajectory")
-    return handle, for_reader(view, principal)
+    """The advice request if the caller may see it (404 otherwise), as the caller may read it."""
+    found: tuple[WorkflowHandle[Any, Any], AdviceRequestView] = await find_visible(
+        client, trajectory_id, principal, AdviceRequestWorkflow.view, lambda v: v.organisation_id)
+    return found[0], for_reader(found[1], principal)
 
 
 @router.post("/{trajectory_id}/uploads", status_code=201, response_model=StepResult,
@@ -293,8 +282,8 @@ async def upload_document(trajectory_id: str, request: Request, principal: Curre
     ref = DocumentRef(id=doc_id, type=DocumentType.UPLOAD, title=title, trajectory_id=trajectory_id,
                       organisation_id=view.organisation_id, visibility=visibility, key=stored.key, sha256=stored.sha256,
                       size=stored.size, template_version="", created_at=datetime.now(UTC), content_type=content_type)
-    action = DocumentAttached(document=ref, actor=Actor(role=principal.role.value, name=principal.name))
-    return await _execute(handle, AdviceRequestWorkflow.attach_document, action, view)
+    action = as_action(DocumentAttached(document=ref), principal)
+    return await execute(handle, AdviceRequestWorkflow.attach_document, action, view.state.value, view.state_label)
 
 
 @router.get("/{trajectory_id}", response_model=AdviceRequestView, summary="State, deadlines, documents, timeline")
@@ -309,24 +298,10 @@ def _action(update: Any, model: type[BaseModel], staff_only: bool) -> Callable[.
         if staff_only and not principal.is_staff:
             raise Forbidden("only corporation staff may do this")
         handle, view = await visible_trajectory(client, trajectory_id, principal)
-        action = cast(BaseModel, body).model_copy(update={"actor": Actor(role=principal.role.value,
-                                                                         name=principal.name)})
-        return await _execute(handle, update, action, view)
+        return await execute(handle, update, as_action(cast(BaseModel, body), principal), view.state.value,
+                             view.state_label)
 
     return route
-
-
-async def _execute(handle: WorkflowHandle[Any, Any], update: Any, action: BaseModel,
-                  view: AdviceRequestView) -> StepResult:
-    try:
-        return await handle.execute_update(update, action)
-    except RPCError as e:
-        # An update to a workflow that has completed: the trajectory exists, its state refuses.
-        if e.status == RPCStatusCode.NOT_FOUND and (
-                await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
-            raise Conflict(f"the trajectory is closed (state is {view.state.value}: {view.state_label})",
-                           state=view.state.value) from e
-        raise
 
 
 # path, update, body, staff only, summary

@@ -16,7 +16,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
 from inspraak.activities.register import load_register, store_json, store_register
-from inspraak.domain.advice_actions import Actor, CorporationSnapshot, OrganisationSnapshot, StaffMember
+from inspraak.domain.advice_actions import Actor, OrganisationSnapshot, StaffMember
 from inspraak.domain.households import (
     MAX_CSV_CHARS,
     Code,
@@ -61,6 +61,7 @@ from inspraak.services.api.deps import (
 )
 from inspraak.services.api.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from inspraak.services.api.identifiers import new_trajectory_id
+from inspraak.services.api.trajectory_access import as_action, corporation_snapshot, execute, find_visible
 from inspraak.workflows import names
 from inspraak.workflows.renovation import RenovationWorkflow
 
@@ -68,7 +69,7 @@ router = APIRouter(dependencies=[Depends(get_principal)])
 # Households answer with their reply code without an account: the one route of this module without a token.
 public_router = APIRouter()
 
-TRAJECTORY_ID = re.compile(r"^ren-[a-z0-9-]{1,80}$")
+RENOVATION_ID = re.compile(r"^ren-[a-z0-9-]{1,80}$")
 
 
 class RenovationStart(NewRenovation):
@@ -117,10 +118,7 @@ async def create_renovation(body: RenovationStart, principal: StaffPrincipal, se
         organisation=OrganisationSnapshot(id=org.id, name=org.name, kind=org.kind, address=org.address,
                                           postcode_city=org.postcode_city, contacts=org.contacts,
                                           agreement_reference=org.agreement_reference),
-        corporation=CorporationSnapshot(name=c.name, address=c.address, postcode_city=c.postcode_city,
-                                        phone=c.phone, email=c.email, website=c.website,
-                                        manager_name=c.manager_name, manager_email=c.manager_email,
-                                        signatories=c.signatories),
+        corporation=corporation_snapshot(directory),
         owner=StaffMember(name=principal.name, email=principal.email or c.email), register_ref=register)
     state = initial_state(inp)
     await client.start_workflow(
@@ -136,12 +134,11 @@ async def create_renovation(body: RenovationStart, principal: StaffPrincipal, se
 async def visible_renovation(client: Client, trajectory_id: str, principal: Principal
                              ) -> tuple[WorkflowHandle[Any, Any], RenovationView]:
     """The renovation if the caller may see it (404 otherwise); an organisation's view names no household."""
-    if not TRAJECTORY_ID.match(trajectory_id):
+    if not RENOVATION_ID.match(trajectory_id):
         raise NotFound("no such trajectory")
-    handle = client.get_workflow_handle(trajectory_id)
-    view = await handle.query(RenovationWorkflow.view)
-    if not principal.may_see(view.organisation_id):
-        raise NotFound("no such trajectory")
+    found: tuple[WorkflowHandle[Any, Any], RenovationView] = await find_visible(
+        client, trajectory_id, principal, RenovationWorkflow.view, lambda v: v.organisation_id)
+    handle, view = found
     if not principal.is_staff:
         view = view.for_organisation(lambda visibility: principal.may_read(view.organisation_id, visibility))
     return handle, view
@@ -155,11 +152,8 @@ async def get_renovation(trajectory_id: str, principal: CurrentPrincipal, client
 def _action(update: Any, model: type[BaseModel]) -> Callable[..., Any]:
     async def route(trajectory_id: str, body: model, principal: CurrentPrincipal,  # type: ignore[valid-type]
                     client: TemporalClientDep) -> StepResult:
-        handle, _ = await visible_renovation(client, trajectory_id, principal)
-        action = cast(BaseModel, body).model_copy(update={"actor": Actor(role=principal.role.value,
-                                                                         name=principal.name)})
-        result: StepResult = await handle.execute_update(update, action)
-        return result
+        handle, view = await visible_renovation(client, trajectory_id, principal)
+        return await execute(handle, update, as_action(cast(BaseModel, body), principal), view.state.value)
 
     return route
 
@@ -289,7 +283,7 @@ async def _wrong_code(request: Request, trajectory_id: str) -> InvalidInput:
     """Count a wrong code for the renovation and slow the answer down the more wrong codes it has seen."""
     settings = request.app.state.settings
     failures: dict[str, int] = request.app.state.__dict__.setdefault("reply_code_failures", {})
-    key = trajectory_id if TRAJECTORY_ID.match(trajectory_id) else "-"
+    key = trajectory_id if RENOVATION_ID.match(trajectory_id) else "-"
     failures[key] = failures.get(key, 0) + 1
     await asyncio.sleep(min(settings.reply_code_delay_seconds * failures[key], settings.reply_code_max_delay_seconds))
     return InvalidInput.field("code", "invalid_code", WRONG_CODE)
@@ -300,7 +294,7 @@ async def _wrong_code(request: Request, trajectory_id: str) -> InvalidInput:
 async def answer_by_code(trajectory_id: str, body: CodeAnswerBody, request: Request, settings: SettingsDep,
                          client: TemporalClientDep) -> CodeAnswerRecorded:
     code = normalise_reply_code(body.code)
-    if code is None or not TRAJECTORY_ID.match(trajectory_id):
+    if code is None or not RENOVATION_ID.match(trajectory_id):
         raise await _wrong_code(request, trajectory_id)
     handle = client.get_workflow_handle(trajectory_id)
     try:
