@@ -287,12 +287,15 @@ class Trajectory(Correspondence[S]):
             start_to_close_timeout=PLAN_TIMEOUT, retry_policy=PLAN_RETRY,
         )
 
-    def start_term(self, schedule: DeadlineSchedule) -> None:
-        self.s.terms[schedule.term] = RunningTerm(schedule=schedule)
+    def start_term(self, schedule: DeadlineSchedule, key: str | None = None) -> None:
+        """Run ``schedule`` under ``key``: the term's name, unless one term runs several times at once (the
+        8 weeks of BW 7:220 lid 3 per receipt date: ``renovation_objection:2027-03-01``). The hooks
+        (:meth:`notices`, :meth:`on_rung`, :meth:`on_expired`) receive the key."""
+        self.s.terms[key or schedule.term] = RunningTerm(schedule=schedule)
 
-    def replan_term(self, schedule: DeadlineSchedule) -> None:
+    def replan_term(self, schedule: DeadlineSchedule, key: str | None = None) -> None:
         """A new end for a running term; rungs that fired already do not fire again."""
-        self.s.terms[schedule.term].schedule = schedule
+        self.s.terms[key or schedule.term].schedule = schedule
 
     def end_term(self, key: str, status: TermStatus = TermStatus.MET) -> None:
         term = self.s.terms.get(key)

@@ -153,7 +153,14 @@ class VoteSteps(Trajectory[RenovationState]):
             s = self.s
             vote = self.need(s.vote, "the vote")
             tally = vote.close(self.today())
-            s.state = State.DRAAGVLAK_BEREIKT if tally.reached else State.DRAAGVLAK_NIET_BEREIKT
+            if tally.agreed == tally.total:
+                # Every tenant agreed (BW 7:220 lid 2), so no presumption is needed, whatever the number of
+                # homes: no kennisgeving, no term to wait for.
+                s.state = State.UITVOERINGSGEREED
+            elif tally.reached:
+                s.state = State.DRAAGVLAK_BEREIKT
+            else:
+                s.state = State.DRAAGVLAK_NIET_BEREIKT
             ref = await self.file(letters.uitslag(s, self.today(), tally, action.method))
             s.result = VoteResult(tally=tally, document_id=ref.id)
             self.log("vote_closed", letters.line("vote_closed", agreed=tally.agreed, total=tally.total,

@@ -116,3 +116,19 @@ async def proposal(settings: Settings, handle: WorkflowHandle[Any, Any], homes: 
             amount=Decimal("7500.00"), valid_from=today.replace(month=1, day=1),
             valid_until=today.replace(month=12, day=31)),
         reply_url="https://inspraak.example.nl/antwoord")
+
+
+async def ready_for_proposals(client: Client, settings: Settings, homes: int,
+                              with_search_attributes: bool = False) -> WorkflowHandle[Any, Any]:
+    """A renovation in the state where staff may send the proposals (B9). Every test that needs a vote starts
+    here, so the way there (today: an active panel) is written once."""
+    return await with_active_panel(client, settings, homes, with_search_attributes=with_search_attributes)
+
+
+async def voting_renovation(client: Client, settings: Settings, homes: int, today: Any,
+                            occupied: bool = True) -> WorkflowHandle[Any, Any]:
+    """A renovation whose proposals went out (version 1) and whose vote is open."""
+    handle = await ready_for_proposals(client, settings, homes)
+    await handle.execute_update(RenovationWorkflow.send_proposals,
+                                await proposal(settings, handle, homes, today, occupied=occupied))
+    return handle

@@ -15,7 +15,7 @@ from inspraak.domain.renovation_actions import AnswerRecorded, CodeAnswer, Stopp
 from inspraak.domain.vote import Choice, derive_reply_code, format_reply_code
 from inspraak.workflows.renovation import RenovationWorkflow
 from tests.workflows.conftest import Stack, finished, pass_days, pass_until
-from tests.workflows.renovation_setup import proposal, rent_after, with_active_panel
+from tests.workflows.renovation_setup import rent_after, voting_renovation
 
 OPEN: list = []
 
@@ -38,11 +38,8 @@ def text_of(data: bytes) -> str:
 
 
 async def voting(stack: Stack, homes: int, occupied: bool = True):
-    handle = await with_active_panel(stack.client, stack.settings, homes)
+    handle = await voting_renovation(stack.client, stack.settings, homes, await stack.today(), occupied=occupied)
     OPEN.append(handle)
-    today = await stack.today()
-    await handle.execute_update(RenovationWorkflow.send_proposals,
-                                await proposal(stack.settings, handle, homes, today, occupied=occupied))
     return handle
 
 
@@ -94,13 +91,26 @@ async def test_six_of_ten_does_not_reach_the_vote(stack: Stack):
     await stop(handle)
 
 
-async def test_nine_homes_all_agreeing_is_no_70_percent_presumption(stack: Stack):
+async def test_nine_homes_seven_agreeing_is_no_70_percent_presumption_bw_7_220_lid_3(stack: Stack):
+    handle = await voting(stack, 9)
+    today = await stack.today()
+    for i in range(1, 10):
+        await answer(handle, f"301-{i:03d}", Choice.AGREED if i <= 8 else Choice.NOT_AGREED, today)
+    view = await close(stack, handle)
+    assert view.state == State.DRAAGVLAK_NIET_BEREIKT
+    assert view.tally is not None and view.tally.enough_homes is False and view.tally.agreed == 8
+    (uitslag,) = [d for d in view.documents if d.type == DocumentType.UITSLAG_DRAAGVLAK]
+    assert "minder dan 10 woningen" in text_of((stack.settings.documents_dir / uitslag.key).read_bytes())
+    await stop(handle)
+
+
+async def test_every_home_agreeing_is_ready_for_the_works_without_a_presumption_bw_7_220_lid_2(stack: Stack):
     handle = await voting(stack, 9)
     today = await stack.today()
     for i in range(1, 10):
         await answer(handle, f"301-{i:03d}", Choice.AGREED, today)
     view = await close(stack, handle)
-    assert view.state == State.DRAAGVLAK_NIET_BEREIKT
+    assert view.state == State.UITVOERINGSGEREED
     assert view.tally is not None and view.tally.enough_homes is False and view.tally.agreed == 9
     (uitslag,) = [d for d in view.documents if d.type == DocumentType.UITSLAG_DRAAGVLAK]
     assert "minder dan 10 woningen" in text_of((stack.settings.documents_dir / uitslag.key).read_bytes())

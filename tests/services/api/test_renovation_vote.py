@@ -7,8 +7,8 @@ import pytest
 
 from inspraak.domain.vote import derive_reply_code, format_reply_code
 from tests.services.api.conftest import Api
-from tests.services.api.test_renovations import own_token, start_body
-from tests.workflows.renovation_setup import households_csv
+from tests.services.api.renovation_steps import voting_renovation
+from tests.services.api.test_renovations import own_token
 
 HOMES = 12
 
@@ -29,24 +29,7 @@ def proposal_body(version: int = 1) -> dict:
 @pytest.fixture(scope="module")
 async def voting(api: Api) -> str:
     api.settings.reply_code_delay_seconds = 0.2
-    staff = api.auth("staff")
-    r = await api.http.post("/v1/renovations", json=start_body(households_csv(HOMES)), headers=staff)
-    assert r.status_code == 201, r.text
-    rid = r.json()["id"]
-    r = await api.http.post(f"/v1/renovations/{rid}/invitation", headers=staff, json={
-        "kickoff_at": (datetime.now(UTC) + timedelta(days=10)).isoformat(), "kickoff_place": "buurthuis",
-        "sign_up_deadline": (datetime.now(UTC) + timedelta(days=21)).date().isoformat()})
-    assert r.status_code == 200, r.text
-    r = await api.http.post(f"/v1/renovations/{rid}/sign-ups", headers=staff,
-                            json={"unit_id": "301-002", "signed_up_on": today()})
-    assert r.status_code == 200, r.text
-    r = await api.http.post(f"/v1/renovations/{rid}/panel", headers=staff, json={
-        "legal_status": "bc_wohv", "members": [{"unit_id": "301-002", "role": "voorzitter"}],
-        "facilities": "Een zaal.", "working_agreements": "Maandelijks.", "constituted_on": today()})
-    assert r.status_code == 200, r.text
-    r = await api.http.post(f"/v1/renovations/{rid}/proposals", headers=staff, json=proposal_body())
-    assert r.status_code == 200, r.text
-    return rid
+    return await voting_renovation(api, HOMES, proposal_body())
 
 
 def code(api: Api, rid: str, unit: str, version: int = 1) -> str:
