@@ -211,6 +211,11 @@ class RenovationState(TrajectoryState):
         """The constituted panel is a bewonerscommissie with the Overlegwet's rights (Wohv art. 1 lid 1 g)."""
         return self.panel is not None and self.panel.legal_status.has_wohv_rights
 
+    def works_blocked(self, unit_id: str) -> bool:
+        """Whether the works may not start in this home: its tenant is in court over the proposal (BW 7:220
+        lid 3, domain brief B13/B16). The objection phase decides; until it exists, no home is blocked."""
+        return False
+
     def on_register(self, unit_id: str) -> str | None:
         """The unit id as the register spells it, or None."""
         key = unit_id.casefold()
