@@ -19,6 +19,7 @@ from inspraak.domain.letter_contexts import (
     Geadresseerde,
     HerinneringBrief,
     IntrekkingBrief,
+    Kennisgeving70Brief,
     Ondertekenaar,
     OntvangstbevestigingBrief,
     PanelBevestigingBrief,
@@ -176,6 +177,13 @@ def _renovation_sample(doc_type: DocumentType) -> Brief | None:
             methode="schriftelijke antwoordstrook, huisbezoek of persoonlijke antwoordcode online",
             gesloten_op=date(2027, 9, 20), totaal=40, ingestemd=29, niet_ingestemd=6, geen_reactie=5,
             percentage="72,50", genoeg_woningen=True, bereikt=True, contact=CONTACT)
+    if doc_type is DocumentType.KENNISGEVING_70:
+        return Kennisgeving70Brief(
+            **_renovatie(HUISHOUDEN, date(2027, 9, 24)) | {"overeenkomst": None}, eenheid="301-001",
+            contractnummer="HO-2019-0031", complex_naam="Complex 301 De Molen", versie=1,
+            gesloten_op=date(2027, 9, 20), totaal=40, ingestemd=29, percentage="72,50",
+            ontvangst_verwacht=date(2027, 9, 25), termijn_einde=date(2027, 11, 22),
+            termijn_verlengd_reden="zaterdag", contact=CONTACT)
     if doc_type is DocumentType.VERSLAG_BIJEENKOMST:
         return VerslagBijeenkomstBrief(
             **_renovatie(BEWONERSCOMMISSIE, date(2027, 6, 2)), complex_naam="Complex 301 De Molen", nummer=1,

@@ -112,6 +112,8 @@ class CorporationSnapshot(BaseModel):
     website: str = ""
     manager_name: str
     manager_email: str
+    legal_name: str | None = None  # legal staff (BW 7:220 lid 3 alerts); None: the manager
+    legal_email: str | None = None
     signatories: list[Signatory] = []  # who signs the letters besides the owner (1-2, with their roles)
 
 

@@ -26,6 +26,7 @@ class DocumentType(StrEnum):
     VERSLAG_BIJEENKOMST = "verslag_bijeenkomst"
     RENOVATIEVOORSTEL = "renovatievoorstel"
     UITSLAG_DRAAGVLAK = "uitslag_draagvlak"
+    KENNISGEVING_70 = "kennisgeving_70"
     PRINTBESTAND = "printbestand"  # the letters of a mail merge in one file, for the post room
     UPLOAD = "upload"  # a file staff or an organisation handed in (an original letter, an attachment)
 
@@ -50,6 +51,7 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.VERSLAG_BIJEENKOMST: "Verslag panelbijeenkomst",
     DocumentType.RENOVATIEVOORSTEL: "Renovatievoorstel",
     DocumentType.UITSLAG_DRAAGVLAK: "Uitslag draagvlakmeting",
+    DocumentType.KENNISGEVING_70: "Kennisgeving: 70 procent heeft ingestemd",
     DocumentType.PRINTBESTAND: "Printbestand",
     DocumentType.UPLOAD: "Document",
 }

@@ -238,6 +238,7 @@ class UitslagDraagvlakBrief(Brief):
     percentage: str  # "71,42"
     genoeg_woningen: bool
     bereikt: bool
+    allen_ingestemd: bool = False  # every home agreed: ready for the works without the presumption (lid 2)
     contact: str
 
 
@@ -260,6 +261,28 @@ class VerslagBijeenkomstBrief(Brief):
     volgende_bijeenkomst: str | None = None
 
 
+class Kennisgeving70Brief(Brief):
+    """The kennisgeving to a home that did not agree (domain brief 7.2 document 9; BW 7:220 lid 3), by
+    registered mail: 70% agreed, and its own 8 weeks to ask the kantonrechter, counted from its receipt."""
+
+    template_may_omit: ClassVar[frozenset[str]] = frozenset({"overeenkomst", "behandelaar_email"})
+
+    eenheid: str
+    contractnummer: str
+    complex_naam: str
+    versie: int
+    gesloten_op: date
+    totaal: int
+    ingestemd: int
+    percentage: str  # "72,50"
+    drempel: int = 70
+    bezwaar_weken: int = 8
+    ontvangst_verwacht: date  # the day the letter is expected to arrive (registered mail)
+    termijn_einde: date  # the last day of the 8 weeks when it arrives that day, as the Atw moves it
+    termijn_verlengd_reden: str | None = None
+    contact: str
+
+
 LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.ADVIESAANVRAAG: AdviesaanvraagBrief,
     DocumentType.ONTVANGSTBEVESTIGING_ADVIES: OntvangstbevestigingBrief,
@@ -275,6 +298,7 @@ LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.VERSLAG_BIJEENKOMST: VerslagBijeenkomstBrief,
     DocumentType.RENOVATIEVOORSTEL: RenovatievoorstelBrief,
     DocumentType.UITSLAG_DRAAGVLAK: UitslagDraagvlakBrief,
+    DocumentType.KENNISGEVING_70: Kennisgeving70Brief,
 }
 # The document types that are letters made from a template (an upload or a print file is not).
 LETTER_TYPES: tuple[DocumentType, ...] = tuple(LETTER_CONTEXTS)

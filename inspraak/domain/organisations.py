@@ -77,6 +77,9 @@ class Corporation(BaseModel):
     website: Line = ""
     manager_name: Line = Field(default="Manager wonen", min_length=1)
     manager_email: EmailStr
+    # Legal staff: hear when a tenant's 8-week term of BW 7:220 lid 3 is at 6 weeks. Default: the manager.
+    legal_name: Line | None = Field(default=None, min_length=1)
+    legal_email: EmailStr | None = None
     # Who signs letters to tenant organisations (one or two, side by side); default: the manager.
     signatories: list[Signatory] = Field(default=[], max_length=2)
 

@@ -21,6 +21,8 @@ from inspraak.domain.advice_actions import CorporationSnapshot, OrganisationSnap
 from inspraak.domain.documents import DocumentRef
 from inspraak.domain.households import Complex, RegisterRef
 from inspraak.domain.moving_allowance import MovingAllowance
+from inspraak.domain.objections import CourtCase, Notices
+from inspraak.domain.objections import works_blocked as _works_blocked
 from inspraak.domain.panel import AdviceAddressee, ComplexFlags, PanelLegalStatus
 from inspraak.domain.render_requests import StoredJson
 from inspraak.domain.renovation_actions import MAX_TEXT, Works
@@ -202,6 +204,12 @@ class RenovationState(TrajectoryState):
     proposal: Proposal | None = None
     vote: Vote | None = None  # answers by unit: staff only, never in an organisation's view
     result: VoteResult | None = None
+    # Earlier versions (B15): every proposal, vote and result stays in the record, for the evidence export.
+    earlier_proposals: list[Proposal] = []
+    earlier_votes: list[Vote] = []
+    earlier_results: list[VoteResult] = []
+    notices: Notices | None = None  # B12: the kennisgeving and each home's own 8-week term (staff only)
+    court_cases: list[CourtCase] = []  # B13, B16: homes in court, by unit (staff only)
 
     def signed_up(self, unit_id: str) -> SignUp | None:
         key = unit_id.casefold()
@@ -213,13 +221,20 @@ class RenovationState(TrajectoryState):
 
     def works_blocked(self, unit_id: str) -> bool:
         """Whether the works may not start in this home: its tenant is in court over the proposal (BW 7:220
-        lid 3, domain brief B13/B16). The objection phase decides; until it exists, no home is blocked."""
-        return False
+        lid 3, domain brief B13/B16) and no ruling cleared it (``objections.works_blocked``)."""
+        return _works_blocked(self.court_cases, unit_id)
 
     def on_register(self, unit_id: str) -> str | None:
         """The unit id as the register spells it, or None."""
         key = unit_id.casefold()
         return next((u for u in self.register_ref.unit_ids if u.casefold() == key), None)
+
+
+def legal_contact(c: CorporationSnapshot) -> Recipient:
+    """Legal staff, who hear of the 8-week terms of BW 7:220 lid 3; the manager when the file names nobody."""
+    if c.legal_email:
+        return Recipient(name=c.legal_name or "Juridische zaken", email=c.legal_email)
+    return Recipient(name=c.manager_name, email=c.manager_email)
 
 
 def initial_state(inp: RenovationInput) -> RenovationState:
@@ -235,6 +250,7 @@ def initial_state(inp: RenovationInput) -> RenovationState:
             Audience.ORGANISATION: [Recipient(name=c.name, email=str(c.email)) for c in inp.organisation.contacts],
             Audience.OWNER: [owner],
             Audience.MANAGER: [Recipient(name=inp.corporation.manager_name, email=inp.corporation.manager_email)],
+            Audience.LEGAL: [legal_contact(inp.corporation)],
         },
         reply_to=owner,
     )
@@ -329,9 +345,11 @@ def _rules() -> dict[str, Rule]:
                                           s.VOORBEREIDING: "invite every household first (B2)"}),
         "record_meeting": Rule(states=frozenset({s.PANEL_ACTIEF}),
                                refusal="meetings are recorded while the panel is active (state is {state})"),
-        "send_proposals": Rule(states=frozenset({s.PANEL_ACTIEF}),
-                               refusal="proposals are sent once the panel is active and before a vote "
-                                       "(state is {state})"),
+        "send_proposals": Rule(states=frozenset({s.PANEL_ACTIEF, s.AANPASSEN_VOORSTEL}),
+                               refusal="proposals are sent once the panel is active and before a vote, or a new "
+                                       "version while the proposal is adjusted (state is {state})",
+                               because={s.DRAAGVLAK_NIET_BEREIKT: "start adjusting the proposal first "
+                                                                  "(adjust_proposal, B15)"}),
         "record_answer": Rule(states=frozenset({s.DRAAGVLAKMETING}),
                               refusal="answers are recorded while the vote is open (state is {state})"),
         "answer_by_code": Rule(states=frozenset({s.DRAAGVLAKMETING}),
@@ -339,6 +357,28 @@ def _rules() -> dict[str, Rule]:
         "close_vote": Rule(states=frozenset({s.DRAAGVLAKMETING}),
                            refusal="only an open vote can be closed (state is {state})"),
         "stop": Rule(states=_OPEN, refusal=_CLOSED),
+        # B12-B17: the vote's aftermath (renovation_objection).
+        "send_notices": Rule(states=frozenset({s.DRAAGVLAK_BEREIKT}),
+                             refusal="the kennisgeving goes out once the vote reached 70% (state is {state})"),
+        "record_receipts": Rule(states=frozenset({s.KENNISGEVING_70, s.BEZWAARTERMIJN}),
+                                refusal="receipts of the kennisgeving are recorded after it was sent and until "
+                                        "every term has ended (state is {state})",
+                                because={s.DRAAGVLAK_BEREIKT: "send the kennisgeving first (send_notices, B12)"}),
+        "record_court_claim": Rule(states=frozenset({s.KENNISGEVING_70, s.BEZWAARTERMIJN}),
+                                   refusal="a tenant's claim is recorded while the 8-week terms run "
+                                           "(state is {state})"),
+        "record_landlord_claims": Rule(states=frozenset({s.DRAAGVLAK_NIET_BEREIKT}),
+                                       refusal="the landlord goes to court per household after a vote that was "
+                                               "not reached (state is {state})"),
+        "record_ruling": Rule(states=frozenset({s.KENNISGEVING_70, s.BEZWAARTERMIJN, s.DRAAGVLAK_NIET_BEREIKT,
+                                                s.UITVOERINGSGEREED, s.UITVOERING, s.OPLEVERING}),
+                              refusal="a ruling is recorded for a home in court (state is {state})"),
+        "adjust_proposal": Rule(states=frozenset({s.DRAAGVLAK_NIET_BEREIKT}),
+                                refusal="the proposal is adjusted after a vote that was not reached "
+                                        "(state is {state})"),
+        "follow_rulings": Rule(states=frozenset({s.DRAAGVLAK_NIET_BEREIKT}),
+                               refusal="the works follow the rulings after a vote that was not reached "
+                                       "(state is {state})"),
     }
     for rule in rules.values():
         for final in FINAL_STATES:

@@ -198,6 +198,11 @@ DENOMINATOR = ("alle {total} woningen van het complex die op de peildatum {refer
                "antwoorden samen. Een woning die niet antwoordde, telt als niet ingestemd.")
 
 
+def percentage(tally: Tally) -> str:
+    """The percentage agreed as letters print it: "72,50"."""
+    return f"{tally.percent_agreed:.2f}".replace(".", ",")
+
+
 def uitslag(s: RenovationState, today: date, tally: Tally, method: str) -> Letter:
     context = UitslagDraagvlakBrief(
         **_base(s, today, _aan_organisatie(s)), complex_naam=s.renovation.complex.name,
@@ -205,8 +210,8 @@ def uitslag(s: RenovationState, today: date, tally: Tally, method: str) -> Lette
         noemer_uitleg=DENOMINATOR.format(total=tally.total, reference=datum(tally.reference_date)),
         methode=method, gesloten_op=tally.closed_on or today, totaal=tally.total, ingestemd=tally.agreed,
         niet_ingestemd=tally.not_agreed, geen_reactie=tally.no_answer,
-        percentage=f"{tally.percent_agreed:.2f}".replace(".", ","), genoeg_woningen=tally.enough_homes,
-        bereikt=tally.reached, contact=contact(s))
+        percentage=percentage(tally), genoeg_woningen=tally.enough_homes,
+        bereikt=tally.reached, allen_ingestemd=tally.agreed == tally.total, contact=contact(s))
     return Letter(type=DocumentType.UITSLAG_DRAAGVLAK, context=context, audience=Audience.ORGANISATION,
                   title=f"Uitslag draagvlakmeting renovatievoorstel versie {tally.proposal_version}",
                   step_hint=f"v{tally.proposal_version:03d}")

@@ -19,6 +19,7 @@ class Audience(StrEnum):
     ORGANISATION = "organisation"  # the tenant organisation's contacts
     OWNER = "owner"  # the staff member handling the trajectory
     MANAGER = "manager"  # the manager, for escalations
+    LEGAL = "legal"  # the corporation's legal staff (the manager when none is named)
 
 
 class RungKind(StrEnum):
@@ -145,7 +146,7 @@ RENOVATION_OBJECTION = TermRule(
     name="termijn om de rechter te vragen of het renovatievoorstel redelijk is",
     article="artikel 7:220 lid 3 Burgerlijk Wetboek",
     days=56,
-    ladder=[RungRule(key="alert_week_6", kind=RungKind.ALERT, audience=Audience.OWNER, days=42,
+    ladder=[RungRule(key="alert_week_6", kind=RungKind.ALERT, audience=Audience.LEGAL, days=42,
                      relative_to="anchor")],
 )
 

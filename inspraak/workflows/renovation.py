@@ -11,12 +11,15 @@ B9-B11); this class composes them, holds the kernel's hooks (which dispatch to t
 
 from temporalio import workflow
 
+from inspraak.workflows.renovation_objection import ObjectionSteps
 from inspraak.workflows.renovation_panel import PanelSteps
 from inspraak.workflows.renovation_vote import VoteSteps
 
 with workflow.unsafe.imports_passed_through():
+    from inspraak.domain import objection_letters
     from inspraak.domain import renovation_letters as letters
     from inspraak.domain.documents import DocumentRef
+    from inspraak.domain.objections import is_objection_term
     from inspraak.domain.renovation import (
         FINAL_STATES,
         RENOVATION_TABLE,
@@ -31,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 @workflow.defn
-class RenovationWorkflow(PanelSteps, VoteSteps):
+class RenovationWorkflow(PanelSteps, VoteSteps, ObjectionSteps):
     """A renovation of one complex, from its creation to an active panel with its meetings.
 
     Updates (staff actions, each with a validator reading the state table; each returns a
@@ -44,9 +47,14 @@ class RenovationWorkflow(PanelSteps, VoteSteps):
     household, through the API, which derived the unit from the code), ``close_vote`` (B11: the count and the
     uitslag letter).
 
+    ``send_notices`` (B12: the kennisgeving by registered mail to every home that did not agree),
+    ``record_receipts`` (each home's 8 weeks from its own receipt date, one term per date), ``record_court_claim``
+    (B13), ``record_landlord_claims`` (B16), ``record_ruling``, ``adjust_proposal`` (B15), ``follow_rulings``
+    (B16 -> UITVOERINGSGEREED); the last term ending moves BEZWAARTERMIJN to UITVOERINGSGEREED (B14).
+
     Queries: ``view`` (the whole state: deadlines, documents, timeline; staff see sign-ups and members),
     ``tally`` (totals only), ``vote_units`` (the frozen list and version, for the API's code check),
-    ``home_votes`` (staff only: per home).
+    ``home_votes`` (staff only: per home), ``objections`` and ``evidence`` (staff only).
 
     The clock: the sign-up term's reminder to the owner three days before it closes, and a notice when it has;
     the reply term's reminder five days before the reply date (mail to homes without an answer, the count to
@@ -80,6 +88,8 @@ class RenovationWorkflow(PanelSteps, VoteSteps):
         return RENOVATION_TABLE
 
     def notices(self, term: str, rung: PlannedRung) -> list[Notice]:
+        if is_objection_term(term):
+            return objection_letters.week_six_alert(self.s, term, rung)
         return letters.rung_notices(self.s, term, rung)
 
     def covering_mail(self, letter: Letter, ref: DocumentRef, to: list[Recipient]) -> Mail:
@@ -93,6 +103,8 @@ class RenovationWorkflow(PanelSteps, VoteSteps):
             await self.sign_up_expired()
         elif term == "proposal_reply":
             await self.reply_term_ended()
+        elif is_objection_term(term):
+            await self.objection_term_ended(term)
 
     async def on_rung(self, term: str, rung: PlannedRung) -> None:
         if term == "proposal_reply":

@@ -55,6 +55,12 @@ class VoteSteps(Trajectory[RenovationState]):
     async def send_proposals(self, action: ProposalSent) -> StepResult:
         async with self.step(self._check_proposals, action):
             s = self.s
+            if s.vote is not None and s.proposal is not None:
+                # B15: a new version; the earlier proposal, vote and count stay in the record (evidence).
+                s.earlier_proposals.append(s.proposal)
+                s.earlier_votes.append(s.vote)
+                if s.result is not None:
+                    s.earlier_results.append(s.result)
             today = self.today()
             term = await self.plan("proposal_reply", today, requested_due_on=action.reply_by)
             common = letters.voorstel_common(s, today, action, term.due_on, action.reply_url)

@@ -55,7 +55,8 @@ async def start_renovation(client: Client, settings: Settings, homes: int = 40,
         id=wf_id, renovation=body, flags=flags, addressee=addressee,
         organisation=OrganisationSnapshot(id=org.id, name=org.name, kind=org.kind, contacts=org.contacts),
         corporation=CorporationSnapshot(name=c.name, email=c.email, phone=c.phone, manager_name=c.manager_name,
-                                        manager_email=c.manager_email, signatories=c.signatories),
+                                        manager_email=c.manager_email, legal_name=c.legal_name,
+                                        legal_email=c.legal_email, signatories=c.signatories),
         owner=StaffMember(name="Sanne Behandelaar", email="sanne@voorbeeldhaven.nl"), register_ref=register)
     state = initial_state(inp)
     return await client.start_workflow(

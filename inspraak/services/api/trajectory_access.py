@@ -58,4 +58,5 @@ def corporation_snapshot(directory: Directory) -> CorporationSnapshot:
     c = directory.corporation
     return CorporationSnapshot(name=c.name, address=c.address, postcode_city=c.postcode_city, phone=c.phone,
                                email=c.email, website=c.website, manager_name=c.manager_name,
-                               manager_email=c.manager_email, signatories=c.signatories)
+                               manager_email=c.manager_email, legal_name=c.legal_name,
+                               legal_email=c.legal_email, signatories=c.signatories)

@@ -1,0 +1,149 @@
+"""What the vote's aftermath says to whom (domain brief 7.2, B12-B17; BW 7:220 lid 3), in Dutch.
+
+The kennisgeving (document 9) is a merge letter: the workflow makes its common half here without personal
+data (:func:`kennisgeving_common`), the merge activity completes it per home from the register
+(:func:`build_kennisgeving`, registered in ``inspraak.domain.merge``). The rest are notices to staff (the
+6-week alert to legal, a term that ended, homes without a recorded receipt), the mail that tells a household
+its own last day, and timeline lines.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from inspraak.domain.dutch import datum
+from inspraak.domain.households import Household, Households
+from inspraak.domain.letter_contexts import Geadresseerde, Kennisgeving70Brief
+from inspraak.domain.objections import CourtParty, Notices, Ruling
+from inspraak.domain.renovation import RenovationState
+from inspraak.domain.renovation_letters import (
+    _NOBODY,
+    _base,
+    _owner_mail,
+    contact,
+    household_address,
+    kenmerk,
+    percentage,
+)
+from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, RungKind
+from inspraak.domain.trajectory import Mail, Notice
+from inspraak.domain.vote import CONSENT_THRESHOLD_PERCENT, Tally
+
+# ---- the kennisgeving (B12; document 9) -------------------------------------------------------------------
+
+
+def kennisgeving_common(s: RenovationState, today: date, tally: Tally, expected: DeadlineSchedule,
+                        given_contact: str | None) -> dict[str, Any]:
+    """The kennisgeving's common part: the count, and the last day of the 8 weeks for a letter received on
+    the expected day (``expected``, planned from it); the merge adds each home's address and contract."""
+    context = Kennisgeving70Brief(
+        **_base(s, today, _NOBODY), eenheid="-", contractnummer="-", complex_naam=s.renovation.complex.name,
+        versie=tally.proposal_version, gesloten_op=tally.closed_on or today, totaal=tally.total,
+        ingestemd=tally.agreed, percentage=percentage(tally), drempel=CONSENT_THRESHOLD_PERCENT,
+        ontvangst_verwacht=expected.anchor, termijn_einde=expected.due_on,
+        termijn_verlengd_reden=expected.extended_reason, contact=contact(s, given_contact))
+    return context.model_dump(mode="json")
+
+
+def build_kennisgeving(common: dict[str, Any], h: Household | None, register: Households) -> Kennisgeving70Brief:
+    aan = household_address(h) if h else Geadresseerde.model_validate(common["geadresseerde"])
+    extra = {"eenheid": h.unit_id, "contractnummer": h.contract_number} if h else {}
+    return Kennisgeving70Brief.model_validate(common | {"geadresseerde": aan.model_dump()} | extra)
+
+
+def term_end_mail(s: RenovationState, received_on: date, ends_on: date) -> Mail:
+    """To a household that gave an e-mail address, once its receipt is recorded: its own last day."""
+    lines = ["Beste bewoner,", "",
+             f"U hebt onze kennisgeving over de renovatie van {s.renovation.complex.name} ontvangen op "
+             f"{datum(received_on)}. Wilt u de kantonrechter vragen of het renovatievoorstel redelijk is? Dan is "
+             f"{datum(ends_on)} de laatste dag waarop dat kan (artikel 7:220 lid 3 Burgerlijk Wetboek).", "",
+             f"Hebt u vragen? Neem contact op met {contact(s)}.", "", "Met vriendelijke groet,", "", s.owner.name,
+             s.corporation.name]
+    return Mail(subject=f"Uw termijn voor de kantonrechter: tot en met {datum(ends_on)} [{kenmerk(s)}]",
+                body="\n".join(lines) + "\n")
+
+
+# ---- notices to staff ----------------------------------------------------------------------------------------
+
+
+def legal_audience(s: RenovationState) -> Audience:
+    """Legal staff; a renovation started before they were in the organisations file tells the manager."""
+    return Audience.LEGAL if s.audiences.get(Audience.LEGAL) else Audience.MANAGER
+
+
+def week_six_alert(s: RenovationState, term_key: str, rung: PlannedRung) -> list[Notice]:
+    """Six weeks after receipt: legal hears which homes' terms end when, and which went to court."""
+    notices = s.notices
+    term = s.terms[term_key].schedule
+    if notices is None:
+        return []
+    homes = [h.unit_id for h in notices.homes if h.term_key == term_key]
+    in_court = [c.unit_id for c in s.court_cases if c.unit_id in homes]
+    text = (f"Zes weken geleden, op {datum(term.anchor)}, ontvingen {len(homes)} woning(en) van "
+            f"{s.renovation.complex.name} de kennisgeving van 70 procent (eenheden: {', '.join(homes)}). Hun "
+            f"termijn om naar de kantonrechter te gaan eindigt op {datum(term.due_on)} ({term.article}). "
+            + (f"Naar de rechter gegaan: {', '.join(in_court)}. " if in_court else
+               "Van geen van deze woningen weten wij dat zij naar de rechter gingen. ")
+            + "Controleer of er een dagvaarding of verzoek binnenkwam en leg die vast.")
+    return [Notice(kind=RungKind.ALERT, audience=legal_audience(s),
+                   timeline=line("week_six", count=len(homes), received_on=term.anchor, due_on=term.due_on),
+                   mail=_owner_mail(s, "Bezwaartermijn renovatie: nog twee weken", text))]
+
+
+def term_ended(s: RenovationState, term_key: str, ready: bool) -> Notice:
+    """A receipt date's 8 weeks have ended; staff hear whether the project is now ready for the works."""
+    term = s.terms[term_key].schedule
+    notices = s.notices
+    count = sum(1 for h in notices.homes if h.term_key == term_key) if notices else 0
+    missing = notices.without_receipt() if notices else []
+    if ready:
+        what = "Alle termijnen zijn voorbij: het project is klaar voor de uitvoering. Woningen waarvan de huurder " \
+               "naar de rechter ging, blijven geblokkeerd tot de rechter het voorstel redelijk vindt."
+    elif missing:
+        what = (f"Van {len(missing)} woning(en) is de ontvangst van de kennisgeving nog niet vastgelegd "
+                f"({', '.join(missing[:20])}). Hun termijn loopt pas vanaf de ontvangst: leg die vast. Tot dan "
+                "blijft de bezwaartermijn open.")
+    else:
+        what = "Andere termijnen lopen nog."
+    return Notice(kind=RungKind.ALERT, audience=Audience.OWNER,
+                  timeline=line("term_ended", count=count, received_on=term.anchor, due_on=term.due_on),
+                  mail=_owner_mail(s, "Bezwaartermijn renovatie verstreken",
+                                   f"De termijn van {count} woning(en) die de kennisgeving op {datum(term.anchor)} "
+                                   f"ontvingen, is op {datum(term.due_on)} geëindigd. {what}"))
+
+
+def receipts_missing(s: RenovationState, notices: Notices) -> str:
+    missing = notices.without_receipt()
+    return (f"nog {len(missing)} woning(en) zonder vastgelegde ontvangst" if missing
+            else "van alle woningen is de ontvangst vastgelegd")
+
+
+# ---- timeline lines ------------------------------------------------------------------------------------------
+
+PARTIES = {CourtParty.TENANT: "de huurder", CourtParty.LANDLORD: "de verhuurder"}
+RULINGS = {Ruling.REASONABLE: "voorstel redelijk", Ruling.UNREASONABLE: "voorstel niet redelijk"}
+
+TIMELINE = {
+    "notices_sent": "Kennisgeving 70% aangetekend verzonden aan {letters} woning(en) die niet instemden; bij "
+                    "ontvangst op {expected} eindigt hun termijn op {due_on}",
+    "receipts": "Ontvangst van de kennisgeving vastgelegd voor {count} woning(en) op {received_on}; hun termijn "
+                "eindigt op {due_on}; {missing}",
+    "week_six": "Bericht aan juridische zaken: termijn van {count} woning(en) (ontvangen op {received_on}) eindigt "
+                "op {due_on}",
+    "term_ended": "Bezwaartermijn verstreken voor {count} woning(en) die de kennisgeving op {received_on} "
+                  "ontvingen (laatste dag {due_on})",
+    "ready": "Alle bezwaartermijnen verstreken: klaar voor de uitvoering ({blocked} woning(en) geblokkeerd "
+             "zolang de rechter beslist of na een uitspraak dat het voorstel niet redelijk is)",
+    "court_claim": "Eenheid {unit}: {party} is naar de kantonrechter gegaan op {filed_on}{reference}",
+    "ruling": "Eenheid {unit}: uitspraak van de kantonrechter op {ruled_on}: {ruling}",
+    "adjusting": "Draagvlak niet bereikt; het voorstel wordt aangepast: {reason}",
+    "rulings_followed": "Alle woningen die niet instemden hebben een uitspraak; de uitvoering volgt de "
+                        "uitspraken ({cleared} woning(en) mogen, {blocked} niet)",
+}
+
+
+def line(event: str, **facts: object) -> str:
+    return TIMELINE[event].format(**{k: datum(v) if isinstance(v, date | datetime) else v for k, v in facts.items()})
+
+
+def reference(ref: str | None) -> str:
+    return f" (zaaknummer {ref})" if ref else ""
