@@ -1,12 +1,16 @@
 """After the vote (BW 7:220 lid 2-3; domain brief 7.2 B12-B17) on the time-skipping server: the kennisgeving, each
 home's own 8 weeks from its own receipt date, legal at 6 weeks, court, adjusting and stopping."""
 
-from datetime import timedelta
+import io
+import zipfile
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
+from inspraak.activities.evidence import evidence_zip
+from inspraak.activities.storage import build_store
 from inspraak.domain.documents import DocumentType, Visibility
 from inspraak.domain.dutch import datum_lang
 from inspraak.domain.objections import (
@@ -23,7 +27,7 @@ from inspraak.domain.objections import (
 )
 from inspraak.domain.renovation import State
 from inspraak.domain.renovation_actions import CodeAnswer
-from inspraak.domain.vote import Choice
+from inspraak.domain.vote import Choice, derive_reply_code, unit_for_derived_code
 from inspraak.workflows.renovation import RenovationWorkflow
 from tests.workflows.conftest import Stack, pass_days, pass_until
 from tests.workflows.renovation_setup import proposal
@@ -140,6 +144,18 @@ async def test_each_home_has_its_own_8_weeks_from_its_own_receipt_and_legal_hear
     await handle.execute_update(wf.record_ruling, RulingRecorded(unit_id="301-008", ruling=Ruling.REASONABLE,
                                                                  ruled_on=d3))
     assert (await handle.query(wf.objections)).blocked == []
+
+    # The evidence export holds the notices with their receipt dates and terms, and the court case.
+    z = zipfile.ZipFile(io.BytesIO(await evidence_zip(build_store(stack.settings), await handle.query(wf.evidence),
+                                                      datetime.now(UTC), "Sanne Behandelaar")))
+    notices_csv = z.read("kennisgevingen.csv").decode("utf-8-sig")
+    for unit, home in {"301-008": first, "301-009": second, "301-010": third}.items():
+        assert f"{unit};Molenweg" in notices_csv and home.term_ends_on.isoformat() in notices_csv
+        assert f"kennisgevingen/{unit}.docx" in z.namelist()
+    assert "handtekening voor ontvangst" in notices_csv and "aangetekende post" in notices_csv
+    court = z.read("rechter.csv").decode("utf-8-sig")
+    assert "301-008;Molenweg 8" in court and "KG 27/123" in court and "voorstel redelijk" in court
+    assert "kennisgevingen.csv" in z.read("index.html").decode()
     await stop(handle)
 
 
@@ -180,7 +196,13 @@ async def test_not_reached_adjusted_and_a_new_version_reached_with_new_codes(sta
     assert view.state == State.DRAAGVLAKMETING and view.proposal.version == 2
     tally = await handle.query(wf.tally)
     assert (tally.proposal_version, tally.agreed, tally.no_answer) == (2, 0, 10)  # a new list, a new count
-    # A code of version 1 is refused now.
+    # A code of version 1 is refused now: the API derives codes of the version open now (vote_units) ...
+    units = await handle.query(wf.vote_units)
+    key = stack.settings.reply_code_key_bytes
+    old = derive_reply_code(key, handle.id, 1, "301-001")
+    assert units.proposal_version == 2 and old != derive_reply_code(key, handle.id, 2, "301-001")
+    assert unit_for_derived_code(old, key, handle.id, units.proposal_version, units.unit_ids) is None
+    # ... and the workflow refuses an answer for another version.
     await refused(handle, wf.answer_by_code, CodeAnswer(unit_id="301-001", choice=Choice.AGREED, proposal_version=1),
                   "invalid_code")
     for i in range(1, 9):

@@ -172,10 +172,18 @@ ACTIONS: list[tuple[str, Callable[..., Any], type[BaseModel], str]] = [
     ("vote/close", RenovationWorkflow.close_vote, VoteClosed,
      "Close the count after the reply date; the result letter goes to the organisation"),
 ]
-for _path, _update, _model, _summary in ACTIONS:
-    router.add_api_route(f"/{{trajectory_id}}/{_path}", _action(_update, _model), methods=["POST"],
-                         response_model=StepResult, summary=_summary, dependencies=[Depends(get_staff)],
-                         name=f"renovation_{_path.replace('-', '_').replace('/', '_')}")
+
+
+def add_action_routes(target: APIRouter, actions: list[tuple[str, Callable[..., Any], type[BaseModel], str]]) -> None:
+    """A staff-only POST route per (path, update, body, summary): the renovation found as its caller may see it,
+    the update run with the caller as its actor (also for the phases' own routers)."""
+    for path, update, model, summary in actions:
+        target.add_api_route(f"/{{trajectory_id}}/{path}", _action(update, model), methods=["POST"],
+                             response_model=StepResult, summary=summary, dependencies=[Depends(get_staff)],
+                             name=f"renovation_{path.replace('-', '_').replace('/', '_')}")
+
+
+add_action_routes(router, ACTIONS)
 
 
 # ---- the renovatievoorstel and the vote (B9-B11) ---------------------------------------------------------
