@@ -282,3 +282,78 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
         await handle.result()
         assert (await handle.query(RenovationWorkflow.view)).state == RenovationState.GESTOPT
         await save(handle, "RenovationWorkflow-v1-invite-panel-meeting-vote-stop")
+
+
+@recording
+async def test_record_the_renovation_path_through_a_second_version_and_the_objection_terms(
+        dev_env: WorkflowEnvironment, tmp_path: Path):
+    """The vote not reached, the proposal adjusted, a second version reached; the kennisgeving to the homes that
+    did not agree, receipts in two batches, a tenant in court, legal's 6-week alert, the terms ending (ready for
+    the works), the ruling, stop."""
+    from inspraak.domain.objections import (
+        CourtClaimRecorded,
+        NoticesSent,
+        ProposalAdjusted,
+        ReceiptMethod,
+        ReceiptsRecorded,
+        Ruling,
+        RulingRecorded,
+    )
+    from inspraak.domain.renovation import State as RenovationState
+    from inspraak.domain.renovation_actions import AnswerRecorded, CodeAnswer, Stopped, VoteClosed
+    from inspraak.domain.vote import Choice
+    from inspraak.workflows.renovation import RenovationWorkflow
+    from tests.workflows.renovation_setup import proposal, with_active_panel
+
+    settings = Settings(data_dir=tmp_path, task_queue=f"record-{uuid.uuid4().hex[:8]}")
+    activities = [a for a in build_activities(settings) if getattr(a, "__name__", "") != "plan_term"]
+    async with build_worker(dev_env.client, settings, [*activities, fast_plan_term]):
+        handle = await with_active_panel(dev_env.client, settings, 12, with_search_attributes=True)
+        today = date.today()
+        wf = RenovationWorkflow
+
+        async def reach(state: RenovationState) -> None:
+            for _ in range(1200):
+                if (await handle.query(wf.view)).state == state:
+                    return
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"not in {state}")
+
+        async def seen(event: str) -> None:
+            for _ in range(1200):
+                if any(e.event == event for e in (await handle.query(wf.view)).timeline):
+                    return
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"no {event} in the timeline")
+
+        async def vote(version: int, agreed: int) -> None:
+            await handle.execute_update(wf.send_proposals, await proposal(settings, handle, 12, today, version=version))
+            for i in range(1, agreed + 1):
+                await handle.execute_update(wf.record_answer, AnswerRecorded(
+                    unit_id=f"301-{i:03d}", choice=Choice.AGREED, channel="paper", answered_on=today))
+            await handle.execute_update(wf.answer_by_code, CodeAnswer(
+                unit_id="301-011", choice=Choice.NOT_AGREED, proposal_version=version))
+            for _ in range(1200):  # this version's reply term has ended: the count may close
+                if sum(e.event == "reply_ended" for e in (await handle.query(wf.view)).timeline) >= version:
+                    break
+                await asyncio.sleep(0.05)
+            await handle.execute_update(wf.close_vote, VoteClosed())
+
+        await vote(1, agreed=6)
+        assert (await handle.query(wf.view)).state == RenovationState.DRAAGVLAK_NIET_BEREIKT
+        await handle.execute_update(wf.adjust_proposal, ProposalAdjusted(reason="Lagere huurverhoging."))
+        await vote(2, agreed=9)
+        assert (await handle.query(wf.view)).state == RenovationState.DRAAGVLAK_BEREIKT
+        await handle.execute_update(wf.send_notices, NoticesSent())
+        await handle.execute_update(wf.record_receipts, ReceiptsRecorded(
+            units=["301-010", "301-011"], received_on=today, method=ReceiptMethod.REGISTERED_MAIL))
+        await handle.execute_update(wf.record_court_claim, CourtClaimRecorded(unit_id="301-011", filed_on=today))
+        await handle.execute_update(wf.record_receipts, ReceiptsRecorded(
+            units=["301-012"], received_on=today, method=ReceiptMethod.SIGNATURE))
+        await seen("alert_week_6")
+        await reach(RenovationState.UITVOERINGSGEREED)
+        await handle.execute_update(wf.record_ruling, RulingRecorded(unit_id="301-011", ruling=Ruling.REASONABLE,
+                                                                     ruled_on=today))
+        await handle.execute_update(wf.stop, Stopped(reason="opname afgerond"))
+        await handle.result()
+        await save(handle, "RenovationWorkflow-v1-second-version-objection-terms-ruling-stop")
