@@ -86,7 +86,9 @@ def week_six_alert(s: RenovationState, term_key: str, rung: PlannedRung) -> list
             + "Controleer of er een dagvaarding of verzoek binnenkwam en leg die vast.")
     return [Notice(kind=RungKind.ALERT, audience=legal_audience(s),
                    timeline=line("week_six", count=len(homes), received_on=term.anchor, due_on=term.due_on),
-                   mail=_owner_mail(s, "Bezwaartermijn renovatie: nog twee weken", text))]
+                   mail=Mail(subject=f"Bezwaartermijn renovatie: nog twee weken [{kenmerk(s)}]",
+                             body=f"Beste collega,\n\n{text}\n\nBehandelaar: {s.owner.name} ({s.owner.email}). "
+                                  f"Traject: {s.subject} ({kenmerk(s)})\n"))]
 
 
 def term_ended(s: RenovationState, term_key: str, ready: bool) -> Notice:

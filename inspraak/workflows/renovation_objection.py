@@ -127,8 +127,9 @@ class ObjectionSteps(Trajectory[RenovationState]):
                 home = self.need(notices.home(unit), "the home's kennisgeving")
                 home.received_on, home.receipt_method = action.received_on, action.method
                 home.receipt_recorded_by, home.term_key, home.term_ends_on = by or "staff", key, term.due_on
-                if home.unit_id in emails:
-                    self.mail_household(f"{s.id}.kennisgeving-termijn.{home.unit_id}", s.register_ref, home.unit_id,
+                if home.unit_id in emails:  # numbered by its place on the list: a unit id may hold a '/'
+                    number = notices.homes.index(home) + 1
+                    self.mail_household(f"{s.id}.kennisgeving-termijn-{number:04d}", s.register_ref, home.unit_id,
                                         letters.term_end_mail(s, action.received_on, term.due_on))
             s.state = State.BEZWAARTERMIJN
             self.log("receipts", letters.line("receipts", count=len(action.units), received_on=action.received_on,

@@ -12,7 +12,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from inspraak.activities.evidence import evidence_zip
 from inspraak.activities.storage import build_store
 from inspraak.domain.documents import DocumentType, Visibility
-from inspraak.domain.dutch import datum_lang
+from inspraak.domain.dutch import datum, datum_lang
 from inspraak.domain.objections import (
     CourtClaimRecorded,
     LandlordClaimsRecorded,
@@ -109,6 +109,9 @@ async def test_each_home_has_its_own_8_weeks_from_its_own_receipt_and_legal_hear
     assert (first.term_key, second.term_key) == (term_key(d1), term_key(d2))
     assert first.term_ends_on >= d1 + timedelta(days=56) and second.term_ends_on >= d2 + timedelta(days=56)
     assert first.term_ends_on != second.term_ends_on and homes["301-010"].term_ends_on is None
+    # 301-008 gave an e-mail address: it is told its own last day (301-009 gave none).
+    (mail,) = [message_from_bytes(p.read_bytes()) for p in stack.outbox.glob("*kennisgeving-termijn-*.eml")]
+    assert datum(first.term_ends_on) in str(mail["Subject"]) and "huurder8@example.nl" in str(mail["To"])
 
     # Six weeks after the first receipt, legal hears (the corporation's legal contact in the organisations file).
     await pass_until(stack, d1 + timedelta(days=42))
