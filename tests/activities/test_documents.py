@@ -117,6 +117,12 @@ EXPECTED: dict[DocumentType, list[str]] = {
         "alle 40 woningen", "1 september 2027", "20 september 2027", "Ingestemd: 29", "Niet ingestemd: 6",
         "Geen antwoord (telt als niet ingestemd): 5", "72,50 procent", "geldt daarom als redelijk",
     ],
+    T.KENNISGEVING_70: [
+        "eenheid 301-001", "HO-2019-0031", "maandag 20 september 2027", "Van de 40 woningen stemden er 29 in",
+        "72,50 procent", "artikel 7:220 lid 3 Burgerlijk Wetboek", "zaterdag 25 september 2027",
+        "maandag 22 november 2027 de laatste dag van uw termijn", "(reden: zaterdag)", "kantonrechter",
+        "juridischloket.nl",
+    ],
     T.UITNODIGING_RENOVATIE: [
         "J. de Boer en A. de Boer-Smit", "Molenweg 1", "dinsdag 20 april 2027", "19.30 uur", "dinsdag 4 mei 2027",
         "301-001", "Wet op het overleg huurders verhuurder", "AVG", "m.jansen@voorbeeldhaven.nl",
