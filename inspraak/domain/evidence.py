@@ -45,16 +45,21 @@ class EvidenceRecord(BaseModel):
     versions: list[ProposalVersion]
     notices: Notices | None
     court_cases: list[CourtCase]
-    documents: list[DocumentRef]
+    documents: list[DocumentRef]  # the result letters and the kennisgevingen (the proposals are per version)
     timeline: list[TimelineEntry]
 
     def needed_documents(self) -> list[DocumentRef]:
         """The stored documents the ZIP holds: every proposal, the result letters, every kennisgeving."""
-        wanted = {d.id for v in self.versions for d in v.letters}
-        wanted |= {v.result.document_id for v in self.versions if v.result}
-        if self.notices:
-            wanted |= {h.document_id for h in self.notices.homes if h.document_id}
-        return [d for d in self.documents if d.id in wanted]
+        return [d for v in self.versions for d in v.letters] + list(self.documents)
+
+
+def evidence_documents(documents: list[DocumentRef], versions: list[ProposalVersion],
+                       notices: Notices | None) -> list[DocumentRef]:
+    """Of a trajectory's documents, the ones the export holds besides the proposals: result letters, notices."""
+    wanted = {v.result.document_id for v in versions if v.result}
+    if notices:
+        wanted |= {h.document_id for h in notices.homes if h.document_id}
+    return [d for d in documents if d.id in wanted]
 
 
 def _csv(header: list[str], rows: Sequence[Sequence[object]]) -> bytes:
@@ -80,7 +85,7 @@ def build_evidence_zip(record: EvidenceRecord, register: Households, stored: Map
         h = register.get(unit)
         return [h.address, h.tenant_name, h.co_tenant_name or "", h.contract_number] if h else ["", "", "", ""]
 
-    by_id = {d.id: d for d in record.documents}
+    by_id = {d.id: d for d in record.needed_documents()}
     for v in record.versions:
         n = v.proposal.version
         folder = f"versie-{n}"
@@ -131,11 +136,18 @@ def build_evidence_zip(record: EvidenceRecord, register: Households, stored: Map
     sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items()))
     index = text.index_html(record, described, made_at, made_by)
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("index.html", index.encode("utf-8"))
-        z.writestr("SHA256SUMS", sums.encode("utf-8"))
+    stamp = made_at.timetuple()[:6]  # every entry dated by the export, not by the clock of the machine (reproducible)
+
+    def entry(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
+
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(entry("index.html"), index.encode("utf-8"))
+        z.writestr(entry("SHA256SUMS"), sums.encode("utf-8"))
         for name, data in sorted(files.items()):
-            z.writestr(name, data)
+            z.writestr(entry(name), data)
     return out.getvalue()
 
 

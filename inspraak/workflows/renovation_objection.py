@@ -16,7 +16,7 @@ from inspraak.workflows.kernel import Trajectory, invalid
 with workflow.unsafe.imports_passed_through():
     from inspraak.domain import objection_letters as letters
     from inspraak.domain.documents import DocumentType, Visibility
-    from inspraak.domain.evidence import EvidenceRecord, ProposalVersion
+    from inspraak.domain.evidence import EvidenceRecord, ProposalVersion, evidence_documents
     from inspraak.domain.objections import (
         CourtCase,
         CourtClaimRecorded,
@@ -290,5 +290,6 @@ class ObjectionSteps(Trajectory[RenovationState]):
                                             result=results.get(vote.roll.proposal_version)))
         return EvidenceRecord(id=s.id, subject=s.subject, complex=s.renovation.complex, state=State(s.state),
                               register_ref=s.register_ref, versions=versions, notices=s.notices,
-                              court_cases=list(s.court_cases), documents=list(s.documents),
+                              court_cases=list(s.court_cases),
+                              documents=evidence_documents(s.documents, versions, s.notices),
                               timeline=list(s.timeline))
