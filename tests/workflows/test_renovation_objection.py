@@ -181,7 +181,7 @@ async def test_a_tenant_going_to_court_within_its_8_weeks_is_blocked_and_stays_s
     await stop(handle)
 
 
-async def test_not_reached_adjusted_and_a_new_version_reached_with_new_codes(stack: Stack):
+async def test_not_reached_adjusted_and_a_new_version_reached_with_new_codes_bw_7_220_lid_3(stack: Stack):
     handle, view = await vote_with(stack, 10, agreed=6)
     assert view.state == State.DRAAGVLAK_NIET_BEREIKT
     wf = RenovationWorkflow
@@ -220,7 +220,7 @@ async def test_not_reached_adjusted_and_a_new_version_reached_with_new_codes(sta
     await stop(handle)
 
 
-async def test_not_reached_and_stopped(stack: Stack):
+async def test_not_reached_and_stopped_bw_7_220_lid_3(stack: Stack):
     handle, view = await vote_with(stack, 10, agreed=5, not_agreed=5)
     assert view.state == State.DRAAGVLAK_NIET_BEREIKT
     await refused(handle, RenovationWorkflow.send_notices, NoticesSent(), "70%")
