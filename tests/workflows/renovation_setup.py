@@ -146,13 +146,14 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 async def hand_in_plans(settings: Settings, handle: WorkflowHandle[Any, Any]) -> None:
     """B6 as the API does it: each plan stored first (a PDF, checked by its content), then handed in."""
     from inspraak.domain.renovation_actions import PlanHandedIn, PlanKind
+    from inspraak.domain.renovation_advice_letters import PLAN_NAMES
     from inspraak.services.api.uploads import checked_upload, store_upload
 
     view = await handle.query(RenovationWorkflow.view)
     for kind in PlanKind:
         data = PDF + kind.value.encode()
         ref = await store_upload(build_store(settings), handle.id, view.organisation_id, data, checked_upload(data),
-                                 f"Concept {kind.value}")
+                                 PLAN_NAMES[kind])
         await handle.execute_update(RenovationWorkflow.hand_in_plan, PlanHandedIn(kind=kind, document=ref))
 
 
