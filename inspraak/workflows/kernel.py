@@ -200,9 +200,10 @@ class Trajectory(Correspondence[S]):
         # one started before a continue-as-new, when its last link says it is final.
         done = {i: asyncio.create_task(self._completed(self._child_runs[i])) for i in ending if i in self._child_runs}
         try:
-            await workflow.wait_condition(lambda: all(
-                done[i].done() if i in done else self.s.children[i].final for i in ending),
-                timeout=CHILD_END_WAIT, timeout_summary="children to end")
+            if ending:
+                await workflow.wait_condition(lambda: all(
+                    done[i].done() if i in done else self.s.children[i].final for i in ending),
+                    timeout=CHILD_END_WAIT, timeout_summary="children to end")
         except TimeoutError:
             pass
         await workflow.wait_condition(workflow.all_handlers_finished)
