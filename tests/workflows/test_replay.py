@@ -217,10 +217,10 @@ async def test_record_a_consent_request_that_expires_and_is_withdrawn(recorder: 
 async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, tmp_path: Path):
     """Creation, the invitation of 12 households (letters, print file, mail), the sign-up reminder, two sign-ups,
     the panel with its confirmations, a meeting, both plans, the advice request on them as a child (advice not
-    followed, the reply's receipt, the 3-day wait, executable: its news by signal), the proposals (unoccupied: wisselwoning and moving allowance),
-    answers by staff and by code, the reply reminder to homes without an answer, the reply date passing, the
-    count closed with the vote reached and its result letter, stop (which withdraws the advice request by signal).
-    The child's history is recorded too."""
+    followed, the reply's receipt, the 3-day wait, executable: its news by signal), the proposals (unoccupied:
+    wisselwoning and moving allowance), answers by staff and by code, the reply reminder to homes without an
+    answer, the reply date passing, the count closed with the vote reached and its result letter, stop (which
+    withdraws the advice request by signal). The child's history is recorded too."""
     from datetime import time as clock_time
     from zoneinfo import ZoneInfo
 
