@@ -317,12 +317,14 @@ class Trajectory(Correspondence[S]):
 
     # ---- child trajectories ---------------------------------------------------------------------------
 
-    async def start_child(self, run: Any, inp: Any, link: ChildLink) -> None:
+    async def start_child(self, run: Any, inp: Any, state: TrajectoryState, link: ChildLink) -> None:
         """Start a child trajectory (its id is ``link.id``) and keep its link. The parent close policy is
         ABANDON: a continue-as-new of the parent must not touch the child, and a parent that ends its child
-        does so through the child's own action (:meth:`end_child`), never by terminating or cancelling it."""
-        handle = await workflow.start_child_workflow(run, inp, id=link.id,
-                                                     parent_close_policy=workflow.ParentClosePolicy.ABANDON)
+        does so through the child's own action (:meth:`end_child`), never by terminating or cancelling it.
+        ``state`` is the child's first state: its memo and search attributes, as the API gives a trajectory."""
+        handle = await workflow.start_child_workflow(
+            run, inp, id=link.id, parent_close_policy=workflow.ParentClosePolicy.ABANDON, memo=names.memo(state),
+            search_attributes=names.search_attributes(state) if self._config.search_attributes else None)
         self.s.children[link.id] = link
         self._child_runs[link.id] = handle
 

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain import renovation_letters as letters
     from inspraak.domain.advice import STATE_LABELS as ADVICE_LABELS
     from inspraak.domain.advice import State as AdviceState
+    from inspraak.domain.advice import initial_state
     from inspraak.domain.advice_actions import Attachment, Category, Withdrawn
     from inspraak.domain.renovation import RenovationState, State
     from inspraak.domain.renovation_actions import AdviceRequestStart, PlanHandedIn, PlanKind
@@ -59,7 +60,7 @@ class AdviceSteps(Trajectory[RenovationState]):
                 *(Attachment(title=p.title, reference=f"document {p.id}") for p in plans)]})
             child = action.request.model_copy(update={"request": request, "parent_id": s.id, "annexes": plans})
             term = child.term
-            await self.start_child(AdviceRequestWorkflow.run, child, ChildLink(
+            await self.start_child(AdviceRequestWorkflow.run, child, initial_state(child), ChildLink(
                 id=child.id, type="advice_request", state=AdviceState.VERZONDEN,
                 state_label=ADVICE_LABELS[AdviceState.VERZONDEN], due_on=term.due_on,
                 next_deadline=term.expires_at, updated_at=workflow.now()))

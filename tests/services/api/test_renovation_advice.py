@@ -68,7 +68,19 @@ async def test_the_addressee_acts_on_the_advice_request_another_organisation_see
     assert seen["state"] == "ADVIESTRAJECT" and seen["advice_request"]["id"] == advice_id
     assert seen["advice_request"]["due_on"]
 
+    # Listed as any advice request, for the addressee, with its subject (memo and search attributes at start).
+    item = None
+    for _ in range(100):
+        r = await api.http.get("/v1/trajectories", params={"type": "advice_request"}, headers=own)
+        item = next((i for i in r.json()["items"] if i["id"] == advice_id), None)
+        if item:
+            break
+        await asyncio.sleep(0.05)
+    assert item is not None and item["subject"].startswith("Projectplan en sociaal plan renovatie")
+
     other = api.auth("other")
+    r = await api.http.get("/v1/trajectories", params={"type": "advice_request"}, headers=other)
+    assert advice_id not in r.text
     assert (await api.http.get(f"/v1/advice-requests/{advice_id}", headers=other)).status_code == 404
     assert (await api.http.get(f"/v1/renovations/{rid}", headers=other)).status_code == 404
     assert (await api.http.get(f"/v1/documents/{annex}/content", headers=other)).status_code == 404
