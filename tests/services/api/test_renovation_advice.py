@@ -40,6 +40,9 @@ async def test_only_staff_hand_in_plans_and_start_the_advice_request(api: Api, r
 
 
 async def test_a_plan_is_known_by_its_content_and_the_advice_request_waits_for_both(api: Api, renovation: str):
+    # A plan may be as large as any file handed in, larger than a JSON body.
+    big = PDF + b"0" * (api.settings.max_body_bytes + 1)
+    assert (await plan(api, renovation, api.auth("staff"), data=big)).status_code == 200
     r = await plan(api, renovation, api.auth("staff"), data=b"just some text")
     assert r.status_code == 400 and r.json()["invalidParams"][0]["code"] == "unsupported_file"
     r = await api.http.post(f"/v1/renovations/{renovation}/advice-request", json=ADVICE_BODY,
