@@ -31,7 +31,8 @@ def because(link: ChildLink) -> str:
 
 
 def withdrawal_reason(s: RenovationState, reason: str) -> str:
-    return f"De renovatie van {s.renovation.complex.name} is gestopt: {reason}"[:4_000]
+    """Completes the letter's "De reden: ..." (the intrekking letter of the advice request)."""
+    return f"de renovatie van {s.renovation.complex.name} is gestopt. {reason}"[:4_000]
 
 
 def _to_owner(s: RenovationState, timeline: str, subject: str, text: str) -> Notice:
