@@ -325,7 +325,6 @@ TIMELINE = {
     "reply_reminder": "Herinnering antwoorddatum: {no_answer} woning(en) zonder antwoord, {mailed} per mail herinnerd",
     "reply_ended": "Antwoorddatum verstreken ({pct}% ingestemd)",
     "vote_closed": "Telling gesloten: {agreed} van {total} woningen ingestemd ({pct}%); draagvlak {reached}",
-    "plan_handed_in": "{kind} ingediend: '{title}'",
     "plans_ready": "Conceptprojectplan en sociaal plan zijn gereed",
     "advice_request_started": "Adviesaanvraag {id} over het projectplan en het sociaal plan verzonden aan {org}; "
                               "de adviestermijn loopt tot en met {due_on}",

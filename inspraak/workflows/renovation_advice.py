@@ -36,9 +36,7 @@ class AdviceSteps(Trajectory[RenovationState]):
         async with self.step(self._check_plan, action):
             s = self.s
             s.plans[action.kind] = action.document
-            self.attach(action.document, *self.who(action))
-            self.log("plan_handed_in", letters.line("plan_handed_in", kind=advice_letters.PLAN_NAMES[action.kind],
-                                                    title=action.document.title), *self.who(action))
+            self.attach(action.document, *self.who(action))  # its timeline line names the document
             if s.state == State.PANEL_ACTIEF and set(s.plans) == set(PlanKind):
                 s.state = State.CONCEPT_PROJECTPLAN
                 self.log("plans_ready", letters.line("plans_ready"), *self.who(action))
