@@ -121,6 +121,10 @@ class AdviceRequestInput(BaseModel):
     minimum_term_days: int | None = None  # a longer term agreed in the SOK (Wohv art. 6)
     registration: Registration | None = None
     max_extension_days: int = DEFAULT_MAX_EXTENSION_DAYS  # INSPRAAK_MAX_EXTENSION_DAYS when it started
+    # Started by another trajectory as its child (the renovation: its projectplan and sociaal plan): that
+    # trajectory's id, told of every change, and the documents it hands in as annexes (stored already).
+    parent_id: str | None = None
+    annexes: list[DocumentRef] = []
     resume: "AdviceState | None" = None
 
 
@@ -180,6 +184,8 @@ def initial_state(inp: AdviceRequestInput) -> AdviceState:
         },
         reply_to=owner,
         opened=False,
+        parent_id=inp.parent_id,
+        documents=list(inp.annexes),
     )
 
 
@@ -198,6 +204,7 @@ class AdviceRequestView(BaseModel):
     owner: StaffMember
     information_provided_on: date
     registered: bool = False
+    parent_id: str | None = None  # the renovation this request is part of
     deadlines: list[TermView]
     overdue: bool
     next_deadline: datetime | None
@@ -216,7 +223,7 @@ class AdviceRequestView(BaseModel):
             id=s.id, consent_requested=s.consent, state=State(s.state), state_label=STATE_LABELS[State(s.state)],
             organisation_id=s.organisation_id, organisation_name=s.organisation.name, subject=s.subject,
             category=s.request.category, owner=s.owner, information_provided_on=s.request.information_provided_on,
-            registered=s.registration is not None, deadlines=s.deadlines(), overdue=s.overdue,
+            registered=s.registration is not None, parent_id=s.parent_id, deadlines=s.deadlines(), overdue=s.overdue,
             next_deadline=s.next_deadline(), executable_because=s.executable_because, advice=s.advice,
             decision=s.decision, dispute=s.dispute, execution_blocked=s.execution_blocked,
             allowed_actions=[a for a in table_for(s.consent).allowed(s.state) if flag_refusal(a, s) is None],
@@ -295,6 +302,9 @@ CONSENT_TABLE = ActionTable(_rules(consent=True), _LABELS)
 
 def table_for(consent: bool) -> ActionTable:
     return CONSENT_TABLE if consent else ADVICE_TABLE
+
+
+READY_STATES = frozenset({State.UITVOERBAAR, State.UITGEVOERD, State.GESLOTEN})
 
 
 def flag_refusal(action: str, s: "AdviceState") -> str | None:

@@ -225,6 +225,12 @@ def _notice_mail(s: AdviceState, subject: str, text: str) -> Mail:
 REPLY_MISSED = ("De termijn van 14 dagen voor de gemotiveerde reactie op het advies is verstreken. Dit verzwakt de "
                 "positie van de corporatie bij de kantonrechter (artikel 8 lid 3 Wohv).",
                 "Neem zo snel mogelijk een besluit op het advies en verstuur de reactie.")
+def parent_withdrawal_refused(reason: str) -> tuple[str, str]:
+    return ("Adviesaanvraag niet ingetrokken",
+            "Het traject waar deze adviesaanvraag bij hoort is gestopt, maar de adviesaanvraag kon niet worden "
+            f"ingetrokken: {reason}. Trek haar zelf in zodra dat kan.")
+
+
 CONSENT_MISSED = ("De termijn voor instemming is verstreken zonder dat de huurdersorganisatie heeft ingestemd.",
                   "Kies: opnieuw overleg, een aangepast voorstel of een geschil (artikel 8 Wohv). Het voorstel mag "
                   "niet worden uitgevoerd.")

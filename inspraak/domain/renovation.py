@@ -2,8 +2,10 @@
 
 First slice: the project is created (B1, VOORBEREIDING), every household is invited (B2), sign-ups come in
 (B3, PANEL_IN_OPRICHTING), the panel is constituted with its legal status (B4, PANEL_ACTIEF) and meetings
-are recorded with their minutes (B5). Staff may stop at any point (B17, GESTOPT). The later states are
-listed so the table reads like domain brief 7.2, but no action reaches them yet.
+are recorded with their minutes (B5). The concept projectplan and sociaal plan are handed in (B6,
+CONCEPT_PROJECTPLAN) and go to the addressee in an advice request, a child trajectory (B7, ADVIESTRAJECT);
+once it is executable the proposal is final (B8, VOORSTEL_DEFINITIEF) and the vote runs (B9-B11). Staff may
+stop at any point (B17, GESTOPT). Not every later state is reached yet.
 
 Households' personal data (names, addresses, contact details) are **not** in this state, nor in any
 workflow input: the register lives in the document store (``RegisterRef``: its key and sha256), and the
@@ -25,11 +27,12 @@ from inspraak.domain.objections import CourtCase, Notices
 from inspraak.domain.objections import works_blocked as _works_blocked
 from inspraak.domain.panel import AdviceAddressee, ComplexFlags, PanelLegalStatus
 from inspraak.domain.render_requests import StoredJson
-from inspraak.domain.renovation_actions import MAX_TEXT, Works
+from inspraak.domain.renovation_actions import MAX_TEXT, PlanKind, Works
 from inspraak.domain.terms import Audience
 from inspraak.domain.text import MultiLine, OneLine
 from inspraak.domain.trajectory import (
     ActionTable,
+    ChildLink,
     Recipient,
     Rule,
     TermView,
@@ -210,6 +213,12 @@ class RenovationState(TrajectoryState):
     earlier_results: list[VoteResult] = []
     notices: Notices | None = None  # B12: the kennisgeving and each home's own 8-week term (staff only)
     court_cases: list[CourtCase] = []  # B13, B16: homes in court, by unit (staff only)
+    plans: dict[PlanKind, DocumentRef] = {}  # B6: the concept projectplan and the sociaal plan, as handed in
+    advice_request_id: str | None = None  # B7: the advice request on them (a child; its link in ``children``)
+
+    @property
+    def advice_request(self) -> ChildLink | None:
+        return self.children.get(self.advice_request_id) if self.advice_request_id else None
 
     def signed_up(self, unit_id: str) -> SignUp | None:
         key = unit_id.casefold()
@@ -284,6 +293,9 @@ class RenovationView(BaseModel):
     sign_up_count: int = 0
     panel: Panel | None = None  # members by unit id: staff only
     meetings: list[Meeting] = []
+    plans: dict[PlanKind, DocumentRef] = {}
+    advice_request: ChildLink | None = None  # the advice request on the plans: its id, state and due date
+    earlier_advice_requests: list[ChildLink] = []  # advice requests that ended without becoming executable
     proposal: Proposal | None = None
     tally: Tally | None = None  # totals only, never a household
     deadlines: list[TermView]
@@ -303,7 +315,9 @@ class RenovationView(BaseModel):
             addressee=s.addressee, flags=s.flags, owner=s.owner, homes=len(s.register_ref.unit_ids),
             register_sha256=s.register_ref.sha256,
             invitation=s.invitation, sign_ups=list(s.sign_ups), sign_up_count=len(s.sign_ups), panel=s.panel,
-            meetings=list(s.meetings), proposal=s.proposal, tally=s.vote.tally() if s.vote else None,
+            meetings=list(s.meetings), plans=dict(s.plans), advice_request=s.advice_request,
+            earlier_advice_requests=[c for c in s.children.values() if c.id != s.advice_request_id],
+            proposal=s.proposal, tally=s.vote.tally() if s.vote else None,
             deadlines=s.deadlines(), overdue=s.overdue, next_deadline=s.next_deadline(),
             allowed_actions=RENOVATION_TABLE.allowed(s.state), documents=list(s.documents), timeline=list(s.timeline),
         )
@@ -330,6 +344,13 @@ _OPEN = frozenset(State) - FINAL_STATES
 _CLOSED = "the renovation is closed (state is {state})"
 
 
+_PANEL_AT_WORK = frozenset({State.PANEL_ACTIEF, State.CONCEPT_PROJECTPLAN, State.ADVIESTRAJECT,
+                            State.VOORSTEL_DEFINITIEF})
+_BEFORE_ADVICE = frozenset({State.PANEL_ACTIEF, State.CONCEPT_PROJECTPLAN, State.ADVIESTRAJECT})
+_ADVICE_FIRST = ("the proposals go out once the advice request on the projectplan and sociaal plan is executable "
+                 "(artikel 5 lid 3 Wet op het overleg huurders verhuurder; state is {state})")
+
+
 def _rules() -> dict[str, Rule]:
     s = State
     rules = {
@@ -343,12 +364,23 @@ def _rules() -> dict[str, Rule]:
                                  because={s.UITNODIGING_ALLE_HUURDERS: "no household has signed up yet: record "
                                           "the sign-ups first",
                                           s.VOORBEREIDING: "invite every household first (B2)"}),
-        "record_meeting": Rule(states=frozenset({s.PANEL_ACTIEF}),
+        "record_meeting": Rule(states=_PANEL_AT_WORK,
                                refusal="meetings are recorded while the panel is active (state is {state})"),
-        "send_proposals": Rule(states=frozenset({s.PANEL_ACTIEF, s.AANPASSEN_VOORSTEL}),
-                               refusal="proposals are sent once the panel is active and before a vote, or a new "
-                                       "version while the proposal is adjusted (state is {state})",
-                               because={s.DRAAGVLAK_NIET_BEREIKT: "start adjusting the proposal first "
+        "hand_in_plan": Rule(states=frozenset({s.PANEL_ACTIEF, s.CONCEPT_PROJECTPLAN}),
+                             refusal="the projectplan and sociaal plan are handed in while the panel is active and "
+                                     "before their advice request is sent (state is {state})"),
+        "start_advice_request": Rule(
+            states=frozenset({s.CONCEPT_PROJECTPLAN}),
+            refusal="the advice request is sent once the concept projectplan and sociaal plan are in (state is "
+                    "{state})",
+            because={s.PANEL_ACTIEF: "hand in the concept projectplan and the sociaal plan first (B6)",
+                     s.ADVIESTRAJECT: "an advice request on the plans is running already"}),
+        "send_proposals": Rule(states=frozenset({s.VOORSTEL_DEFINITIEF, s.AANPASSEN_VOORSTEL}),
+                               refusal="proposals are sent once the advice request on the projectplan and sociaal "
+                                       "plan is executable and before a vote, or a new version while the proposal is "
+                                       "adjusted (state is {state})",
+                               because={**{st: _ADVICE_FIRST.format(state=st) for st in _BEFORE_ADVICE},
+                                        s.DRAAGVLAK_NIET_BEREIKT: "start adjusting the proposal first "
                                                                   "(adjust_proposal, B15)"}),
         "record_answer": Rule(states=frozenset({s.DRAAGVLAKMETING}),
                               refusal="answers are recorded while the vote is open (state is {state})"),

@@ -7,11 +7,14 @@ import io
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from inspraak.domain.advice import AdviceRequestInput
 from inspraak.domain.advice_actions import Action
+from inspraak.domain.documents import DocumentRef
 from inspraak.domain.households import Code, HouseholdImportError, Rent, RowError
 from inspraak.domain.moving_allowance import MovingAllowance
 from inspraak.domain.panel import PanelLegalStatus
@@ -210,3 +213,26 @@ class VoteUnits(BaseModel):
 
 class Stopped(Action):
     reason: MultiLine = Field(min_length=1, max_length=MAX_TEXT)
+
+
+# ---- the projectplan, the sociaal plan and their advice request (B6-B8) -----------------------------------
+
+
+class PlanKind(StrEnum):
+    PROJECTPLAN = "projectplan"
+    SOCIAAL_PLAN = "sociaal_plan"
+
+
+class PlanHandedIn(Action):
+    """B6: staff hand in the concept projectplan or the sociaal plan (stored by the API already); once both
+    are in, the renovation is in CONCEPT_PROJECTPLAN. A later one of the same kind replaces it."""
+
+    kind: PlanKind
+    document: DocumentRef
+
+
+class AdviceRequestStart(Action):
+    """B7: the advice request on both plans, planned by the API exactly as any advice request's start
+    (its id, its addressee, its term); the renovation starts it as its child with the plans as annexes."""
+
+    request: AdviceRequestInput

@@ -330,6 +330,12 @@ TIMELINE = {
     "reply_reminder": "Herinnering antwoorddatum: {no_answer} woning(en) zonder antwoord, {mailed} per mail herinnerd",
     "reply_ended": "Antwoorddatum verstreken ({pct}% ingestemd)",
     "vote_closed": "Telling gesloten: {agreed} van {total} woningen ingestemd ({pct}%); draagvlak {reached}",
+    "plans_ready": "Conceptprojectplan en sociaal plan zijn gereed",
+    "advice_request_started": "Adviesaanvraag {id} over het projectplan en het sociaal plan verzonden aan {org}; "
+                              "de adviestermijn loopt tot en met {due_on}",
+    "advice_executable": "Adviesaanvraag {id} is uitvoerbaar ({because}); het renovatievoorstel is definitief",
+    "advice_ended": "Adviesaanvraag {id} is beëindigd ({label}) zonder uitvoerbaar te worden; {next}",
+    "advice_withdrawal_asked": "Adviesaanvraag {id} wordt ingetrokken omdat de renovatie stopt",
 }
 
 

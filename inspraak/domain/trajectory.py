@@ -6,7 +6,7 @@ that already fired are in it, and fire no second time. Pure models and rules; no
 """
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -64,6 +64,31 @@ class Recipient(BaseModel):
     email: str
 
 
+class ChildLink(BaseModel):
+    """What a parent trajectory knows of a child trajectory it started (the renovation of its advice request).
+
+    The child sends it (signal ``child_changed``) whenever one of these facts changes; the parent keeps it in
+    its state, so it survives the parent's continue-as-new and the parent's view always shows it.
+    """
+
+    id: str
+    type: str
+    state: str
+    state_label: str
+    due_on: date | None = None  # the end of the term the child waits on (the advice term)
+    next_deadline: datetime | None = None
+    ready: bool = False  # the child reached what the parent waits for (advice: executable, Wohv art. 5 lid 3)
+    final: bool = False  # the child is closed; it changes no more
+    withdrawable: bool = True  # the child can be withdrawn now (not while a dispute is open, say)
+    because: str | None = None  # why it is ready (the ground of art. 5 lid 3)
+    ending: bool = False  # set by the parent: it asked the child to end (withdraw) and waits for it
+    updated_at: datetime
+
+    def same_facts(self, other: "ChildLink | None") -> bool:
+        return other is not None and self.model_dump(exclude={"updated_at", "ending"}) == \
+            other.model_dump(exclude={"updated_at", "ending"})
+
+
 class TrajectoryIndex(BaseModel):
     """What listings filter on; the search attributes are made from this and nothing else."""
 
@@ -92,6 +117,8 @@ class TrajectoryState(BaseModel):
     document_count: int = 0  # document numbers have no gaps: only a made document takes one
     notice_count: int = 0
     opened: bool = False  # the opening step (the first letter) is done
+    parent_id: str | None = None  # the trajectory that started this one as its child, told of every change
+    children: dict[str, ChildLink] = {}  # the child trajectories this one started, as they last reported
 
     def next_deadline(self) -> datetime | None:
         running = [t.schedule.expires_at for t in self.terms.values() if t.running]

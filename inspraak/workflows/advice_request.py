@@ -9,6 +9,7 @@ and the waiting, reminding, filing and mailing is the kernel's.
 from datetime import date, timedelta
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from inspraak.workflows.kernel import Trajectory, invalid
 
@@ -16,6 +17,8 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain import advice_letters as letters
     from inspraak.domain.advice import (
         FINAL_STATES,
+        READY_STATES,
+        STATE_LABELS,
         AdviceRequestInput,
         AdviceRequestView,
         AdviceState,
@@ -46,7 +49,16 @@ with workflow.unsafe.imports_passed_through():
     )
     from inspraak.domain.documents import DocumentRef, Visibility
     from inspraak.domain.terms import PlannedRung
-    from inspraak.domain.trajectory import ActionTable, Letter, Mail, Notice, Recipient, StepResult, TermStatus
+    from inspraak.domain.trajectory import (
+        ActionTable,
+        ChildLink,
+        Letter,
+        Mail,
+        Notice,
+        Recipient,
+        StepResult,
+        TermStatus,
+    )
 
 
 @workflow.defn
@@ -102,6 +114,17 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
 
     def continue_input(self) -> AdviceRequestInput:
         return self.inp.model_copy(update={"resume": self.s})
+
+    def link(self) -> ChildLink:
+        """What the parent (a renovation) sees of this request: state, the advice term's end, executable."""
+        s = self.s
+        state = State(s.state)
+        return ChildLink(
+            id=s.id, type=s.type, state=state, state_label=STATE_LABELS[state],
+            due_on=s.terms[s.main_term].schedule.due_on if s.main_term in s.terms else None,
+            next_deadline=s.next_deadline(), ready=state in READY_STATES and not s.execution_blocked,
+            final=self.finished(), withdrawable=self.action_table().refusal("withdraw", state) is None
+            and flag_refusal("withdraw", s) is None, because=s.executable_because, updated_at=workflow.now())
 
     async def on_expired(self, term: str) -> None:
         s = self.s
@@ -337,16 +360,32 @@ class AdviceRequestWorkflow(Trajectory[AdviceState]):
     @workflow.update
     async def withdraw(self, action: Withdrawn) -> StepResult:
         async with self.step(self._check_withdraw, action):
-            s = self.s
-            s.state, s.overdue = State.INGETROKKEN, False
-            self.end_all_terms(TermStatus.CANCELLED)
-            self.note("withdrawn", action, reason=action.reason)
-            ref = await self.file(letters.intrekking(s, self.today(), action.reason))
+            ref = await self._withdraw(action)
         return self.result(document=ref)
 
     @withdraw.validator
     def _check_withdraw(self, action: Withdrawn) -> None:
         self.check("withdraw")
+
+    @workflow.signal
+    async def parent_withdraws(self, action: Withdrawn) -> None:
+        """The trajectory this request is part of stopped: the same withdrawal, with its letter. A signal has no
+        caller to refuse to: a refusal (a dispute is open) goes to the owner, and the request stays open."""
+        try:
+            async with self.step(self._check_withdraw, action):
+                await self._withdraw(action)
+        except (ApplicationError, ActivityError) as e:
+            reason = str(e.cause if isinstance(e, ActivityError) else e.message)
+            async with self._lock:
+                await self.tell(letters.owner_notice(self.s, *letters.parent_withdrawal_refused(reason)), "notice")
+                self.changed()
+
+    async def _withdraw(self, action: Withdrawn) -> DocumentRef:
+        s = self.s
+        s.state, s.overdue = State.INGETROKKEN, False
+        self.end_all_terms(TermStatus.CANCELLED)
+        self.note("withdrawn", action, reason=action.reason)
+        return await self.file(letters.intrekking(s, self.today(), action.reason))
 
     @workflow.update
     async def attach_document(self, action: DocumentAttached) -> StepResult:

@@ -18,6 +18,10 @@ A trajectory workflow subclasses :class:`Trajectory` and keeps everything it kno
 - **the index**: search attributes derived from ``state.index()`` in one place (``names``), set only
   when the worker is configured to (:class:`KernelConfig`).
 - **continue-as-new** when the history grows long, with the state as it is.
+- **child trajectories**: a parent starts a child (:meth:`Trajectory.start_child`, parent close policy ABANDON)
+  and keeps a :class:`~inspraak.domain.trajectory.ChildLink` per child in its state; the child signals every
+  change of its link to its parent (``parent_id`` in its state), the parent's :meth:`Trajectory.on_child`
+  reacts under the lock. A parent ends a child only through the child's own action (:meth:`end_child`).
 """
 
 import asyncio
@@ -28,7 +32,7 @@ from typing import Any, ClassVar, NoReturn, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 from inspraak.workflows.config import KernelConfig, kernel_config
 from inspraak.workflows.correspondence import Correspondence
@@ -40,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain.trajectory import (
         KERNEL_LINES,
         ActionTable,
+        ChildLink,
         Mail,
         Notice,
         RunningTerm,
@@ -55,6 +60,12 @@ S = TypeVar("S", bound=TrajectoryState)
 PLAN_TIMEOUT = timedelta(seconds=30)
 PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=0,
                          non_retryable_error_types=["TermTooShort"])
+
+
+# The signal a child trajectory sends its parent with its ChildLink.
+CHILD_CHANGED = "child_changed"
+# How long a parent that finishes waits for a child it asked to end (withdraw) to report that it has.
+CHILD_END_WAIT = timedelta(hours=1)
 
 
 def refuse(message: str, state: str) -> ApplicationError:
@@ -103,6 +114,14 @@ class Trajectory(Correspondence[S]):
         """The workflow input that resumes this trajectory from ``self.s`` after ``continue_as_new``."""
         raise NotImplementedError
 
+    def link(self) -> ChildLink:
+        """What this trajectory tells its parent when it runs as a child; a trajectory adds its own facts."""
+        return ChildLink(id=self.s.id, type=self.s.type, state=self.s.state, state_label=self.s.state,
+                         next_deadline=self.s.next_deadline(), final=self.finished(), updated_at=workflow.now())
+
+    async def on_child(self, link: ChildLink) -> None:
+        """A child trajectory reported a change (its link is in ``self.s.children`` already; under the lock)."""
+
     # ---- life cycle -------------------------------------------------------------------------------
 
     def begin(self, state: S) -> None:
@@ -111,6 +130,8 @@ class Trajectory(Correspondence[S]):
         self._mail: list[asyncio.Task[None]] = []
         self._changes = 0
         self._indexed: TrajectoryIndex | None = None
+        self._told: ChildLink | None = None
+        self._child_runs: dict[str, workflow.ChildWorkflowHandle[Any, Any]] = {}  # started in this run
         self._config: KernelConfig = kernel_config()
 
     async def open(self, first_step: Callable[[], Any]) -> None:
@@ -171,7 +192,20 @@ class Trajectory(Correspondence[S]):
         await self.finish()
 
     async def finish(self) -> None:
-        """Let running updates finish and mail go out before the workflow completes."""
+        """Let running updates finish, children asked to end report that they have (for at most
+        :data:`CHILD_END_WAIT`), and mail go out before the workflow completes."""
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        ending = [c.id for c in self.s.children.values() if c.ending]
+        # A child started in this run has ended when it has completed (the server then tells this run);
+        # one started before a continue-as-new, when its last link says it is final.
+        done = {i: asyncio.create_task(self._completed(self._child_runs[i])) for i in ending if i in self._child_runs}
+        try:
+            if ending:
+                await workflow.wait_condition(lambda: all(
+                    done[i].done() if i in done else self.s.children[i].final for i in ending),
+                    timeout=CHILD_END_WAIT, timeout_summary="children to end")
+        except TimeoutError:
+            pass
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._mail_done()
 
@@ -258,9 +292,14 @@ class Trajectory(Correspondence[S]):
                           term=self.s.terms[term].schedule if term else None, document=document)
 
     def changed(self) -> None:
-        """The state moved: wake the clock and bring the index up to date."""
+        """The state moved: wake the clock, bring the index up to date, tell the parent (if any)."""
         self._changes += 1
         self.index()
+        if self.s.parent_id is not None:
+            link = self.link()
+            if not link.same_facts(self._told):
+                self._told = link
+                self._mail.append(asyncio.create_task(self._tell_parent(self.s.parent_id, link)))
 
     def need(self, value: Any, what: str) -> Any:
         """``value``, or a refused update (never a failed workflow task) when a broken invariant says it is missing."""
@@ -275,6 +314,51 @@ class Trajectory(Correspondence[S]):
             return
         self._indexed = index
         workflow.upsert_search_attributes(names.search_attribute_updates(index))
+
+    # ---- child trajectories ---------------------------------------------------------------------------
+
+    async def start_child(self, run: Any, inp: Any, state: TrajectoryState, link: ChildLink) -> None:
+        """Start a child trajectory (its id is ``link.id``) and keep its link. The parent close policy is
+        ABANDON: a continue-as-new of the parent must not touch the child, and a parent that ends its child
+        does so through the child's own action (:meth:`end_child`), never by terminating or cancelling it.
+        ``state`` is the child's first state: its memo and search attributes, as the API gives a trajectory."""
+        handle = await workflow.start_child_workflow(
+            run, inp, id=link.id, parent_close_policy=workflow.ParentClosePolicy.ABANDON, memo=names.memo(state),
+            search_attributes=names.search_attributes(state) if self._config.search_attributes else None)
+        self.s.children[link.id] = link
+        self._child_runs[link.id] = handle
+
+    async def end_child(self, child_id: str, signal: str, arg: Any) -> None:
+        """Ask a child to end itself with its own action (``signal``); :meth:`finish` waits for it to report."""
+        try:
+            await workflow.get_external_workflow_handle(child_id).signal(signal, arg)
+        except FailureError:  # the child has completed: there is nothing left to end
+            return
+        self.s.children[child_id] = self.s.children[child_id].model_copy(update={"ending": True})
+
+    @staticmethod
+    async def _completed(handle: workflow.ChildWorkflowHandle[Any, Any]) -> None:
+        try:
+            await handle
+        except FailureError:  # it failed or was terminated: ended all the same
+            pass
+
+    async def _tell_parent(self, parent_id: str, link: ChildLink) -> None:
+        try:
+            await workflow.get_external_workflow_handle(parent_id).signal(CHILD_CHANGED, link)
+        except FailureError:  # the parent has finished: nobody is waiting for this any more
+            pass
+
+    @workflow.signal(name=CHILD_CHANGED)
+    async def child_changed(self, link: ChildLink) -> None:
+        await workflow.wait_condition(lambda: self.s.opened)
+        async with self._lock:
+            known = self.s.children.get(link.id)
+            if known is None or known.updated_at > link.updated_at:
+                return  # not a child of this trajectory, or news older than what it knows
+            link = self.s.children[link.id] = link.model_copy(update={"ending": known.ending})
+            await self._carry_on(self.on_child(link), link.id)
+            self.changed()
 
     # ---- terms ----------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ B9-B11); this class composes them, holds the kernel's hooks (which dispatch to t
 
 from temporalio import workflow
 
+from inspraak.workflows.renovation_advice import AdviceSteps
 from inspraak.workflows.renovation_objection import ObjectionSteps
 from inspraak.workflows.renovation_panel import PanelSteps
 from inspraak.workflows.renovation_vote import VoteSteps
@@ -30,17 +31,31 @@ with workflow.unsafe.imports_passed_through():
     )
     from inspraak.domain.renovation_actions import Stopped
     from inspraak.domain.terms import PlannedRung
-    from inspraak.domain.trajectory import ActionTable, Letter, Mail, Notice, Recipient, StepResult, TermStatus
+    from inspraak.domain.trajectory import (
+        ActionTable,
+        ChildLink,
+        Letter,
+        Mail,
+        Notice,
+        Recipient,
+        StepResult,
+        TermStatus,
+    )
 
 
 @workflow.defn
-class RenovationWorkflow(PanelSteps, VoteSteps, ObjectionSteps):
+class RenovationWorkflow(PanelSteps, AdviceSteps, VoteSteps, ObjectionSteps):
     """A renovation of one complex, from its creation to an active panel with its meetings.
 
     Updates (staff actions, each with a validator reading the state table; each returns a
     :class:`StepResult`): ``invite`` (B2: a letter to every household, by post and where known by mail, a
     combined print file, and the sign-up term), ``record_sign_up`` (B3), ``constitute_panel`` (B4: the
-    confirmation to every member and to the organisation), ``record_meeting`` (B5: the minutes), ``stop`` (B17).
+    confirmation to every member and to the organisation), ``record_meeting`` (B5: the minutes), ``stop`` (B17:
+    withdraws an open advice request with its own action and letter).
+
+    ``hand_in_plan`` (B6: the concept projectplan and sociaal plan), ``start_advice_request`` (B7: the advice
+    request on them, a child workflow addressed to the addressee); the renovation moves on when the child
+    reports that it is executable (B8), through the kernel's ``child_changed`` signal.
 
     ``send_proposals`` (B9-B10: the renovatievoorstel to every home, with its own figures and reply code,
     the list frozen, the reply term), ``record_answer`` (staff: paper, home visit), ``answer_by_code`` (the
@@ -87,6 +102,12 @@ class RenovationWorkflow(PanelSteps, VoteSteps, ObjectionSteps):
     def action_table(self) -> ActionTable:
         return RENOVATION_TABLE
 
+    def refusal_beyond_table(self, action: str) -> str | None:
+        return self.advice_refusal(action)
+
+    async def on_child(self, link: ChildLink) -> None:
+        await self.advice_changed(link)
+
     def notices(self, term: str, rung: PlannedRung) -> list[Notice]:
         if is_objection_term(term):
             return objection_letters.week_six_alert(self.s, term, rung)
@@ -118,6 +139,7 @@ class RenovationWorkflow(PanelSteps, VoteSteps, ObjectionSteps):
             self.s.state, self.s.overdue = State.GESTOPT, False
             self.end_all_terms(TermStatus.CANCELLED)
             self.log("stopped", letters.line("stopped", reason=action.reason), *self.who(action))
+            await self.withdraw_advice_request(action, action.reason)
         return self.result()
 
     @stop.validator

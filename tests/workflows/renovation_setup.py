@@ -2,6 +2,7 @@
 
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from temporalio.client import Client, WorkflowHandle
 
@@ -28,10 +29,16 @@ def households_csv(n: int, every_other_email: bool = True) -> str:
     return "\n".join(rows) + "\n"
 
 
-def new_renovation(status: PanelLegalStatus = PanelLegalStatus.BC_WOHV) -> NewRenovation:
+MOLEN = Complex(id="301", name="Complex 301 De Molen", address="Molenweg 1-95, Voorbeeldstad", units_in_complex=48)
+# A complex without a bewonerscommissie: a klantenpanel's advice request goes to the huurdersorganisatie (Wohv
+# art. 2 lid 2-3), hv-eendracht, which agreed an advice term of 8 weeks (Wohv art. 6).
+VISSERSBUURT = Complex(id="101", name="Complex 101 Vissersbuurt", address="Visserslaan 1-80, Voorbeeldstad",
+                       units_in_complex=80)
+
+
+def new_renovation(status: PanelLegalStatus = PanelLegalStatus.BC_WOHV, complex_: Complex = MOLEN) -> NewRenovation:
     return NewRenovation(
-        complex=Complex(id="301", name="Complex 301 De Molen", address="Molenweg 1-95, Voorbeeldstad",
-                        units_in_complex=48),
+        complex=complex_,
         subject="Renovatie complex 301 De Molen", description="Isolatie, kozijnen en badkamers.",
         reason="De woningen zijn ruim vijftig jaar oud.",
         works=Works(renovation="Isolatie en nieuwe kozijnen", maintenance="Schilderwerk"), occupied=True,
@@ -40,10 +47,11 @@ def new_renovation(status: PanelLegalStatus = PanelLegalStatus.BC_WOHV) -> NewRe
 
 async def start_renovation(client: Client, settings: Settings, homes: int = 40,
                            status: PanelLegalStatus = PanelLegalStatus.BC_WOHV,
-                           with_search_attributes: bool = False) -> WorkflowHandle[Any, Any]:
+                           with_search_attributes: bool = False, complex_: Complex = MOLEN
+                           ) -> WorkflowHandle[Any, Any]:
     directory = load_directory(settings.organisations_file)
     households = parse_households(households_csv(homes))
-    body = new_renovation(status)
+    body = new_renovation(status, complex_)
     flags = complex_flags(body.complex, households)
     addressee = advice_addressee(directory, body.complex, status, flags)
     org = directory.get(addressee.organisation_id)
@@ -66,14 +74,15 @@ async def start_renovation(client: Client, settings: Settings, homes: int = 40,
 
 
 async def with_active_panel(client: Client, settings: Settings, homes: int,
-                            with_search_attributes: bool = False) -> WorkflowHandle[Any, Any]:
+                            with_search_attributes: bool = False, status: PanelLegalStatus = PanelLegalStatus.BC_WOHV,
+                            complex_: Complex = MOLEN) -> WorkflowHandle[Any, Any]:
     """A renovation whose households were invited and whose panel (one member) is active."""
     from datetime import datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
     from inspraak.domain.renovation_actions import Invite, MemberChosen, PanelConstituted, SignUpRecorded
 
-    handle = await start_renovation(client, settings, homes, with_search_attributes=with_search_attributes)
+    handle = await start_renovation(client, settings, homes, status, with_search_attributes, complex_)
     view = await handle.query(RenovationWorkflow.view)
     today = view.timeline[0].at.astimezone(ZoneInfo("Europe/Amsterdam")).date()
     await handle.execute_update(RenovationWorkflow.invite, Invite(
@@ -82,7 +91,7 @@ async def with_active_panel(client: Client, settings: Settings, homes: int,
     await handle.execute_update(RenovationWorkflow.record_sign_up, SignUpRecorded(unit_id="301-002",
                                                                                   signed_up_on=today))
     await handle.execute_update(RenovationWorkflow.constitute_panel, PanelConstituted(
-        legal_status=PanelLegalStatus.BC_WOHV, members=[MemberChosen(unit_id="301-002", role="voorzitter")],
+        legal_status=status, members=[MemberChosen(unit_id="301-002", role="voorzitter")],
         facilities="Een vergaderruimte.", working_agreements="Eens per zes weken.", constituted_on=today))
     return handle
 
@@ -121,9 +130,91 @@ async def proposal(settings: Settings, handle: WorkflowHandle[Any, Any], homes: 
 
 async def ready_for_proposals(client: Client, settings: Settings, homes: int,
                               with_search_attributes: bool = False) -> WorkflowHandle[Any, Any]:
-    """A renovation in the state where staff may send the proposals (B9). Every test that needs a vote starts
-    here, so the way there (today: an active panel) is written once."""
-    return await with_active_panel(client, settings, homes, with_search_attributes=with_search_attributes)
+    """A renovation in the state where staff may send the proposals (B9, VOORSTEL_DEFINITIEF). Every test that
+    needs a vote starts here, so the way there is written once: an active panel, both plans handed in (B6), the
+    advice request on them (B7), the addressee's advice, followed by staff, so it is executable at once (B8)."""
+    handle = await with_active_panel(client, settings, homes, with_search_attributes=with_search_attributes)
+    await hand_in_plans(settings, handle)
+    child = await start_advice(client, settings, handle)
+    await advice_followed(child)
+    await reaches(handle, "VOORSTEL_DEFINITIEF")
+    return handle
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+async def hand_in_plans(settings: Settings, handle: WorkflowHandle[Any, Any]) -> None:
+    """B6 as the API does it: each plan stored first (a PDF, checked by its content), then handed in."""
+    from inspraak.domain.renovation_actions import PlanHandedIn, PlanKind
+    from inspraak.domain.renovation_advice_letters import PLAN_NAMES
+    from inspraak.services.api.uploads import checked_upload, store_upload
+
+    view = await handle.query(RenovationWorkflow.view)
+    for kind in PlanKind:
+        data = PDF + kind.value.encode()
+        ref = await store_upload(build_store(settings), handle.id, view.organisation_id, data, checked_upload(data),
+                                 PLAN_NAMES[kind])
+        await handle.execute_update(RenovationWorkflow.hand_in_plan, PlanHandedIn(kind=kind, document=ref))
+
+
+async def start_advice(client: Client, settings: Settings, handle: WorkflowHandle[Any, Any],
+                       ends_on: Any = None) -> WorkflowHandle[Any, Any]:
+    """B7 as the API does it (the same planning as any advice request's start); the child's handle."""
+    from inspraak.domain.advice_actions import Category, NewAdviceRequest
+    from inspraak.domain.renovation_actions import AdviceRequestStart
+    from inspraak.services.api.advice_start import advice_request_input
+
+    view = await handle.query(RenovationWorkflow.view)
+    directory = load_directory(settings.organisations_file)
+    org = directory.get(view.addressee.organisation_id)
+    assert org is not None
+    # The workflow clock (the time-skipping server's, not the machine's): the renovation's latest event.
+    now = max(e.at for e in view.timeline)
+    request = NewAdviceRequest(
+        organisation_id=org.id, subject="Projectplan en sociaal plan", category=Category.b,
+        intention="Wij willen het complex renoveren.", reasons="De woningen zijn verouderd.",
+        consequences="Tijdelijke overlast; huurverhoging na de werkzaamheden.",
+        information_provided_on=now.astimezone(ZoneInfo("Europe/Amsterdam")).date(),
+        advice_term_ends_on=ends_on)
+    child_id = f"adv-test-{uuid.uuid4().hex[:10]}"
+    inp = advice_request_input(child_id, request, org, directory, StaffMember(
+        name="Sanne Behandelaar", email="sanne@voorbeeldhaven.nl"), settings, now)
+    await handle.execute_update(RenovationWorkflow.start_advice_request, AdviceRequestStart(request=inp))
+    return client.get_workflow_handle(child_id)
+
+
+async def advice_followed(child: WorkflowHandle[Any, Any]) -> None:
+    """The addressee hands in its advice; staff follow it: executable at once (no time passes)."""
+    from inspraak.domain.advice_actions import (
+        Actor,
+        AdvicePoint,
+        AdviceReceived,
+        Decision,
+        DecisionTaken,
+        PointDecision,
+    )
+    from inspraak.workflows.advice_request import AdviceRequestWorkflow
+
+    view = await child.query(AdviceRequestWorkflow.view)
+    await child.execute_update(AdviceRequestWorkflow.record_advice, AdviceReceived(
+        received_on=view.information_provided_on, points=[AdvicePoint(summary="Graag een modelwoning.")],
+        actor=Actor(role="organisation", name=view.organisation_name)))
+    await child.execute_update(AdviceRequestWorkflow.decide, DecisionTaken(
+        decision=Decision.FOLLOWED, points=[PointDecision(adopted="ja")],
+        actor=Actor(role="staff", name="Sanne Behandelaar")))
+
+
+async def reaches(handle: WorkflowHandle[Any, Any], state: str, timeout: float = 30) -> Any:
+    """The renovation's view once it is in ``state`` (the child's news arrives by signal, a moment later)."""
+    import asyncio
+
+    for _ in range(int(timeout / 0.05)):
+        view = await handle.query(RenovationWorkflow.view)
+        if view.state == state:
+            return view
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} is in {view.state}, not {state}: {[e.event for e in view.timeline]}")
 
 
 async def voting_renovation(client: Client, settings: Settings, homes: int, today: Any,

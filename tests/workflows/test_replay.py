@@ -216,9 +216,11 @@ async def test_record_a_consent_request_that_expires_and_is_withdrawn(recorder: 
 @recording
 async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, tmp_path: Path):
     """Creation, the invitation of 12 households (letters, print file, mail), the sign-up reminder, two sign-ups,
-    the panel with its confirmations, a meeting, the proposals (unoccupied: wisselwoning and moving allowance),
-    answers by staff and by code, the reply reminder to homes without an answer, the reply date passing, the
-    count closed with the vote reached and its result letter, stop."""
+    the panel with its confirmations, a meeting, both plans, the advice request on them as a child (advice not
+    followed, the reply's receipt, the 3-day wait, executable: its news by signal), the proposals (unoccupied:
+    wisselwoning and moving allowance), answers by staff and by code, the reply reminder to homes without an
+    answer, the reply date passing, the count closed with the vote reached and its result letter, stop (which
+    withdraws the advice request by signal). The child's history is recorded too."""
     from datetime import time as clock_time
     from zoneinfo import ZoneInfo
 
@@ -237,7 +239,7 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
     )
     from inspraak.domain.vote import Choice
     from inspraak.workflows.renovation import RenovationWorkflow
-    from tests.workflows.renovation_setup import proposal, start_renovation
+    from tests.workflows.renovation_setup import hand_in_plans, proposal, reaches, start_advice, start_renovation
 
     settings = Settings(data_dir=tmp_path, task_queue=f"record-{uuid.uuid4().hex[:8]}")
     activities = [a for a in build_activities(settings) if getattr(a, "__name__", "") != "plan_term"]
@@ -265,6 +267,14 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
             facilities="Een vergaderruimte.", working_agreements="Eens per zes weken.", constituted_on=today))
         await handle.execute_update(RenovationWorkflow.record_meeting, MeetingRecorded(
             held_on=today, attendees=["Voorzitter", "Behandelaar"], points=["Kennismaking"]))
+        await hand_in_plans(settings, handle)
+        child = await start_advice(dev_env.client, settings, handle)
+        await child.execute_update(AdviceRequestWorkflow.record_advice, AdviceReceived(
+            received_on=today, points=[AdvicePoint(summary="Modelwoning"), AdvicePoint(summary="Geen huurverhoging")]))
+        await child.execute_update(AdviceRequestWorkflow.decide, DecisionTaken(decision=Decision.PARTLY, points=[
+            PointDecision(adopted="ja"), PointDecision(adopted="nee", motivation="Niet betaalbaar.")]))
+        await child.execute_update(AdviceRequestWorkflow.confirm_reply_receipt, ReplyReceived(received_on=today))
+        await reaches(handle, RenovationState.VOORSTEL_DEFINITIEF)
         await handle.execute_update(RenovationWorkflow.send_proposals,
                                     await proposal(settings, handle, 12, today, occupied=False))
         for i in (1, 2, 3, 4, 5, 6, 7, 8, 10):
@@ -280,8 +290,11 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
         assert (await handle.query(RenovationWorkflow.view)).state == RenovationState.DRAAGVLAK_BEREIKT
         await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="opname afgerond"))
         await handle.result()
+        await child.result()
         assert (await handle.query(RenovationWorkflow.view)).state == RenovationState.GESTOPT
-        await save(handle, "RenovationWorkflow-v1-invite-panel-meeting-vote-stop")
+        assert (await child.query(AdviceRequestWorkflow.view)).state == State.INGETROKKEN
+        await save(handle, "RenovationWorkflow-v1-invite-panel-meeting-plans-advice-vote-stop")
+        await save(child, "AdviceRequestWorkflow-v2-renovation-child-reply-wait-withdrawn-by-parent")
 
 
 @recording
@@ -303,12 +316,12 @@ async def test_record_the_renovation_path_through_a_second_version_and_the_objec
     from inspraak.domain.renovation_actions import AnswerRecorded, CodeAnswer, Stopped, VoteClosed
     from inspraak.domain.vote import Choice
     from inspraak.workflows.renovation import RenovationWorkflow
-    from tests.workflows.renovation_setup import proposal, with_active_panel
+    from tests.workflows.renovation_setup import proposal, ready_for_proposals
 
     settings = Settings(data_dir=tmp_path, task_queue=f"record-{uuid.uuid4().hex[:8]}")
     activities = [a for a in build_activities(settings) if getattr(a, "__name__", "") != "plan_term"]
     async with build_worker(dev_env.client, settings, [*activities, fast_plan_term]):
-        handle = await with_active_panel(dev_env.client, settings, 12, with_search_attributes=True)
+        handle = await ready_for_proposals(dev_env.client, settings, 12, with_search_attributes=True)
         today = date.today()
         wf = RenovationWorkflow
 

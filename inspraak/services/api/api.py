@@ -14,6 +14,7 @@ from inspraak.services.api.routes import (
     documents,
     health,
     organisations,
+    renovation_advice,
     renovation_objections,
     renovations,
     trajectories,
@@ -29,6 +30,8 @@ api_router.include_router(advice_requests.router, prefix=f"{PREFIX}/advice-reque
 api_router.include_router(renovations.router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
                           responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
 api_router.include_router(renovation_objections.router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
+                          responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
+api_router.include_router(renovation_advice.router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
                           responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
 api_router.include_router(renovations.public_router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
                           responses=problem_responses(400, 409, 500, 503))

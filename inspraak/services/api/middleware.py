@@ -68,12 +68,15 @@ class CorrelationId:
         await self.app(scope, receive, send_with_id)
 
 
+FILE_PATHS = ("/uploads", "/plans")
+
+
 class BodySizeLimit:
     """Refuses a request body over ``max_bytes`` with a 413 problem before the application reads it.
 
     The body is read here (at most ``max_bytes`` of it) and handed on whole: every route of this API
-    takes a small JSON body, so nothing streams, except a file handed in (a path ending in ``/uploads``),
-    which may be up to ``upload_bytes``.
+    takes a small JSON body, so nothing streams, except a file handed in (a path ending in one of
+    :data:`FILE_PATHS`: an advice request's upload, a renovation's plan), which may be up to ``upload_bytes``.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None) -> None:
@@ -85,7 +88,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.upload_bytes if scope.get("path", "").endswith("/uploads") else self.max_bytes
+        limit = self.upload_bytes if scope.get("path", "").endswith(FILE_PATHS) else self.max_bytes
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, send, limit)

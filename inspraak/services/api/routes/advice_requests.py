@@ -11,7 +11,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from inspraak.domain.advice import AdviceRequestInput, AdviceRequestView, Registration, State, initial_state
+from inspraak.domain.advice import AdviceRequestView, Registration, State, initial_state
 from inspraak.domain.advice_actions import (
     AdviceReceived,
     Closed,
@@ -23,7 +23,6 @@ from inspraak.domain.advice_actions import (
     Executed,
     NewAdviceRequest,
     NoObjectionReceived,
-    OrganisationSnapshot,
     OverlegRequested,
     ReceiptConfirmed,
     ReplyReceived,
@@ -31,26 +30,15 @@ from inspraak.domain.advice_actions import (
     TermExtended,
     Withdrawn,
 )
-from inspraak.domain.documents import (
-    UPLOAD_STEP_PREFIX,
-    DocumentRef,
-    DocumentType,
-    Visibility,
-    document_id,
-    storage_key,
-)
 from inspraak.domain.organisations import Directory, Organisation
 from inspraak.domain.terms import (
-    ADVICE_TERM,
-    CONSENT_TERM,
     DeadlineSchedule,
-    TermTooShortError,
     local_date,
-    plan_deadline,
 )
 from inspraak.domain.text import OneLine
 from inspraak.domain.trajectory import StepResult
-from inspraak.domain.uploads import EXTENSIONS, sniff
+from inspraak.domain.uploads import EXTENSIONS
+from inspraak.services.api.advice_start import advice_request_input
 from inspraak.services.api.auth import Principal
 from inspraak.services.api.deps import (
     CurrentPrincipal,
@@ -63,7 +51,8 @@ from inspraak.services.api.deps import (
 )
 from inspraak.services.api.errors import AlreadyExists, Conflict, Forbidden, InvalidInput
 from inspraak.services.api.identifiers import keyed_trajectory_id, new_trajectory_id
-from inspraak.services.api.trajectory_access import as_action, corporation_snapshot, execute, find_visible
+from inspraak.services.api.trajectory_access import as_action, execute, find_visible
+from inspraak.services.api.uploads import checked_upload, store_upload, upload_id
 from inspraak.settings import Settings
 from inspraak.workflows import names
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
@@ -126,7 +115,8 @@ async def register_advice_request(body: AdviceRequestRegistration, principal: St
                         _Idempotency.of(idempotency_key, "register", body))
 
 
-def _organisation(body: NewAdviceRequest, directory: Directory) -> Organisation:
+def request_organisation(body: NewAdviceRequest, directory: Directory) -> Organisation:
+    """The addressee of ``body`` from the organisations file, checked: consent only for an HO, its complexes."""
     org = directory.get(body.organisation_id)
     if org is None:
         raise InvalidInput.field("organisation_id", "unknown_organisation",
@@ -160,38 +150,14 @@ class _Idempotency:
 async def _start(body: NewAdviceRequest, registration: Registration | None, principal: Principal,
                  settings: Settings, directory: Directory, client: Client, response: Response,
                  idempotency: _Idempotency | None = None) -> AdviceRequestCreated:
-    org = _organisation(body, directory)
-    rule = CONSENT_TERM if body.consent_requested else ADVICE_TERM
-    agreed_weeks = org.consent_term_weeks if body.consent_requested else org.advice_term_weeks
-    minimum_days = agreed_weeks * 7 if agreed_weeks else None
-    now = datetime.now(UTC)
-    try:
-        term = plan_deadline(rule, body.information_provided_on, settings.term_policy(), now,
-                             requested_due_on=body.advice_term_ends_on, minimum_days=minimum_days)
-    except TermTooShortError as e:
-        source = f" and the agreement with {org.name}" if minimum_days and minimum_days > rule.days else ""
-        raise InvalidInput.field("advice_term_ends_on", "term_too_short",
-                                 f"the {rule.name} must end on or after {e.minimum_due_on.isoformat()}: at least "
-                                 f"{e.minimum_days // 7} weeks from information_provided_on ({rule.article}{source})"
-                                 ) from e
+    org = request_organisation(body, directory)
     # The year the information was provided: the same for a repeated start, so the same keyed id.
     year = body.information_provided_on.year
     trajectory_id = (keyed_trajectory_id(names.ADVICE_REQUEST_PREFIX, year, principal.subject, idempotency.key)
                      if idempotency else new_trajectory_id(names.ADVICE_REQUEST_PREFIX, year))
-    c = directory.corporation
-    inp = AdviceRequestInput(
-        id=trajectory_id,
-        request=body,
-        organisation=OrganisationSnapshot(id=org.id, name=org.name, kind=org.kind, address=org.address,
-                                          postcode_city=org.postcode_city, contacts=org.contacts,
-                                          agreement_reference=org.agreement_reference),
-        corporation=corporation_snapshot(directory),
-        owner=StaffMember(name=principal.name, email=principal.email or c.email),
-        term=term,
-        minimum_term_days=minimum_days,
-        registration=registration,
-        max_extension_days=settings.max_extension_days,
-    )
+    owner = StaffMember(name=principal.name, email=principal.email or directory.corporation.email)
+    inp = advice_request_input(trajectory_id, body, org, directory, owner, settings, datetime.now(UTC), registration)
+    term = inp.term
     state = initial_state(inp)
     created = AdviceRequestCreated(id=trajectory_id, state=State.VERZONDEN, term=term,
                                    registered=registration is not None,
@@ -261,27 +227,14 @@ async def upload_document(trajectory_id: str, request: Request, principal: Curre
                           ) -> StepResult:
     handle, view = await visible_trajectory(client, trajectory_id, principal)
     data = await request.body()  # its size is bounded before it is read (INSPRAAK_MAX_UPLOAD_BYTES, a 413)
-    content_type = sniff(data)
-    if content_type is None:
-        raise InvalidInput.field("body", "unsupported_file", "only a Word document (.docx) or a PDF is accepted; "
-                                 "its content decides, not its name")
+    content_type = checked_upload(data)
     if "attach_document" not in view.allowed_actions:  # checked before storing: no orphan file is left
         raise Conflict(f"the trajectory is closed (state is {view.state.value}: {view.state_label})",
                        state=view.state.value)
-    sha256 = hashlib.sha256(data).hexdigest()
-    # The same file handed in twice is one document: its id derives from its content.
-    doc_id = document_id(trajectory_id, f"{UPLOAD_STEP_PREFIX}{sha256[:16]}")
-    known = next((d for d in view.documents if d.id == doc_id), None)
+    known = next((d for d in view.documents if d.id == upload_id(trajectory_id, data)), None)
     if known is not None:
         return StepResult(id=trajectory_id, state=view.state.value, document=known)
-    visibility = Visibility.ORGANISATION  # an original letter or an attachment is the organisation's as well
-    stored = await store.put(storage_key(doc_id), data, content_type=content_type, metadata={
-        "trajectory": trajectory_id, "organisation": view.organisation_id, "visibility": visibility.value,
-        "document-type": DocumentType.UPLOAD.value, "title": title, "template-version": "",
-    })
-    ref = DocumentRef(id=doc_id, type=DocumentType.UPLOAD, title=title, trajectory_id=trajectory_id,
-                      organisation_id=view.organisation_id, visibility=visibility, key=stored.key, sha256=stored.sha256,
-                      size=stored.size, template_version="", created_at=datetime.now(UTC), content_type=content_type)
+    ref = await store_upload(store, trajectory_id, view.organisation_id, data, content_type, title)
     action = as_action(DocumentAttached(document=ref), principal)
     return await execute(handle, AdviceRequestWorkflow.attach_document, action, view.state.value, view.state_label)
 
