@@ -92,6 +92,7 @@ class TrajectoryState(BaseModel):
     document_count: int = 0  # document numbers have no gaps: only a made document takes one
     notice_count: int = 0
     opened: bool = False  # the opening step (the first letter) is done
+    audit_count: int = 0  # entries of the audit trail made so far (the entries are in the store, not here)
 
     def next_deadline(self) -> datetime | None:
         running = [t.schedule.expires_at for t in self.terms.values() if t.running]

@@ -18,6 +18,9 @@ A trajectory workflow subclasses :class:`Trajectory` and keeps everything it kno
 - **the index**: search attributes derived from ``state.index()`` in one place (``names``), set only
   when the worker is configured to (:class:`KernelConfig`).
 - **continue-as-new** when the history grows long, with the state as it is.
+- **the audit trail**: every step (done, refused inside the lock, or failed), every reminder and expiry and
+  every document, with who, when, the result and the state before and after, written to the store in the
+  background (:mod:`~inspraak.workflows.audit_trail`); a trajectory writes no audit code of its own.
 """
 
 import asyncio
@@ -30,11 +33,13 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from inspraak.workflows.audit_trail import before_step
 from inspraak.workflows.config import KernelConfig, kernel_config
 from inspraak.workflows.correspondence import Correspondence
 
 with workflow.unsafe.imports_passed_through():
     from inspraak.activities.terms import PlanTermRequest, TermActivities
+    from inspraak.domain import audit
     from inspraak.domain.documents import DocumentRef, Visibility
     from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung
     from inspraak.domain.trajectory import (
@@ -115,10 +120,13 @@ class Trajectory(Correspondence[S]):
 
     async def open(self, first_step: Callable[[], Any]) -> None:
         """Run the opening step (the first letter) once; after a continue-as-new it is already done."""
+        self.start_audit()
         if not self.s.opened:
             async with self._lock:
+                before = before_step(self.s)
                 await self._carry_on(first_step(), "open")
                 self.s.opened = True
+                self.audit_event(audit.OPENED, "", *before)
                 self.changed()
         else:
             self.index()
@@ -136,6 +144,7 @@ class Trajectory(Correspondence[S]):
                 async with self._lock:
                     term = self.s.terms.get(key)
                     if term is not None and term.running and self._next_due(workflow.now()) == due:
+                        before = before_step(self.s)
                         if rung is None:
                             term.status, term.closed_at = TermStatus.EXPIRED, workflow.now()
                             await self._carry_on(self.on_expired(key), key)
@@ -147,6 +156,7 @@ class Trajectory(Correspondence[S]):
                             for notice in self.notices(key, rung):
                                 await self._carry_on(self.tell(notice, event=rung.key), rung.key)
                             await self._carry_on(self.on_rung(key, rung), rung.key)
+                        self.audit_event(audit.TERM_EXPIRED if rung is None else audit.TERM_REMINDER, key, *before)
                         self.changed()
                 continue
             # Continue as new when the history is long, but never wait for it: the clock keeps running while
@@ -242,15 +252,23 @@ class Trajectory(Correspondence[S]):
         """Run an update's body under the lock, after checking it again there."""
         await workflow.wait_condition(lambda: self.s.opened)
         async with self._lock:
-            check(action)
             # A step that fails half-way (its letter could not be made) leaves the state as it was.
             before = self.s.model_copy(deep=True)
+            audit_before = before_step(self.s)
+            self._audit_user = self._user(action, [])
             try:
+                check(action)
                 yield
-            except BaseException:
-                self.s = before
+            except BaseException as e:
+                count, self.s = self.s.audit_count, before
+                self.s.audit_count = count  # entries of the failed step (a letter made before it) stay numbered
+                if isinstance(e, Exception):
+                    self.audit_step(action, *audit_before, failure=e)
                 raise
+            else:
+                self.audit_step(action, *audit_before)
             finally:
+                self._audit_user = None
                 self.changed()
 
     def result(self, term: str | None = None, document: DocumentRef | None = None) -> StepResult:

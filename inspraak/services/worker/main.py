@@ -10,6 +10,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from inspraak.activities.audit import AuditActivities
 from inspraak.activities.documents import DocumentActivities, build_renderer, build_store_templates
 from inspraak.activities.mail import MailActivities, MailLedger, build_mailer
 from inspraak.activities.storage import build_store
@@ -50,7 +51,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     mail = MailActivities(build_mailer(settings), store, sender(settings), MailLedger(settings.mail_ledger_dir))
     terms = TermActivities(settings.term_policy())
     return [documents.render_document, documents.render_documents, documents.merge_documents, mail.send_mail,
-            terms.plan_term]
+            terms.plan_term, AuditActivities(store).record_audit]
 
 
 def build_worker(client: Client, settings: Settings,
