@@ -82,11 +82,11 @@ class AuditTrail(Generic[S]):
                      application=audit.APPLICATION_API if action == audit.OPENED else audit.APPLICATION_WORKER)
 
     def audit_document(self, ref: DocumentRef, action: str = audit.DOCUMENT_MADE, count: int = 1,
-                       user: AuditUser | None = None) -> None:
-        """A document made, merged (``count`` letters, one entry) or handed in."""
+                       user: AuditUser | None = None, resource_id: str | None = None) -> None:
+        """A document made, merged (``count`` letters, one entry, named ``resource_id``) or handed in."""
         title = ref.title if count == 1 else f"{count} x {ref.title}"
         self._record(action=action, user=user or self._audit_user or AuditUser(role="clock"), result=200, lines=[],
-                     resource="document", resource_id=ref.id, resource_title=title,
+                     resource="document", resource_id=resource_id or ref.id, resource_title=title,
                      visibility=Visibility.ORGANISATION if action == audit.DOCUMENTS_MERGED else ref.visibility,
                      application=audit.APPLICATION_WORKER if self._audit_user is None else audit.APPLICATION_API)
 

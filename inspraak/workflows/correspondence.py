@@ -168,7 +168,9 @@ class Correspondence(AuditTrail[S], Generic[S]):
         if result.documents:
             self.log("documents_merged", KERNEL_LINES["documents_merged"].format(
                 count=len(result.documents), title=result.documents[0].title))
-            self.audit_document(result.documents[0], audit.DOCUMENTS_MERGED, len(result.documents))
+            # Named by the merge's number, not by a household's letter: which homes got it is not the organisation's.
+            self.audit_document(result.documents[0], audit.DOCUMENTS_MERGED, len(result.documents),
+                                resource_id=f"{self.s.id}.{number:02d}-{letter_type.value}")
         for extra in (result.print_file, result.copy_document):
             if extra is not None:
                 self.s.documents.append(extra)

@@ -13,6 +13,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from inspraak.activities.audit import AuditActivities
 from inspraak.activities.documents import DocumentActivities, build_renderer
 from inspraak.activities.mail import MailActivities, MailLedger, build_mailer
 from inspraak.activities.storage import build_store
@@ -38,6 +39,7 @@ class Worker1:
         ledger = MailLedger(settings.mail_ledger_dir)
         self.mail = MailActivities(build_mailer(settings), store, sender(settings), ledger)
         self.terms = TermActivities(settings.term_policy())
+        self.audit = AuditActivities(store)
         self.rendering = asyncio.Event()
 
     @activity.defn(name="render_document")
@@ -47,7 +49,7 @@ class Worker1:
         raise AssertionError("not reached")
 
     def activities(self) -> list:
-        return [self.render_document, self.mail.send_mail, self.terms.plan_term]
+        return [self.render_document, self.mail.send_mail, self.terms.plan_term, self.audit.record_audit]
 
 
 async def kill(worker: Worker, running: asyncio.Task[None]) -> None:

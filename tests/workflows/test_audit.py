@@ -66,7 +66,8 @@ async def test_every_step_document_and_clock_event_is_in_the_trail_with_who_and_
     assert advice.old.terms["advice_term"].status == "running" and "reply_term" not in advice.old.terms
     assert advice.new.terms["advice_term"].status == "met" and advice.new.terms["reply_term"].status == "running"
     letters = [e for e in trail if e.action == audit.DOCUMENT_MADE]
-    assert [e.resource_id for e in letters] == [d.id for d in (await handle.query(AdviceRequestWorkflow.view)).documents]
+    made = (await handle.query(AdviceRequestWorkflow.view)).documents
+    assert [e.resource_id for e in letters] == [d.id for d in made]
     assert letters[-1].user.name == "Sanne Behandelaar"  # the letter of a step is its actor's
 
     # The state keeps a count, never the entries.
