@@ -116,6 +116,7 @@ class Trajectory(Correspondence[S]):
         self._mail: list[asyncio.Task[None]] = []
         self._changes = 0
         self._indexed: TrajectoryIndex | None = None
+        self._overdue = state.overdue
         self._config: KernelConfig = kernel_config()
 
     async def open(self, first_step: Callable[[], Any]) -> None:
@@ -147,6 +148,7 @@ class Trajectory(Correspondence[S]):
                         before = before_step(self.s)
                         if rung is None:
                             term.status, term.closed_at = TermStatus.EXPIRED, workflow.now()
+                            self._term_closed(term.schedule.term, TermStatus.EXPIRED)
                             await self._carry_on(self.on_expired(key), key)
                         else:
                             # After an outage several rungs may be due at once: only the latest is still news.
@@ -164,7 +166,7 @@ class Trajectory(Correspondence[S]):
             wants_new_run = self._wants_continue_as_new()
             if wants_new_run and self._quiet():
                 self.continue_as_new()
-            wake = self._next_wake()
+            wake, what = self._next_wake()
             seen = self._changes
 
             def moved(seen: int = seen, wants_new_run: bool = wants_new_run) -> bool:
@@ -174,7 +176,7 @@ class Trajectory(Correspondence[S]):
                 await workflow.wait_condition(
                     moved,
                     timeout=(wake - workflow.now()) if wake else None,
-                    timeout_summary=f"next term event at {wake.isoformat()}" if wake else None,
+                    timeout_summary=f"{what} at {wake.isoformat()}" if wake else None,
                 )
             except TimeoutError:
                 pass
@@ -201,13 +203,17 @@ class Trajectory(Correspondence[S]):
                 best = event
         return (best[1], best[2]) if best else None
 
-    def _next_wake(self) -> datetime | None:
-        times = []
-        for term in self.s.terms.values():
+    def _next_wake(self) -> tuple[datetime | None, str]:
+        """When the clock wakes next, and for what (the timer's summary in the Temporal UI): ``advice_term:
+        reminder_7`` or ``advice_term ends``."""
+        times: list[tuple[datetime, str]] = []
+        for key, term in self.s.terms.items():
             if term.running:
-                times.append(term.schedule.expires_at)
-                times.extend(r.fire_at for r in term.pending())
-        return min(times, default=None)
+                times.append((term.schedule.expires_at, f"{key} ends"))
+                times.extend((r.fire_at, f"{key}: {r.key}") for r in term.pending())
+        if not times:
+            return None, ""
+        return min(times)
 
     def _wants_continue_as_new(self) -> bool:
         info = workflow.info()
@@ -278,7 +284,9 @@ class Trajectory(Correspondence[S]):
     def changed(self) -> None:
         """The state moved: wake the clock and bring the index up to date."""
         self._changes += 1
+        self._count_overdue()
         self.index()
+        workflow.set_current_details(names.current_details(self.s))  # the Temporal UI's page of the trajectory
 
     def need(self, value: Any, what: str) -> Any:
         """``value``, or a refused update (never a failed workflow task) when a broken invariant says it is missing."""
@@ -302,7 +310,7 @@ class Trajectory(Correspondence[S]):
             TermActivities.plan_term,
             PlanTermRequest(term=term, anchor=anchor, as_of=workflow.now(), requested_due_on=requested_due_on,
                             minimum_days=minimum_days),
-            start_to_close_timeout=PLAN_TIMEOUT, retry_policy=PLAN_RETRY,
+            start_to_close_timeout=PLAN_TIMEOUT, retry_policy=PLAN_RETRY, summary=f"plan {term} for {self.s.id}",
         )
 
     def start_term(self, schedule: DeadlineSchedule, key: str | None = None) -> None:
@@ -319,6 +327,22 @@ class Trajectory(Correspondence[S]):
         term = self.s.terms.get(key)
         if term is not None and term.running:
             term.status, term.closed_at = status, workflow.now()
+            self._term_closed(term.schedule.term, status)
+
+    # ---- metrics (recorded by the worker's runtime; nothing while a history replays) ---------------------
+
+    @staticmethod
+    def _term_closed(term: str, outcome: TermStatus) -> None:
+        """A term closed: met in time, expired, or cancelled; labelled by the term's kind, never its key."""
+        workflow.metric_meter().with_additional_attributes({"term": term, "outcome": outcome.value}).create_counter(
+            "inspraak_terms_closed", "Terms closed, per term and outcome (met: the event came in time)").add(1)
+
+    def _count_overdue(self) -> None:
+        """A trajectory that has just become overdue, per type (a continue-as-new carries the flag, no count)."""
+        if self.s.overdue and not self._overdue:
+            workflow.metric_meter().with_additional_attributes({"type": self.s.type}).create_counter(
+                "inspraak_trajectories_overdue", "Trajectories that became overdue, per type").add(1)
+        self._overdue = self.s.overdue
 
     def end_all_terms(self, status: TermStatus) -> None:
         for key in self.s.terms:

@@ -130,7 +130,8 @@ async def create_renovation(body: RenovationStart, principal: StaffPrincipal, se
     await client.start_workflow(
         RenovationWorkflow.run, inp, id=trajectory_id, task_queue=settings.task_queue,
         search_attributes=names.search_attributes(state) if settings.search_attributes else None,
-        memo=names.memo(state))
+        memo=names.memo(state), static_summary=names.static_summary(state),
+        static_details=names.static_details(state))
     link = f"/v1/renovations/{trajectory_id}"
     response.headers["Location"] = link
     return RenovationCreated(id=trajectory_id, state=State.VOORBEREIDING, homes=len(households.households),
