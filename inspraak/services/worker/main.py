@@ -18,6 +18,7 @@ from inspraak.activities.terms import TermActivities
 from inspraak.services import telemetry
 from inspraak.services.directory import load_directory
 from inspraak.services.temporal_client import connect
+from inspraak.services.worker.overdue import report_overdue
 from inspraak.settings import Settings, UnsafeSettingsError, load_settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
 from inspraak.workflows.config import KernelConfig, KernelConfigInterceptor
@@ -77,7 +78,15 @@ async def run(settings: Settings) -> None:
     client = await connect(settings)
     worker = build_worker(client, settings)
     logging.getLogger(__name__).info("worker listening on task queue %s", settings.task_queue)
-    await worker.run()
+    runtime = telemetry.temporal_runtime(settings)
+    if runtime is None or not settings.search_attributes:  # no metrics, or nothing to count them from
+        await worker.run()
+        return
+    gauge = asyncio.create_task(report_overdue(client, runtime.metric_meter))
+    try:
+        await worker.run()
+    finally:
+        gauge.cancel()
 
 
 def main() -> None:
