@@ -2,10 +2,13 @@
 document, written to the store in the background while the state keeps only a count."""
 
 import asyncio
+import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
 
 from inspraak.activities.audit import read_audit
 from inspraak.activities.storage import LocalDocumentStore
@@ -15,12 +18,17 @@ from inspraak.domain.advice_actions import (
     Actor,
     AdvicePoint,
     AdviceReceived,
+    Decision,
+    DecisionTaken,
+    PointDecision,
     ReceiptConfirmed,
     Withdrawn,
 )
 from inspraak.domain.audit import AuditEntry
+from inspraak.services.worker.main import build_worker
+from inspraak.settings import Settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
-from tests.workflows.conftest import Stack, StartFn, pass_until
+from tests.workflows.conftest import Stack, StartFn, pass_until, starter
 
 STAFF = Actor(role="staff", name="Sanne Behandelaar", subject="sanne", correlation_id="c0ffee00", trace_id="ab" * 16)
 
@@ -91,22 +99,46 @@ async def test_the_clock_records_reminders_and_expiries_as_the_clock(stack: Stac
 
 
 async def test_a_refusal_inside_the_lock_is_recorded_and_the_state_is_untouched(stack: Stack, start: StartFn):
-    """Advice and withdrawal at once: whichever loses inside the lock is in the trail as a 409."""
-    for _ in range(3):
-        handle = await start()
-        advice = AdviceReceived(received_on=await stack.today(), points=[AdvicePoint(summary="Meer groen")],
-                                actor=STAFF)
-        results = await asyncio.gather(
-            handle.execute_update(AdviceRequestWorkflow.record_advice, advice),
-            handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="Plan vervalt", actor=STAFF)),
-            return_exceptions=True)
-        if not isinstance(results[0], WorkflowUpdateFailedError):
-            continue
+    """Two advices at once: the second passes its validator while the first holds the lock (it waits for its
+    letter), and is refused inside the lock once the first is done. The trail has it as a 409."""
+    handle = await start()
+    advice = AdviceReceived(received_on=await stack.today(), points=[AdvicePoint(summary="Meer groen")], actor=STAFF)
+    first = asyncio.create_task(handle.execute_update(AdviceRequestWorkflow.record_advice, advice))
+    for _ in range(200):  # until the first step is under way (it plans the reply term under the lock)
+        if (await handle.describe()).raw_description.pending_activities:
+            break
+        await asyncio.sleep(0.02)
+    with pytest.raises(WorkflowUpdateFailedError):
+        await handle.execute_update(AdviceRequestWorkflow.record_advice, advice)
+    await first
+    trail = await entries(stack, handle.id, 5)
+    refused = [e for e in trail if e.result != 200]
+    assert [(e.action, e.result) for e in refused] == [("record_advice", 409)]
+    assert refused[0].old == refused[0].new and refused[0].visibility == "staff"
+    assert refused[0].new is not None and refused[0].new.state == State.ADVIES_ONTVANGEN
+    await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="klaar", actor=STAFF))
+
+
+async def test_a_step_whose_letter_cannot_be_made_is_recorded_as_failed_and_changed_nothing(
+        env: WorkflowEnvironment, tmp_path: Path):
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    (overrides / "reactie_advies.docx").write_bytes(b"not a Word document")
+    settings = Settings(data_dir=tmp_path, search_attributes=False, task_queue=f"af-{uuid.uuid4().hex[:8]}",
+                        templates_override_dir=overrides)
+    async with build_worker(env.client, settings):
+        stack = Stack(env, env.client, settings)
+        handle = await starter(stack)()
+        await handle.execute_update(AdviceRequestWorkflow.record_advice, AdviceReceived(
+            received_on=await stack.today(), points=[AdvicePoint(summary="Meer groen")], actor=STAFF))
+        with pytest.raises(WorkflowUpdateFailedError):
+            await handle.execute_update(AdviceRequestWorkflow.decide, DecisionTaken(
+                decision=Decision.NOT_FOLLOWED, points=[PointDecision(adopted="nee", motivation="Te duur.")],
+                actor=STAFF))
         trail = await entries(stack, handle.id, 5)
-        refused = [e for e in trail if e.result != 200]
-        if not refused:  # refused by the validator, before the lock: the API records those
-            continue
-        assert refused[0].action == "record_advice" and refused[0].result == 409
-        assert refused[0].old == refused[0].new and refused[0].visibility == "staff"
-        return
-    pytest.skip("no refusal happened inside the lock in three tries")
+        failed = trail[-1]
+        assert (failed.action, failed.result, failed.user.name) == ("decide", 500, "Sanne Behandelaar")
+        assert failed.old == failed.new and failed.new is not None and failed.new.state == State.ADVIES_ONTVANGEN
+        assert "could not be made" in failed.explanation and failed.visibility == "staff"
+        await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test finished"))
+        await handle.result()
