@@ -54,6 +54,11 @@ class AuditTrail(Generic[S]):
         self._audit_pending = []
         self._audit_on = workflow.patched(AUDIT_PATCH)
 
+    def opening_user(self) -> AuditUser | None:
+        """Who the opening step's letters are of: the staff member who started the trajectory (its owner)."""
+        owner = self.s.reply_to
+        return AuditUser(name=owner.name, role="staff") if owner is not None else None
+
     # ---- what the kernel records -------------------------------------------------------------------
 
     def audit_step(self, action: Any, before: AuditSnapshot, lines_from: int,

@@ -125,7 +125,9 @@ class Trajectory(Correspondence[S]):
         if not self.s.opened:
             async with self._lock:
                 before = before_step(self.s)
+                self._audit_user = self.opening_user()
                 await self._carry_on(first_step(), "open")
+                self._audit_user = None
                 self.s.opened = True
                 self.audit_event(audit.OPENED, "", *before)
                 self.changed()

@@ -52,6 +52,7 @@ async def test_every_step_document_and_clock_event_is_in_the_trail_with_who_and_
     assert [e.sequence for e in trail] == list(range(1, len(trail) + 1))
     opened = next(e for e in trail if e.action == audit.OPENED)
     assert opened.user.role == "staff" and opened.new is not None and opened.new.state == State.VERZONDEN
+    assert (trail[0].user.name, trail[0].application) == ("Sanne Behandelaar", audit.APPLICATION_API)  # its letter
     receipt = next(e for e in trail if e.action == "confirm_receipt")
     assert (receipt.user.id, receipt.user.name, receipt.user.role) == ("sanne", "Sanne Behandelaar", "staff")
     assert receipt.result == 200 and receipt.application == audit.APPLICATION_API
