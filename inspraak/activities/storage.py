@@ -81,6 +81,10 @@ class DocumentStore(Protocol):
     async def stat(self, key: str) -> StoredObject:
         ...
 
+    async def list_keys(self, prefix: str) -> list[str]:
+        """The keys under ``prefix`` (a folder: ends in ``/``), sorted."""
+        ...
+
 
 _METADATA_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # The store computes the hash itself; a caller's value could only disagree with the bytes.
@@ -158,6 +162,18 @@ class LocalDocumentStore:
         except FileNotFoundError as e:
             raise ObjectNotFoundError(key) from e
         return StoredObject.model_validate(json.loads(raw))
+
+    async def list_keys(self, prefix: str) -> list[str]:
+        folder = self._path(prefix.rstrip("/") + "/_").parent
+
+        def keys() -> list[str]:
+            if not folder.is_dir():
+                return []
+            root = self._root.resolve()
+            return sorted(p.relative_to(root).as_posix() for p in folder.rglob("*")
+                          if p.is_file() and not p.name.endswith(self._META_SUFFIX) and not p.name.startswith("."))
+
+        return await asyncio.to_thread(keys)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -292,6 +308,19 @@ class S3DocumentStore:
         sha256 = metadata.pop("sha256", "")
         return StoredObject(key=key, size=info.size or 0, sha256=sha256,
                             content_type=info.content_type or "application/octet-stream", metadata=metadata)
+
+
+    async def list_keys(self, prefix: str) -> list[str]:
+        return await asyncio.to_thread(_guarded, f"list {prefix}", self._list_keys, prefix)
+
+    def _list_keys(self, prefix: str) -> list[str]:
+        try:
+            return sorted(o.object_name for o in self._client.list_objects(self._bucket, prefix=prefix, recursive=True)
+                          if o.object_name)
+        except S3Error as e:
+            if e.code == "NoSuchBucket":
+                return []
+            raise
 
 
 def _guarded(what: str, fn: Callable[[str], T], key: str) -> T:

@@ -162,6 +162,10 @@ class Actor(BaseModel):
 
     role: Literal["staff", "manager", "organisation"]
     name: str
+    # For the audit trail: the token's subject, and the request's correlation id and trace id.
+    subject: str = ""
+    correlation_id: str = ""
+    trace_id: str = ""
 
 
 class Action(BaseModel):

@@ -119,6 +119,7 @@ class TrajectoryState(BaseModel):
     opened: bool = False  # the opening step (the first letter) is done
     parent_id: str | None = None  # the trajectory that started this one as its child, told of every change
     children: dict[str, ChildLink] = {}  # the child trajectories this one started, as they last reported
+    audit_count: int = 0  # entries of the audit trail made so far (the entries are in the store, not here)
 
     def next_deadline(self) -> datetime | None:
         running = [t.schedule.expires_at for t in self.terms.values() if t.running]

@@ -85,6 +85,12 @@ def shutdown_tracing() -> None:
     _provider = None
 
 
+def current_trace_id() -> str:
+    """The trace id of the current span (hex), or empty when there is none (tracing off)."""
+    ctx = trace.get_current_span().get_span_context()
+    return format(ctx.trace_id, "032x") if ctx.is_valid else ""
+
+
 def tracing_active() -> bool:
     return _provider is not None
 

@@ -17,6 +17,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ActivityHandle
 
+from inspraak.workflows.audit_trail import AuditTrail
 from inspraak.workflows.config import KernelConfig
 
 with workflow.unsafe.imports_passed_through():
@@ -24,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
 
     from inspraak.activities.documents import DocumentActivities
     from inspraak.activities.mail import HouseholdAddressee, MailActivities, MailAttachment, MailRequest
-    from inspraak.domain import alerts
+    from inspraak.domain import alerts, audit
     from inspraak.domain.documents import DocumentRef, DocumentType, Visibility
     from inspraak.domain.households import RegisterRef
     from inspraak.domain.letter_contexts import Brief, Geadresseerde
@@ -62,7 +63,7 @@ MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), maximum_interva
                          non_retryable_error_types=["AttachmentNotFound", "MailDeliveryUncertain"])
 
 
-class Correspondence(Generic[S]):
+class Correspondence(AuditTrail[S], Generic[S]):
     """Letters, mail and the timeline of a trajectory; the kernel sets ``s``, ``_config`` and ``_mail``."""
 
     s: S
@@ -129,6 +130,7 @@ class Correspondence(Generic[S]):
         self.s.documents.append(ref)
         self.log("document", KERNEL_LINES["document"].format(title=ref.title), document_id=ref.id,
                  visibility=ref.visibility)
+        self.audit_document(ref)
         to = self.s.audiences.get(letter.audience, [])
         mail = self.covering_mail(letter, ref, to)
         self.send_mail(f"{ref.id}.{letter.audience.value}", letter.audience, mail,
@@ -166,11 +168,15 @@ class Correspondence(Generic[S]):
         if result.documents:
             self.log("documents_merged", KERNEL_LINES["documents_merged"].format(
                 count=len(result.documents), title=result.documents[0].title))
+            # Named by the merge's number, not by a household's letter: which homes got it is not the organisation's.
+            self.audit_document(result.documents[0], audit.DOCUMENTS_MERGED, len(result.documents),
+                                resource_id=f"{self.s.id}.{number:02d}-{letter_type.value}")
         for extra in (result.print_file, result.copy_document):
             if extra is not None:
                 self.s.documents.append(extra)
                 self.log("document", KERNEL_LINES["document"].format(title=extra.title), document_id=extra.id,
                          visibility=extra.visibility)
+                self.audit_document(extra)
         if result.copy_document is not None:
             ref = result.copy_document
             letter = Letter(type=letter_type, context=Brief.model_validate(context), audience=Audience.ORGANISATION,
@@ -203,6 +209,7 @@ class Correspondence(Generic[S]):
         self.log("document_attached", KERNEL_LINES["document_attached"].format(title=ref.title), actor=actor, by=by,
                  document_id=ref.id,
                  visibility=ref.visibility)
+        self.audit_document(ref, audit.DOCUMENT_ATTACHED)
 
     async def _rendered(self, render: ActivityHandle[DocumentRef], title: str) -> DocumentRef:
         """The stored letter; when the store keeps it waiting past the configured time, staff hear so once."""

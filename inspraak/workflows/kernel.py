@@ -22,6 +22,9 @@ A trajectory workflow subclasses :class:`Trajectory` and keeps everything it kno
   and keeps a :class:`~inspraak.domain.trajectory.ChildLink` per child in its state; the child signals every
   change of its link to its parent (``parent_id`` in its state), the parent's :meth:`Trajectory.on_child`
   reacts under the lock. A parent ends a child only through the child's own action (:meth:`end_child`).
+- **the audit trail**: every step (done, refused inside the lock, or failed), every reminder and expiry and
+  every document, with who, when, the result and the state before and after, written to the store in the
+  background (:mod:`~inspraak.workflows.audit_trail`); a trajectory writes no audit code of its own.
 """
 
 import asyncio
@@ -34,11 +37,13 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
+from inspraak.workflows.audit_trail import before_step
 from inspraak.workflows.config import KernelConfig, kernel_config
 from inspraak.workflows.correspondence import Correspondence
 
 with workflow.unsafe.imports_passed_through():
     from inspraak.activities.terms import PlanTermRequest, TermActivities
+    from inspraak.domain import audit
     from inspraak.domain.documents import DocumentRef, Visibility
     from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung
     from inspraak.domain.trajectory import (
@@ -132,14 +137,20 @@ class Trajectory(Correspondence[S]):
         self._indexed: TrajectoryIndex | None = None
         self._told: ChildLink | None = None
         self._child_runs: dict[str, workflow.ChildWorkflowHandle[Any, Any]] = {}  # started in this run
+        self._overdue = state.overdue
         self._config: KernelConfig = kernel_config()
 
     async def open(self, first_step: Callable[[], Any]) -> None:
         """Run the opening step (the first letter) once; after a continue-as-new it is already done."""
+        self.start_audit()
         if not self.s.opened:
             async with self._lock:
+                before = before_step(self.s)
+                self._audit_user = self.opening_user()
                 await self._carry_on(first_step(), "open")
+                self._audit_user = None
                 self.s.opened = True
+                self.audit_event(audit.OPENED, "", *before)
                 self.changed()
         else:
             self.index()
@@ -157,8 +168,10 @@ class Trajectory(Correspondence[S]):
                 async with self._lock:
                     term = self.s.terms.get(key)
                     if term is not None and term.running and self._next_due(workflow.now()) == due:
+                        before = before_step(self.s)
                         if rung is None:
                             term.status, term.closed_at = TermStatus.EXPIRED, workflow.now()
+                            self._term_closed(term.schedule.term, TermStatus.EXPIRED)
                             await self._carry_on(self.on_expired(key), key)
                         else:
                             # After an outage several rungs may be due at once: only the latest is still news.
@@ -168,6 +181,7 @@ class Trajectory(Correspondence[S]):
                             for notice in self.notices(key, rung):
                                 await self._carry_on(self.tell(notice, event=rung.key), rung.key)
                             await self._carry_on(self.on_rung(key, rung), rung.key)
+                        self.audit_event(audit.TERM_EXPIRED if rung is None else audit.TERM_REMINDER, key, *before)
                         self.changed()
                 continue
             # Continue as new when the history is long, but never wait for it: the clock keeps running while
@@ -175,7 +189,7 @@ class Trajectory(Correspondence[S]):
             wants_new_run = self._wants_continue_as_new()
             if wants_new_run and self._quiet():
                 self.continue_as_new()
-            wake = self._next_wake()
+            wake, what = self._next_wake()
             seen = self._changes
 
             def moved(seen: int = seen, wants_new_run: bool = wants_new_run) -> bool:
@@ -185,7 +199,7 @@ class Trajectory(Correspondence[S]):
                 await workflow.wait_condition(
                     moved,
                     timeout=(wake - workflow.now()) if wake else None,
-                    timeout_summary=f"next term event at {wake.isoformat()}" if wake else None,
+                    timeout_summary=f"{what} at {wake.isoformat()}" if wake else None,
                 )
             except TimeoutError:
                 pass
@@ -225,13 +239,17 @@ class Trajectory(Correspondence[S]):
                 best = event
         return (best[1], best[2]) if best else None
 
-    def _next_wake(self) -> datetime | None:
-        times = []
-        for term in self.s.terms.values():
+    def _next_wake(self) -> tuple[datetime | None, str]:
+        """When the clock wakes next, and for what (the timer's summary in the Temporal UI): ``advice_term:
+        reminder_7`` or ``advice_term ends``."""
+        times: list[tuple[datetime, str]] = []
+        for key, term in self.s.terms.items():
             if term.running:
-                times.append(term.schedule.expires_at)
-                times.extend(r.fire_at for r in term.pending())
-        return min(times, default=None)
+                times.append((term.schedule.expires_at, f"{key} ends"))
+                times.extend((r.fire_at, f"{key}: {r.key}") for r in term.pending())
+        if not times:
+            return None, ""
+        return min(times)
 
     def _wants_continue_as_new(self) -> bool:
         info = workflow.info()
@@ -276,15 +294,23 @@ class Trajectory(Correspondence[S]):
         """Run an update's body under the lock, after checking it again there."""
         await workflow.wait_condition(lambda: self.s.opened)
         async with self._lock:
-            check(action)
             # A step that fails half-way (its letter could not be made) leaves the state as it was.
             before = self.s.model_copy(deep=True)
+            audit_before = before_step(self.s)
+            self._audit_user = self._user(action, [])
             try:
+                check(action)
                 yield
-            except BaseException:
-                self.s = before
+            except BaseException as e:
+                count, self.s = self.s.audit_count, before
+                self.s.audit_count = count  # entries of the failed step (a letter made before it) stay numbered
+                if isinstance(e, Exception):
+                    self.audit_step(action, *audit_before, failure=e)
                 raise
+            else:
+                self.audit_step(action, *audit_before)
             finally:
+                self._audit_user = None
                 self.changed()
 
     def result(self, term: str | None = None, document: DocumentRef | None = None) -> StepResult:
@@ -294,12 +320,14 @@ class Trajectory(Correspondence[S]):
     def changed(self) -> None:
         """The state moved: wake the clock, bring the index up to date, tell the parent (if any)."""
         self._changes += 1
+        self._count_overdue()
         self.index()
         if self.s.parent_id is not None:
             link = self.link()
             if not link.same_facts(self._told):
                 self._told = link
                 self._mail.append(asyncio.create_task(self._tell_parent(self.s.parent_id, link)))
+        workflow.set_current_details(names.current_details(self.s))  # the Temporal UI's page of the trajectory
 
     def need(self, value: Any, what: str) -> Any:
         """``value``, or a refused update (never a failed workflow task) when a broken invariant says it is missing."""
@@ -368,7 +396,7 @@ class Trajectory(Correspondence[S]):
             TermActivities.plan_term,
             PlanTermRequest(term=term, anchor=anchor, as_of=workflow.now(), requested_due_on=requested_due_on,
                             minimum_days=minimum_days),
-            start_to_close_timeout=PLAN_TIMEOUT, retry_policy=PLAN_RETRY,
+            start_to_close_timeout=PLAN_TIMEOUT, retry_policy=PLAN_RETRY, summary=f"plan {term} for {self.s.id}",
         )
 
     def start_term(self, schedule: DeadlineSchedule, key: str | None = None) -> None:
@@ -385,6 +413,22 @@ class Trajectory(Correspondence[S]):
         term = self.s.terms.get(key)
         if term is not None and term.running:
             term.status, term.closed_at = status, workflow.now()
+            self._term_closed(term.schedule.term, status)
+
+    # ---- metrics (recorded by the worker's runtime; nothing while a history replays) ---------------------
+
+    @staticmethod
+    def _term_closed(term: str, outcome: TermStatus) -> None:
+        """A term closed: met in time, expired, or cancelled; labelled by the term's kind, never its key."""
+        workflow.metric_meter().with_additional_attributes({"term": term, "outcome": outcome.value}).create_counter(
+            "inspraak_terms_closed", "Terms closed, per term and outcome (met: the event came in time)").add(1)
+
+    def _count_overdue(self) -> None:
+        """A trajectory that has just become overdue, per type (a continue-as-new carries the flag, no count)."""
+        if self.s.overdue and not self._overdue:
+            workflow.metric_meter().with_additional_attributes({"type": self.s.type}).create_counter(
+                "inspraak_trajectories_overdue", "Trajectories that became overdue, per type").add(1)
+        self._overdue = self.s.overdue
 
     def end_all_terms(self, status: TermStatus) -> None:
         for key in self.s.terms:

@@ -58,3 +58,33 @@ def search_attributes(state: TrajectoryState) -> TypedSearchAttributes:
 
 def memo(state: TrajectoryState) -> dict[str, str]:
     return {MEMO_SUBJECT: state.subject}
+
+
+# ---- Temporal UI: what a trajectory shows in the list and on its page --------------------------------------
+
+TYPE_LABELS = {TYPE_ADVICE_REQUEST: "Advice request", TYPE_RENOVATION: "Renovation"}
+
+
+def static_summary(state: TrajectoryState) -> str:
+    """The one line the Temporal UI shows for a trajectory (set at its start): type, id, subject, organisation.
+
+    No tenant's personal data: the subject names a policy or a complex, the organisation is an organisation.
+    """
+    label = TYPE_LABELS.get(state.type, state.type)
+    return f"{label} {state.id.upper()}: {state.subject} ({state.organisation_id})"[:200]
+
+
+def static_details(state: TrajectoryState) -> str:
+    """The trajectory's page in the Temporal UI: what it is and its terms at the start (markdown)."""
+    terms = [f"- {t.schedule.name or t.schedule.term}: until {t.schedule.due_on.isoformat()}"
+             for t in state.terms.values()]
+    return "\n".join([f"**{static_summary(state)}**", "", f"Type: {state.type}",
+                      f"Organisation: {state.organisation_id}", f"State: {state.state}",
+                      *(["", "Terms:", *terms] if terms else [])])
+
+
+def current_details(state: TrajectoryState) -> str:
+    """What the trajectory's page shows as its current details: state, overdue, next deadline."""
+    deadline = state.next_deadline()
+    return (f"State: {state.state}" + (" (overdue)" if state.overdue else "")
+            + (f"; next deadline {deadline.isoformat()}" if deadline else "; no running term"))

@@ -13,6 +13,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from inspraak.activities.audit import AuditActivities, read_audit
 from inspraak.activities.documents import DocumentActivities, build_renderer
 from inspraak.activities.mail import MailActivities, MailLedger, build_mailer
 from inspraak.activities.storage import build_store
@@ -38,6 +39,7 @@ class Worker1:
         ledger = MailLedger(settings.mail_ledger_dir)
         self.mail = MailActivities(build_mailer(settings), store, sender(settings), ledger)
         self.terms = TermActivities(settings.term_policy())
+        self.audit = AuditActivities(store)
         self.rendering = asyncio.Event()
 
     @activity.defn(name="render_document")
@@ -47,7 +49,7 @@ class Worker1:
         raise AssertionError("not reached")
 
     def activities(self) -> list:
-        return [self.render_document, self.mail.send_mail, self.terms.plan_term]
+        return [self.render_document, self.mail.send_mail, self.terms.plan_term, self.audit.record_audit]
 
 
 async def kill(worker: Worker, running: asyncio.Task[None]) -> None:
@@ -120,8 +122,12 @@ async def test_no_letter_or_mail_is_lost_or_doubled_through_outages(
     s3 = Minio(store_server.endpoint, access_key="testing", secret_key="testing", secure=False, region="us-east-1")
     stored = {o.object_name for o in s3.list_objects(settings.s3_bucket, prefix=f"trajectories/{view.id}/",
                                                      recursive=True)}
-    assert stored == {d.key for d in view.documents}
+    trail = {k for k in stored if k.startswith(f"trajectories/{view.id}/audit/")}
+    assert stored - trail == {d.key for d in view.documents}
     assert [d.type.value for d in view.documents] == ["adviesaanvraag", "ontvangstbevestiging_advies", "intrekking"]
+    # The audit trail came through the outages whole: every entry once, numbered without a gap.
+    entries = await read_audit(build_store(settings), view.id)
+    assert [e.sequence for e in entries] == list(range(1, len(entries) + 1)) and len(entries) >= 6
 
     # Mails: each Message-ID delivered exactly once; every letter's mail among them; nothing left uncertain.
     delivered = Counter(str(m.message["Message-ID"]).strip().removeprefix("<").split("@")[0]

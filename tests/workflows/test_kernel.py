@@ -33,6 +33,7 @@ from inspraak.settings import Settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
 from tests.activities.test_documents import letter_text
 from tests.workflows.conftest import Stack, StartFn, pass_days, pass_until, starter
+from tests.workflows.test_audit import entries as audit_entries
 
 
 async def view(handle) -> AdviceRequestView:  # type: ignore[no-untyped-def]
@@ -238,6 +239,11 @@ async def test_a_step_whose_letter_cannot_be_made_leaves_the_state_as_it_was(
         # Not a reply sent without its letter (art. 5 lid 3 c would start from a letter nobody got).
         assert v.state == State.ADVIES_ONTVANGEN and v.decision is None
         assert next(d for d in v.deadlines if d.term == "reply_term").status == TermStatus.RUNNING
+        # The audit trail has the failed step, with the state as it stayed.
+        failed = (await audit_entries(stack, handle.id, 5))[-1]
+        assert (failed.action, failed.result, failed.visibility) == ("decide", 500, "staff")
+        assert failed.old == failed.new and failed.new is not None and failed.new.state == State.ADVIES_ONTVANGEN
+        assert "could not be made" in failed.explanation
         await handle.execute_update(AdviceRequestWorkflow.withdraw, Withdrawn(reason="test finished"))
         await handle.result()  # its mail is out before the worker stops
 

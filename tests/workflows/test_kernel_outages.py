@@ -9,6 +9,7 @@ from temporalio import activity
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
+from inspraak.activities.audit import AuditActivities
 from inspraak.activities.documents import DocumentActivities, build_renderer
 from inspraak.activities.mail import MailActivities, MailLedger, SmtpMailer, build_mailer
 from inspraak.activities.storage import DocumentStore, LocalDocumentStore, StoredObject
@@ -49,7 +50,8 @@ async def test_a_letter_waits_for_a_store_that_is_down_for_an_hour(env: Workflow
     store.until = await env.get_current_time() + timedelta(hours=1)
     documents = DocumentActivities(build_renderer(settings), store)
     mail = MailActivities(build_mailer(settings), store, sender(settings))
-    activities = [documents.render_document, mail.send_mail, TermActivities(settings.term_policy()).plan_term]
+    activities = [documents.render_document, mail.send_mail, TermActivities(settings.term_policy()).plan_term,
+                  AuditActivities(store).record_audit]
     stack = Stack(env, env.client, settings)
     async with build_worker(env.client, settings, activities=activities):
         handle = await starter(stack)()
@@ -89,7 +91,7 @@ async def test_a_mail_that_may_have_gone_out_is_not_sent_again_and_the_owner_is_
     mailer = BreaksOnceAfterSending(SmtpMailer(smtp_server.host, smtp_server.port))
     mail = MailActivities(mailer, store, sender(settings), MailLedger(settings.mail_ledger_dir))  # type: ignore[arg-type]
     activities = [DocumentActivities(build_renderer(settings), store).render_document, mail.send_mail,
-                  TermActivities(settings.term_policy()).plan_term]
+                  TermActivities(settings.term_policy()).plan_term, AuditActivities(store).record_audit]
     stack = Stack(env, env.client, settings)
     async with build_worker(env.client, settings, activities=activities):
         handle = await starter(stack)()

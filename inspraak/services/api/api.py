@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from inspraak.services.api.errors import problem_responses
 from inspraak.services.api.routes import (
     advice_requests,
+    audit,
     documents,
     health,
     organisations,
@@ -37,6 +38,8 @@ api_router.include_router(renovations.public_router, prefix=f"{PREFIX}/renovatio
                           responses=problem_responses(400, 409, 500, 503))
 api_router.include_router(trajectories.router, prefix=f"{PREFIX}/trajectories", tags=["trajectories"],
                           responses=problem_responses(400, 401, 500, 503))
+api_router.include_router(audit.router, prefix=f"{PREFIX}/trajectories", tags=["trajectories"],
+                          responses=problem_responses(400, 401, 404, 500, 503))
 api_router.include_router(documents.router, prefix=f"{PREFIX}/documents", tags=["documents"],
                           responses=problem_responses(400, 401, 404, 500, 503))
 api_router.include_router(organisations.router, prefix=f"{PREFIX}/organisations", tags=["organisations"],

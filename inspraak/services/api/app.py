@@ -11,6 +11,7 @@ from inspraak.services.api.api import API_VERSION, PREFIX, api_router
 from inspraak.services.api.auth import TokenVerifier
 from inspraak.services.api.deps import TemporalConnection
 from inspraak.services.api.middleware import ApiVersion, BodySizeLimit, CorrelationId
+from inspraak.services.api.routes import audit
 from inspraak.services.directory import load_directory
 from inspraak.settings import Settings
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings, *, client: Client | None = None, directory: D
     app.state.verifier = TokenVerifier(settings)
     app.state.temporal = TemporalConnection(settings, client)
     errors.install(app)
+    audit.install(app)  # refused actions into the audit trail, answered as errors.install answers them
     # Added last is outermost: the correlation id is set before a body is refused, and with the version on
     # every answer.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)

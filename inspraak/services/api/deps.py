@@ -123,10 +123,13 @@ async def get_principal(request: Request,
     settings: Settings = request.app.state.settings
     try:
         if settings.auth_mode == "jwks":  # may fetch the issuer's keys over HTTP: not on the event loop
-            return await run_in_threadpool(verifier.verify, credentials.credentials)
-        return verifier.verify(credentials.credentials)  # a local HMAC check takes microseconds
+            principal = await run_in_threadpool(verifier.verify, credentials.credentials)
+        else:
+            principal = verifier.verify(credentials.credentials)  # a local HMAC check takes microseconds
     except InvalidTokenError as e:
         raise Unauthorized(f"invalid token: {e}") from e
+    request.state.principal = principal  # for the audit trail's record of a refused action
+    return principal
 
 
 async def get_staff(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:

@@ -8,6 +8,7 @@ import json
 import re
 import uuid
 from collections.abc import MutableMapping
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,6 +18,10 @@ from inspraak.services.api.openapi import VERSION_HEADER
 
 # An id the caller sends along is kept when it is plain (a proxy's or gateway's request id); otherwise ours.
 _INCOMING = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+# The request's correlation id, for what runs inside the request (an action's actor carries it to the audit trail).
+CORRELATION_ID: ContextVar[str] = ContextVar("correlation_id", default="")
 
 
 def _state(scope: Scope) -> MutableMapping[str, Any]:
@@ -57,6 +62,7 @@ class CorrelationId:
         incoming = dict(scope.get("headers") or []).get(CORRELATION_HEADER.lower().encode(), b"").decode("latin-1")
         cid = incoming if _INCOMING.match(incoming) else uuid.uuid4().hex
         _state(scope)["correlation_id"] = cid
+        CORRELATION_ID.set(cid)
         header = (CORRELATION_HEADER.lower().encode(), cid.encode())
 
         async def send_with_id(message: Message) -> None:

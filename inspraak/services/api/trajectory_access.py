@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from inspraak.domain.advice_actions import Actor, CorporationSnapshot
@@ -14,6 +14,8 @@ from inspraak.domain.organisations import Directory
 from inspraak.domain.trajectory import StepResult
 from inspraak.services.api.auth import Principal
 from inspraak.services.api.errors import Conflict, NotFound
+from inspraak.services.api.middleware import CORRELATION_ID
+from inspraak.services.telemetry import current_trace_id
 
 V = TypeVar("V")
 
@@ -34,9 +36,15 @@ async def find_visible(client: Client, trajectory_id: str, principal: Principal,
     return handle, view
 
 
+def actor_of(principal: Principal) -> Actor:
+    """Who sends an action, from the token, with the request's correlation and trace ids (the audit trail's)."""
+    return Actor(role=principal.role.value, name=principal.name, subject=principal.subject,
+                 correlation_id=CORRELATION_ID.get(), trace_id=current_trace_id())
+
+
 def as_action(body: BaseModel, principal: Principal) -> BaseModel:
     """The action with who sent it, from the token, never from the body."""
-    return body.model_copy(update={"actor": Actor(role=principal.role.value, name=principal.name)})
+    return body.model_copy(update={"actor": actor_of(principal)})
 
 
 async def execute(handle: WorkflowHandle[Any, Any], update: Any, action: BaseModel, state: str,
@@ -45,6 +53,9 @@ async def execute(handle: WorkflowHandle[Any, Any], update: Any, action: BaseMod
     try:
         result: StepResult = await handle.execute_update(update, action)
         return result
+    except WorkflowUpdateFailedError as e:
+        e.update_name = getattr(update, "__name__", "")  # type: ignore[attr-defined]  # the audit trail's action
+        raise
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND and (
                 await handle.describe()).status != WorkflowExecutionStatus.RUNNING:

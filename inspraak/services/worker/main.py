@@ -10,6 +10,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from inspraak.activities.audit import AuditActivities
 from inspraak.activities.documents import DocumentActivities, build_renderer, build_store_templates
 from inspraak.activities.mail import MailActivities, MailLedger, build_mailer
 from inspraak.activities.storage import build_store
@@ -17,6 +18,7 @@ from inspraak.activities.terms import TermActivities
 from inspraak.services import telemetry
 from inspraak.services.directory import load_directory
 from inspraak.services.temporal_client import connect
+from inspraak.services.worker.overdue import report_overdue
 from inspraak.settings import Settings, UnsafeSettingsError, load_settings
 from inspraak.workflows.advice_request import AdviceRequestWorkflow
 from inspraak.workflows.config import KernelConfig, KernelConfigInterceptor
@@ -50,7 +52,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     mail = MailActivities(build_mailer(settings), store, sender(settings), MailLedger(settings.mail_ledger_dir))
     terms = TermActivities(settings.term_policy())
     return [documents.render_document, documents.render_documents, documents.merge_documents, mail.send_mail,
-            terms.plan_term]
+            terms.plan_term, AuditActivities(store).record_audit]
 
 
 def build_worker(client: Client, settings: Settings,
@@ -76,7 +78,15 @@ async def run(settings: Settings) -> None:
     client = await connect(settings)
     worker = build_worker(client, settings)
     logging.getLogger(__name__).info("worker listening on task queue %s", settings.task_queue)
-    await worker.run()
+    runtime = telemetry.temporal_runtime(settings)
+    if runtime is None or not settings.search_attributes:  # no metrics, or nothing to count them from
+        await worker.run()
+        return
+    gauge = asyncio.create_task(report_overdue(client, runtime.metric_meter))
+    try:
+        await worker.run()
+    finally:
+        gauge.cancel()
 
 
 def main() -> None:

@@ -170,6 +170,7 @@ async def _start(body: NewAdviceRequest, registration: Registration | None, prin
         await client.start_workflow(
             AdviceRequestWorkflow.run, inp, id=trajectory_id, task_queue=settings.task_queue,
             search_attributes=names.search_attributes(state) if settings.search_attributes else None, memo=memo,
+            static_summary=names.static_summary(state), static_details=names.static_details(state),
             # A repeated keyed start gets the running workflow instead of an error; an unkeyed start whose
             # (random) id exists fails, and so does any start of an id whose workflow has closed.
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING if idempotency

@@ -16,7 +16,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
 from inspraak.activities.register import load_register, store_json, store_register
-from inspraak.domain.advice_actions import Actor, OrganisationSnapshot, StaffMember
+from inspraak.domain.advice_actions import OrganisationSnapshot, StaffMember
 from inspraak.domain.households import (
     MAX_CSV_CHARS,
     Code,
@@ -61,7 +61,13 @@ from inspraak.services.api.deps import (
 )
 from inspraak.services.api.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from inspraak.services.api.identifiers import new_trajectory_id
-from inspraak.services.api.trajectory_access import as_action, corporation_snapshot, execute, find_visible
+from inspraak.services.api.trajectory_access import (
+    actor_of,
+    as_action,
+    corporation_snapshot,
+    execute,
+    find_visible,
+)
 from inspraak.workflows import names
 from inspraak.workflows.renovation import RenovationWorkflow
 
@@ -124,7 +130,8 @@ async def create_renovation(body: RenovationStart, principal: StaffPrincipal, se
     await client.start_workflow(
         RenovationWorkflow.run, inp, id=trajectory_id, task_queue=settings.task_queue,
         search_attributes=names.search_attributes(state) if settings.search_attributes else None,
-        memo=names.memo(state))
+        memo=names.memo(state), static_summary=names.static_summary(state),
+        static_details=names.static_details(state))
     link = f"/v1/renovations/{trajectory_id}"
     response.headers["Location"] = link
     return RenovationCreated(id=trajectory_id, state=State.VOORBEREIDING, homes=len(households.households),
@@ -249,7 +256,7 @@ async def send_proposals(trajectory_id: str, body: ProposalBody, principal: Staf
     action = ProposalSent(
         **body.model_dump(exclude={"figures_csv", "figures"}), figures=ref, figure_units=[f.unit_id for f in figures],
         moving_allowance=allowance, reply_url=settings.reply_url,
-        actor=Actor(role=principal.role.value, name=principal.name))
+        actor=actor_of(principal))
     result: StepResult = await handle.execute_update(RenovationWorkflow.send_proposals, action)
     return result
 
