@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain.renovation import (
         FINAL_STATES,
         RENOVATION_TABLE,
+        RenovationAccess,
         RenovationInput,
         RenovationView,
         State,
@@ -117,3 +118,8 @@ class RenovationWorkflow(PanelSteps, VoteSteps):
     @workflow.query
     def view(self) -> RenovationView:
         return RenovationView.of(self.s)
+
+    @workflow.query
+    def access(self) -> RenovationAccess:
+        """Whose the renovation is and its state: what a route checks before an action."""
+        return RenovationAccess(organisation_id=self.s.organisation_id, state=State(self.s.state))

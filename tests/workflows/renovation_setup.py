@@ -64,20 +64,38 @@ async def start_renovation(client: Client, settings: Settings, homes: int = 40,
         memo=names.memo(state))
 
 
-async def with_active_panel(client: Client, settings: Settings, homes: int,
-                            with_search_attributes: bool = False) -> WorkflowHandle[Any, Any]:
-    """A renovation whose households were invited and whose panel (one member) is active."""
+async def household_letters(settings: Settings, view: Any, doc_type: Any) -> list[Any]:
+    """The household letters of ``doc_type`` a renovation's mail merges made, read from their manifests in the
+    store (the state keeps counts and the manifest's key, not a reference per household)."""
+    from inspraak.activities.register import load_manifest
+
+    store = build_store(settings)
+    return [ref for merged in view.merges if merged.type == doc_type
+            for ref in await load_manifest(store, merged.manifest)]
+
+
+def invitation(today: Any) -> Any:
+    """The Invite action of these tests: a kick-off in ten days, sign-ups for three weeks."""
     from datetime import datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
-    from inspraak.domain.renovation_actions import Invite, MemberChosen, PanelConstituted, SignUpRecorded
+    from inspraak.domain.renovation_actions import Invite
+
+    return Invite(kickoff_at=datetime.combine(today + timedelta(days=10), time(19, 30), ZoneInfo("Europe/Amsterdam")),
+                  kickoff_place="buurthuis De Wieken", sign_up_deadline=today + timedelta(days=21))
+
+
+async def with_active_panel(client: Client, settings: Settings, homes: int,
+                            with_search_attributes: bool = False) -> WorkflowHandle[Any, Any]:
+    """A renovation whose households were invited and whose panel (one member) is active."""
+    from zoneinfo import ZoneInfo
+
+    from inspraak.domain.renovation_actions import MemberChosen, PanelConstituted, SignUpRecorded
 
     handle = await start_renovation(client, settings, homes, with_search_attributes=with_search_attributes)
     view = await handle.query(RenovationWorkflow.view)
     today = view.timeline[0].at.astimezone(ZoneInfo("Europe/Amsterdam")).date()
-    await handle.execute_update(RenovationWorkflow.invite, Invite(
-        kickoff_at=datetime.combine(today + timedelta(days=10), time(19, 30), ZoneInfo("Europe/Amsterdam")),
-        kickoff_place="buurthuis De Wieken", sign_up_deadline=today + timedelta(days=21)))
+    await handle.execute_update(RenovationWorkflow.invite, invitation(today))
     await handle.execute_update(RenovationWorkflow.record_sign_up, SignUpRecorded(unit_id="301-002",
                                                                                   signed_up_on=today))
     await handle.execute_update(RenovationWorkflow.constitute_panel, PanelConstituted(

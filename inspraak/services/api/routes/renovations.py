@@ -27,7 +27,14 @@ from inspraak.domain.households import (
 )
 from inspraak.domain.moving_allowance import MovingAllowanceUnknownError, parse_moving_allowance_table
 from inspraak.domain.panel import AddresseeError, advice_addressee, complex_flags
-from inspraak.domain.renovation import NewRenovation, RenovationInput, RenovationView, State, initial_state
+from inspraak.domain.renovation import (
+    NewRenovation,
+    RenovationAccess,
+    RenovationInput,
+    RenovationView,
+    State,
+    initial_state,
+)
 from inspraak.domain.renovation_actions import (
     MAX_SCHEDULE,
     MAX_TEXT,
@@ -152,8 +159,10 @@ async def get_renovation(trajectory_id: str, principal: CurrentPrincipal, client
 def _action(update: Any, model: type[BaseModel]) -> Callable[..., Any]:
     async def route(trajectory_id: str, body: model, principal: CurrentPrincipal,  # type: ignore[valid-type]
                     client: TemporalClientDep) -> StepResult:
-        handle, view = await visible_renovation(client, trajectory_id, principal)
-        return await execute(handle, update, as_action(cast(BaseModel, body), principal), view.state.value)
+        found: tuple[WorkflowHandle[Any, Any], RenovationAccess] = await find_visible(
+            client, trajectory_id, principal, RenovationWorkflow.access, lambda a: a.organisation_id)
+        handle, access = found
+        return await execute(handle, update, as_action(cast(BaseModel, body), principal), access.state.value)
 
     return route
 
