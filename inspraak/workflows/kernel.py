@@ -243,12 +243,15 @@ class Trajectory(Correspondence[S]):
         await workflow.wait_condition(lambda: self.s.opened)
         async with self._lock:
             check(action)
-            # A step that fails half-way (its letter could not be made) leaves the state as it was.
-            before = self.s.model_copy(deep=True)
+            # A step that fails half-way (its letter could not be made) leaves the state as it was. The snapshot is
+            # the state's JSON (pydantic-core, in Rust): for a 1,000-home renovation with every answer in, 3 ms a
+            # step against 27 ms for a deep copy (bench/renovation_answers.py). A state round-trips through JSON
+            # anyway (continue-as-new), and it is read back only when a step fails.
+            before = self.s.model_dump_json()
             try:
                 yield
             except BaseException:
-                self.s = before
+                self.s = type(self.s).model_validate_json(before)
                 raise
             finally:
                 self.changed()
