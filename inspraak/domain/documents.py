@@ -26,6 +26,7 @@ class DocumentType(StrEnum):
     VERSLAG_BIJEENKOMST = "verslag_bijeenkomst"
     RENOVATIEVOORSTEL = "renovatievoorstel"
     UITSLAG_DRAAGVLAK = "uitslag_draagvlak"
+    HERINNERING_DRAAGVLAKMETING = "herinnering_draagvlakmeting"  # on paper, to a home without an answer
     PRINTBESTAND = "printbestand"  # the letters of a mail merge in one file, for the post room
     UPLOAD = "upload"  # a file staff or an organisation handed in (an original letter, an attachment)
 
@@ -50,6 +51,7 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.VERSLAG_BIJEENKOMST: "Verslag panelbijeenkomst",
     DocumentType.RENOVATIEVOORSTEL: "Renovatievoorstel",
     DocumentType.UITSLAG_DRAAGVLAK: "Uitslag draagvlakmeting",
+    DocumentType.HERINNERING_DRAAGVLAKMETING: "Herinnering renovatievoorstel",
     DocumentType.PRINTBESTAND: "Printbestand",
     DocumentType.UPLOAD: "Document",
 }

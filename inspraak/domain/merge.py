@@ -19,6 +19,7 @@ MERGE_BUILDERS: dict[DocumentType, MergeBuilder] = {
     DocumentType.UITNODIGING_RENOVATIE: renovation_letters.build_uitnodiging,
     DocumentType.PANEL_BEVESTIGING: renovation_letters.build_panel_bevestiging,
     DocumentType.RENOVATIEVOORSTEL: renovation_letters.build_renovatievoorstel,
+    DocumentType.HERINNERING_DRAAGVLAKMETING: renovation_letters.build_herinnering_draagvlakmeting,
 }
 
 
