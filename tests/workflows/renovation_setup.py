@@ -40,9 +40,9 @@ def new_renovation(status: PanelLegalStatus = PanelLegalStatus.BC_WOHV) -> NewRe
 
 async def start_renovation(client: Client, settings: Settings, homes: int = 40,
                            status: PanelLegalStatus = PanelLegalStatus.BC_WOHV,
-                           with_search_attributes: bool = False) -> WorkflowHandle[Any, Any]:
+                           with_search_attributes: bool = False, emails: bool = True) -> WorkflowHandle[Any, Any]:
     directory = load_directory(settings.organisations_file)
-    households = parse_households(households_csv(homes))
+    households = parse_households(households_csv(homes, every_other_email=emails))
     body = new_renovation(status)
     flags = complex_flags(body.complex, households)
     addressee = advice_addressee(directory, body.complex, status, flags)
@@ -86,13 +86,14 @@ def invitation(today: Any) -> Any:
 
 
 async def with_active_panel(client: Client, settings: Settings, homes: int,
-                            with_search_attributes: bool = False) -> WorkflowHandle[Any, Any]:
+                            with_search_attributes: bool = False, emails: bool = True) -> WorkflowHandle[Any, Any]:
     """A renovation whose households were invited and whose panel (one member) is active."""
     from zoneinfo import ZoneInfo
 
     from inspraak.domain.renovation_actions import MemberChosen, PanelConstituted, SignUpRecorded
 
-    handle = await start_renovation(client, settings, homes, with_search_attributes=with_search_attributes)
+    handle = await start_renovation(client, settings, homes, with_search_attributes=with_search_attributes,
+                                    emails=emails)
     view = await handle.query(RenovationWorkflow.view)
     today = view.timeline[0].at.astimezone(ZoneInfo("Europe/Amsterdam")).date()
     await handle.execute_update(RenovationWorkflow.invite, invitation(today))
@@ -137,10 +138,11 @@ async def proposal(settings: Settings, handle: WorkflowHandle[Any, Any], homes: 
 
 
 async def ready_for_proposals(client: Client, settings: Settings, homes: int,
-                              with_search_attributes: bool = False) -> WorkflowHandle[Any, Any]:
+                              with_search_attributes: bool = False, emails: bool = True) -> WorkflowHandle[Any, Any]:
     """A renovation in the state where staff may send the proposals (B9). Every test that needs a vote starts
     here, so the way there (today: an active panel) is written once."""
-    return await with_active_panel(client, settings, homes, with_search_attributes=with_search_attributes)
+    return await with_active_panel(client, settings, homes, with_search_attributes=with_search_attributes,
+                                   emails=emails)
 
 
 async def voting_renovation(client: Client, settings: Settings, homes: int, today: Any,
@@ -150,3 +152,18 @@ async def voting_renovation(client: Client, settings: Settings, homes: int, toda
     await handle.execute_update(RenovationWorkflow.send_proposals,
                                 await proposal(settings, handle, homes, today, occupied=occupied))
     return handle
+
+
+async def history_runs(client: Client, workflow_id: str, first_run_id: str) -> list[tuple[int, int]]:
+    """(events, bytes) of every run of a workflow, following its continue-as-new chain from the first run."""
+    from temporalio.api.enums.v1 import EventType
+
+    out = []
+    run_id: str | None = first_run_id
+    while run_id:
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        out.append((len(history.events), sum(e.ByteSize() for e in history.events)))
+        last = history.events[-1]
+        run_id = (last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+                  if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW else None)
+    return out

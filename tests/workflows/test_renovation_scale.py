@@ -9,33 +9,17 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client
-
 from inspraak.domain.documents import DocumentType
 from inspraak.domain.renovation import State
 from inspraak.domain.renovation_actions import AnswerRecorded, MeetingRecorded, Stopped, VoteClosed
 from inspraak.domain.vote import Choice
 from inspraak.workflows.renovation import RenovationWorkflow
 from tests.workflows.conftest import Stack, finished, pass_until
-from tests.workflows.renovation_setup import household_letters, proposal, ready_for_proposals
+from tests.workflows.renovation_setup import history_runs, household_letters, proposal, ready_for_proposals
 
 HOMES = 1000
 MAX_EVENTS = 10_000
 MAX_BYTES = 10 * 1024 * 1024
-
-
-async def runs(client: Client, workflow_id: str, first_run_id: str) -> list[tuple[int, int]]:
-    """(events, bytes) of every run of a workflow, following its continue-as-new chain from the first run."""
-    out = []
-    run_id: str | None = first_run_id
-    while run_id:
-        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
-        out.append((len(history.events), sum(e.ByteSize() for e in history.events)))
-        last = history.events[-1]
-        run_id = (last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
-                  if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW else None)
-    return out
 
 
 async def answer_all(handle: Any, units: list[str], day: Any) -> None:
@@ -74,7 +58,7 @@ async def test_a_1000_home_trajectory_keeps_every_history_run_under_10000_events
     await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="test finished"))
     await finished(handle, timeout=120)
 
-    figures = await runs(stack.client, handle.id, first_run)
+    figures = await history_runs(stack.client, handle.id, first_run)
     for n, (events, size) in enumerate(figures, start=1):
         print(f"run {n}: {events} events, {size / 1024:.0f} KiB")
     print(f"{len(figures)} runs, {sum(e for e, _ in figures)} events in all")
