@@ -67,16 +67,22 @@ def _paragraphs(data: bytes) -> list[str]:
     return [p.text for p in Document(io.BytesIO(data)).paragraphs]
 
 
-def test_the_print_file_has_what_docxcompose_puts_in_it_each_letter_on_a_new_page() -> None:
+def test_the_print_file_has_what_docxcompose_puts_in_it_each_letter_in_its_own_section() -> None:
     renderer = DocumentRenderer(TEMPLATES)
     doc_type = DocumentType.RENOVATIEVOORSTEL
     base = sample_context(doc_type)
     letters = [renderer.render(doc_type, base.model_copy(update={"kenmerk": f"REN-{n:04d}"})) for n in range(12)]
     fast = compose_letters(letters)
     assert _paragraphs(fast) == _paragraphs(_with_docxcompose(letters, None))
-    xml = zipfile.ZipFile(io.BytesIO(fast)).read("word/document.xml").decode()
-    assert xml.count('w:type="page"') == 11 + zipfile.ZipFile(io.BytesIO(letters[0])).read(
-        "word/document.xml").decode().count('w:type="page"') * 12
+    package = zipfile.ZipFile(io.BytesIO(fast))
+    xml = package.read("word/document.xml").decode()
+    # Each letter its own section (a new page, the first-page letterhead, pages counted from 1); the letters'
+    # own page breaks stay.
+    assert xml.count("<w:sectPr") == 12 and xml.count('w:start="1"') == 12 and "<w:titlePg/>" in xml
+    assert xml.count('w:type="page"') == 12 * zipfile.ZipFile(io.BytesIO(letters[0])).read(
+        "word/document.xml").decode().count('w:type="page"')
+    footers = "".join(package.read(n).decode() for n in package.namelist() if n.startswith("word/footer"))
+    assert 'instr="PAGE"' in footers and "NUMPAGES" not in footers  # "pagina 2", not "pagina 2 van 36"
     assert all(f"REN-{n:04d}" in "\n".join(_paragraphs(fast)) for n in range(12))
 
 
