@@ -18,6 +18,7 @@ from inspraak.domain.letter_contexts import (
     EscalatieBrief,
     Geadresseerde,
     HerinneringBrief,
+    HerinneringDraagvlakmetingBrief,
     IntrekkingBrief,
     Kennisgeving70Brief,
     Ondertekenaar,
@@ -167,6 +168,12 @@ def _renovation_sample(doc_type: DocumentType) -> Brief | None:
             huur_nu=Decimal("812.50"), huur_nieuw=Decimal("857.50"), huurverhoging=Decimal("45.00"),
             huurverhoging_per=date(2028, 7, 1), verhuisvergoeding=Decimal("7156.00"),
             verhuisvergoeding_van=date(2023, 3, 1), verhuisvergoeding_tot=date(2024, 2, 29),
+            antwoorden_voor=date(2027, 9, 15), antwoordcode="7K3QX-M9PZA",
+            antwoord_url="https://inspraak.example.nl/antwoord", contact=CONTACT)
+    if doc_type is DocumentType.HERINNERING_DRAAGVLAKMETING:
+        return HerinneringDraagvlakmetingBrief(
+            **_renovatie(HUISHOUDEN, date(2027, 9, 10)) | {"overeenkomst": None}, eenheid="301-001",
+            complex_naam="Complex 301 De Molen", versie=1, verzonden_op=date(2027, 9, 1),
             antwoorden_voor=date(2027, 9, 15), antwoordcode="7K3QX-M9PZA",
             antwoord_url="https://inspraak.example.nl/antwoord", contact=CONTACT)
     if doc_type is DocumentType.UITSLAG_DRAAGVLAK:

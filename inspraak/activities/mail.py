@@ -36,7 +36,7 @@ from temporalio.exceptions import ApplicationError
 
 from inspraak.activities.register import load_register
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError, write_atomically
-from inspraak.domain.households import RegisterRef
+from inspraak.domain.households import RegisterKey
 from inspraak.domain.text import clean_multi_line, one_line_safe
 from inspraak.settings import Settings
 
@@ -76,7 +76,7 @@ class HouseholdAddressee(BaseModel):
     """A household as a mail's recipient: its e-mail address is read from the register in the store by the
     activity, so it never enters a workflow's history."""
 
-    register_ref: RegisterRef
+    register_ref: RegisterKey  # key and sha256 only: a mail per household must not carry every unit id
     unit_id: str
 
 

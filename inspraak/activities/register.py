@@ -12,7 +12,8 @@ from typing import Any
 from temporalio.exceptions import ApplicationError
 
 from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
-from inspraak.domain.households import Households, RegisterRef, register_key
+from inspraak.domain.documents import DocumentRef
+from inspraak.domain.households import Households, RegisterKey, RegisterRef, register_key
 from inspraak.domain.render_requests import StoredJson
 
 JSON_CONTENT_TYPE = "application/json"
@@ -27,7 +28,7 @@ async def store_register(store: DocumentStore, trajectory_id: str, households: H
     return RegisterRef(key=key, sha256=stored.sha256, unit_ids=[h.unit_id for h in households.households])
 
 
-async def load_register(store: DocumentStore, ref: RegisterRef) -> Households:
+async def load_register(store: DocumentStore, ref: RegisterKey) -> Households:
     """The register ``ref`` names, checked against its sha256.
 
     Raises:
@@ -45,11 +46,19 @@ async def load_register(store: DocumentStore, ref: RegisterRef) -> Households:
     return Households.model_validate_json(data)
 
 
-async def store_json(store: DocumentStore, key: str, trajectory_id: str, content: dict[str, Any]) -> StoredJson:
-    """Store personal figures (staff only) beside the register; workflows carry the answer, not the figures."""
+def manifest_key(trajectory_id: str, step_prefix: str) -> str:
+    """Where a mail merge keeps the references of its household letters (staff only; no document id)."""
+    return f"trajectories/{trajectory_id}/manifests/{step_prefix}.json"
+
+
+async def store_json(store: DocumentStore, key: str, trajectory_id: str, content: dict[str, Any],
+                     document_type: str = "figures") -> StoredJson:
+    """Store personal figures or a merge's manifest (staff only) beside the register; workflows carry the
+    answer (key and sha256), not the content."""
     stored = await store.put(key, json.dumps(content, sort_keys=True, default=str).encode("utf-8"),
                              content_type=JSON_CONTENT_TYPE,
-                             metadata={"trajectory": trajectory_id, "visibility": "staff", "document-type": "figures"})
+                             metadata={"trajectory": trajectory_id, "visibility": "staff",
+                                       "document-type": document_type})
     return StoredJson(key=key, sha256=stored.sha256)
 
 
@@ -67,3 +76,14 @@ async def load_json(store: DocumentStore, ref: StoredJson) -> dict[str, Any]:
         raise ApplicationError(f"{ref.key} changed since it was stored", type="RegisterChanged", non_retryable=True)
     loaded: dict[str, Any] = json.loads(data)
     return loaded
+
+
+async def load_manifest(store: DocumentStore, ref: StoredJson) -> list[DocumentRef]:
+    """The household letters of a mail merge, as its manifest lists them (``MergedLetters.manifest``), in the
+    order of the merge's units; checked against the sha256 the workflow keeps.
+
+    Raises:
+        ApplicationError: non-retryable, when the manifest is missing or changed.
+    """
+    content = await load_json(store, ref)
+    return [DocumentRef.model_validate(entry) for entry in content["letters"]]

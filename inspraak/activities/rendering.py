@@ -58,6 +58,8 @@ _LISTING_CHARS = "\n\t\a\f"  # docxtpl: line break, tab, new paragraph, page bre
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # as in docxtpl's resolve_listing
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_CORE_PROPERTIES = "docProps/core.xml"
+_DC_IDENTIFIER = "{http://purl.org/dc/elements/1.1/}identifier"
 
 
 # ---- errors -------------------------------------------------------------------------------------
@@ -292,7 +294,9 @@ class DocumentRenderer:
         out.seek(0, io.SEEK_END)
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as zout:
             for part in compiled.parts:
-                zout.writestr(part.info, self._render_part(name, part, context))
+                # A fresh ZipInfo per letter: writestr fills in its offset and CRC, so a shared one would mix up
+                # letters rendered at the same time in two threads.
+                zout.writestr(_clean_info(part.info), self._render_part(name, part, context))
         return out.getvalue()
 
     def _render_part(self, template_name: str, part: _Part, context: dict[str, Any]) -> bytes:
@@ -319,6 +323,9 @@ class DocumentRenderer:
                 f"{template_name}: the letter is not valid Word XML in {part.name} ({e}); a "
                 "paragraph or table-row tag ({%p ...%}, {%tr ...%}) probably opens in one place and "
                 "closes in another") from e
+        if part.name == _CORE_PROPERTIES and tree.find(_DC_IDENTIFIER) is None:
+            # docxtpl renders every core property through python-docx, which adds an empty identifier.
+            etree.SubElement(tree, _DC_IDENTIFIER)
         if part.main:
             tree = self._fix_tables(tree, xml)
             # Loops can copy pictures; Word wants every drawing's id to be unique (docxtpl does this too).

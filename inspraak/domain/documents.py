@@ -27,6 +27,7 @@ class DocumentType(StrEnum):
     RENOVATIEVOORSTEL = "renovatievoorstel"
     UITSLAG_DRAAGVLAK = "uitslag_draagvlak"
     KENNISGEVING_70 = "kennisgeving_70"
+    HERINNERING_DRAAGVLAKMETING = "herinnering_draagvlakmeting"  # on paper, to a home without an answer
     PRINTBESTAND = "printbestand"  # the letters of a mail merge in one file, for the post room
     UPLOAD = "upload"  # a file staff or an organisation handed in (an original letter, an attachment)
 
@@ -52,6 +53,7 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.RENOVATIEVOORSTEL: "Renovatievoorstel",
     DocumentType.UITSLAG_DRAAGVLAK: "Uitslag draagvlakmeting",
     DocumentType.KENNISGEVING_70: "Kennisgeving: 70 procent heeft ingestemd",
+    DocumentType.HERINNERING_DRAAGVLAKMETING: "Herinnering renovatievoorstel",
     DocumentType.PRINTBESTAND: "Printbestand",
     DocumentType.UPLOAD: "Document",
 }

@@ -23,14 +23,15 @@ from inspraak.domain.documents import DocumentRef
 from inspraak.domain.households import Complex, Households, RegisterRef
 from inspraak.domain.objections import CourtCase, Notices
 from inspraak.domain.renovation import Proposal, State, VoteResult
-from inspraak.domain.trajectory import TimelineEntry
+from inspraak.domain.trajectory import MergedLetters, TimelineEntry
 from inspraak.domain.vote import Vote
 
 
 class ProposalVersion(BaseModel):
     proposal: Proposal
     vote: Vote
-    letters: list[DocumentRef]  # the proposals sent, one per home
+    letters: list[DocumentRef] = []  # the proposals sent, one per home (read from ``manifest`` by the export)
+    manifest: MergedLetters | None = None  # the merge that sent them: its manifest in the store lists them
     result: VoteResult | None = None
 
 
@@ -46,6 +47,7 @@ class EvidenceRecord(BaseModel):
     notices: Notices | None
     court_cases: list[CourtCase]
     documents: list[DocumentRef]  # the result letters and the kennisgevingen (the proposals are per version)
+    notice_manifests: list[MergedLetters] = []  # the kennisgeving merges: the export reads the letters from them
     timeline: list[TimelineEntry]
 
     def needed_documents(self) -> list[DocumentRef]:

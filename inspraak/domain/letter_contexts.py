@@ -220,6 +220,23 @@ class RenovatievoorstelBrief(Brief):
     contact: str
 
 
+class HerinneringDraagvlakmetingBrief(Brief):
+    """The paper reminder to a home that has not answered the proposal and gave no e-mail address (the mail
+    reminder's twin): the reply date, what not answering means, and its reply code again."""
+
+    template_may_omit: ClassVar[frozenset[str]] = frozenset({"overeenkomst", "behandelaar_email"})
+
+    eenheid: str
+    complex_naam: str
+    versie: int
+    verzonden_op: date  # the day the proposal went out
+    antwoorden_voor: date
+    antwoordcode: str  # "ABCDE-FGHJK"; derived by the merge activity, never in the workflow
+    antwoord_url: str
+    drempel: int = 70
+    contact: str
+
+
 class UitslagDraagvlakBrief(Brief):
     """The result of the vote (domain brief 7.2 document 8): to the advice addressee, filed for staff."""
 
@@ -299,6 +316,7 @@ LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.RENOVATIEVOORSTEL: RenovatievoorstelBrief,
     DocumentType.UITSLAG_DRAAGVLAK: UitslagDraagvlakBrief,
     DocumentType.KENNISGEVING_70: Kennisgeving70Brief,
+    DocumentType.HERINNERING_DRAAGVLAKMETING: HerinneringDraagvlakmetingBrief,
 }
 # The document types that are letters made from a template (an upload or a print file is not).
 LETTER_TYPES: tuple[DocumentType, ...] = tuple(LETTER_CONTEXTS)

@@ -73,3 +73,7 @@ class MergeResult(BaseModel):
     copy_document: DocumentRef | None = None
     print_file: DocumentRef | None = None
     with_email: list[str] = []
+    letters: int = 0  # the household letters made
+    # The household letters' references kept in the store as one staff-only JSON object (the workflow's state
+    # keeps this, not a reference per household).
+    manifest: StoredJson | None = None

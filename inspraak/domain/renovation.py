@@ -33,6 +33,7 @@ from inspraak.domain.text import MultiLine, OneLine
 from inspraak.domain.trajectory import (
     ActionTable,
     ChildLink,
+    MergedLetters,
     Recipient,
     Rule,
     TermView,
@@ -179,6 +180,9 @@ class Proposal(BaseModel):
     letters: int
     print_file: DocumentRef | None = None
     mailed: dict[str, str] = {}
+    reply_url: str = ""  # where a household answers with its code (the reminder letter repeats it)
+    # The paper reminders (homes without an answer and without an e-mail address): their print file.
+    reminder_print_file: DocumentRef | None = None
 
 
 class VoteResult(BaseModel):
@@ -268,6 +272,14 @@ def initial_state(inp: RenovationInput) -> RenovationState:
 # ---- the view ------------------------------------------------------------------------------------------
 
 
+class RenovationAccess(BaseModel):
+    """What an action's route needs to know first: whose the renovation is and its state (not the whole view,
+    which for 1,000 homes is a few hundred kilobytes to serialise for every answer)."""
+
+    organisation_id: str
+    state: State
+
+
 class RenovationView(BaseModel):
     """One renovation as staff see it; ``for_organisation`` leaves out what names a household."""
 
@@ -303,6 +315,8 @@ class RenovationView(BaseModel):
     next_deadline: datetime | None
     allowed_actions: list[str] = []
     documents: list[DocumentRef]
+    # Staff only: each mail merge's household letters (count, manifest in the store, print file).
+    merges: list[MergedLetters] = []
     timeline: list[TimelineEntry]
 
     @classmethod
@@ -319,7 +333,8 @@ class RenovationView(BaseModel):
             earlier_advice_requests=[c for c in s.children.values() if c.id != s.advice_request_id],
             proposal=s.proposal, tally=s.vote.tally() if s.vote else None,
             deadlines=s.deadlines(), overdue=s.overdue, next_deadline=s.next_deadline(),
-            allowed_actions=RENOVATION_TABLE.allowed(s.state), documents=list(s.documents), timeline=list(s.timeline),
+            allowed_actions=RENOVATION_TABLE.allowed(s.state), documents=list(s.documents), merges=list(s.merges),
+            timeline=list(s.timeline),
         )
 
     def for_organisation(self, may_read: Callable[[str], bool]) -> "RenovationView":
@@ -328,11 +343,12 @@ class RenovationView(BaseModel):
         invitation = self.invitation.model_copy(update={"mailed": {}, "print_file": None}) \
             if self.invitation else None
         panel = self.panel.model_copy(update={"members": []}) if self.panel else None
-        proposal = self.proposal.model_copy(update={"mailed": {}, "print_file": None, "figures": None}) \
+        proposal = self.proposal.model_copy(update={"mailed": {}, "print_file": None, "figures": None,
+                                                    "reminder_print_file": None}) \
             if self.proposal else None
         return self.model_copy(update={
             "sign_ups": None, "panel": panel, "invitation": invitation, "proposal": proposal,
-            "register_sha256": None,
+            "register_sha256": None, "merges": [],
             "documents": [d for d in self.documents if may_read(d.visibility.value) and d.household_id is None],
             "timeline": [e for e in self.timeline if may_read(e.visibility.value)],
         })

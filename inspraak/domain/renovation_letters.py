@@ -18,6 +18,7 @@ from inspraak.domain.letter_contexts import (
     Afspraak,
     Afzender,
     Geadresseerde,
+    HerinneringDraagvlakmetingBrief,
     Ondertekenaar,
     PanelBevestigingBrief,
     Panellid,
@@ -176,11 +177,15 @@ def voorstel_common(s: RenovationState, today: date, action: ProposalSent, reply
     return context.model_dump(mode="json")
 
 
+def _own(common: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A merge context's household part ("eigen": figures, reply code) and the common part without it."""
+    return dict(common.get("eigen", {})), {k: v for k, v in common.items() if k != "eigen"}
+
+
 def build_renovatievoorstel(common: dict[str, Any], h: Household | None, register: Households
                             ) -> RenovatievoorstelBrief:
     """One household's proposal: its address, contract, its own rent figures and its reply code."""
-    own = dict(common.get("eigen", {}))
-    fields = {k: v for k, v in common.items() if k != "eigen"}
+    own, fields = _own(common)
     if h is None:
         return RenovatievoorstelBrief.model_validate(fields)
     if "huur_nieuw" not in own or "antwoordcode" not in own:
@@ -232,15 +237,41 @@ def reply_reminder_mail(s: RenovationState) -> Mail:
                 body="\n".join(lines) + "\n")
 
 
-def reply_reminder(s: RenovationState, mailed: int) -> Notice:
+def reply_reminder(s: RenovationState, mailed: int, posted: int = 0) -> Notice:
     t = s.vote.tally() if s.vote else None
     no_answer = t.no_answer if t else 0
     text = (f"De antwoorddatum van het renovatievoorstel is over vijf dagen. Nog {no_answer} woning(en) hebben niet "
-            f"geantwoord; {mailed} daarvan kregen een herinnering per mail. Bel de andere of ga langs. Er zijn nog "
+            f"geantwoord; {mailed} daarvan kregen een herinnering per mail en {posted} een herinneringsbrief per post "
+            "(het printbestand staat bij de documenten). Bel ze of ga langs. Er zijn nog "
             f"{t.still_needed if t else 0} instemming(en) nodig voor 70%.")
     return Notice(kind=RungKind.REMINDER, audience=Audience.OWNER,
-                  timeline=line("reply_reminder", no_answer=no_answer, mailed=mailed),
+                  timeline=line("reply_reminder", no_answer=no_answer, mailed=mailed, posted=posted),
                   mail=_owner_mail(s, "Antwoorddatum renovatievoorstel nadert", text))
+
+
+def herinnering_common(s: RenovationState, today: date) -> dict[str, Any]:
+    """The paper reminder's common part; the merge adds each home's address and reply code."""
+    p = s.proposal
+    if p is None:
+        raise ValueError("a reminder needs the proposal it reminds of")
+    return HerinneringDraagvlakmetingBrief(
+        **_base(s, today, _NOBODY) | {"overeenkomst": None}, eenheid="-", complex_naam=s.renovation.complex.name,
+        versie=p.version, verzonden_op=p.sent_on, antwoorden_voor=p.reply_by, antwoordcode="-",
+        antwoord_url=p.reply_url or "-", drempel=CONSENT_THRESHOLD_PERCENT, contact=contact(s),
+    ).model_dump(mode="json")
+
+
+def build_herinnering_draagvlakmeting(common: dict[str, Any], h: Household | None, register: Households
+                                      ) -> HerinneringDraagvlakmetingBrief:
+    """One home's paper reminder: its address and its reply code (the same code as on its proposal)."""
+    own, fields = _own(common)
+    if h is None:
+        return HerinneringDraagvlakmetingBrief.model_validate(fields)
+    if "antwoordcode" not in own:
+        raise ValueError(f"unit {h.unit_id} has no reply code for its reminder")
+    return HerinneringDraagvlakmetingBrief.model_validate(fields | {
+        "antwoordcode": own["antwoordcode"], "geadresseerde": household_address(h).model_dump(),
+        "eenheid": h.unit_id})
 
 
 def reply_term_ended(s: RenovationState) -> Notice:
@@ -327,7 +358,8 @@ TIMELINE = {
                       "mail); lijst bevroren op {reference} met {letters} woningen; antwoorden tot en met {reply_by}",
     "answer": "Antwoord van eenheid {unit} vastgelegd ({channel}, {answered_on})",
     "answer_by_code": "Antwoord met persoonlijke antwoordcode ontvangen van eenheid {unit}",
-    "reply_reminder": "Herinnering antwoorddatum: {no_answer} woning(en) zonder antwoord, {mailed} per mail herinnerd",
+    "reply_reminder": "Herinnering antwoorddatum: {no_answer} woning(en) zonder antwoord, {mailed} per mail en "
+                      "{posted} per brief herinnerd",
     "reply_ended": "Antwoorddatum verstreken ({pct}% ingestemd)",
     "vote_closed": "Telling gesloten: {agreed} van {total} woningen ingestemd ({pct}%); draagvlak {reached}",
     "plans_ready": "Conceptprojectplan en sociaal plan zijn gereed",

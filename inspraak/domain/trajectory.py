@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from inspraak.domain.documents import DocumentRef, DocumentType, Visibility
 from inspraak.domain.letter_contexts import Brief
+from inspraak.domain.render_requests import StoredJson
 from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, RungKind
 
 ActorRole = Literal["staff", "manager", "organisation", "household", "clock"]
@@ -99,6 +100,23 @@ class TrajectoryIndex(BaseModel):
     next_deadline: datetime | None
 
 
+class MergedLetters(BaseModel):
+    """A mail merge's household letters as the state keeps them: counts and where their references are.
+
+    One reference per household (about 400 bytes each) would make a 1,000-home state 400 kB larger per merge;
+    the references are in the store instead, in one staff-only JSON object (``manifest``: its key and sha256)
+    that the merge activity wrote beside the letters. Each letter is still its own document, found by its id
+    (``<trajectory>.<step_prefix>-<nnnn>``, n the unit's place in the merge)."""
+
+    number: int  # the merge's document number (the letters share it)
+    type: DocumentType
+    title: str
+    step_prefix: str
+    letters: int
+    manifest: StoredJson
+    print_file_id: str | None = None
+
+
 class TrajectoryState(BaseModel):
     """The whole state of one trajectory; a trajectory subclasses it with its own facts."""
 
@@ -109,7 +127,8 @@ class TrajectoryState(BaseModel):
     state: str
     overdue: bool = False
     terms: dict[str, RunningTerm] = {}
-    documents: list[DocumentRef] = []
+    documents: list[DocumentRef] = []  # every document but mail-merged household letters (see ``merges``)
+    merges: list[MergedLetters] = []
     timeline: list[TimelineEntry] = []
     # Who each audience of a reminder ladder is: the organisation's contacts, the owner, the manager.
     audiences: dict[Audience, list[Recipient]] = {}

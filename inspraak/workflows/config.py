@@ -26,6 +26,9 @@ class KernelConfig:
     timezone: str = "Europe/Amsterdam"
     # A letter the object store keeps waiting this long makes the kernel tell the staff member handling it.
     letter_delay_alert_after: timedelta = timedelta(minutes=15)
+    # A merge activity that sends no heartbeat this long is given to another worker (its worker died); it
+    # resumes after its last heartbeat. Tests that kill a worker shorten it.
+    merge_heartbeat_timeout: timedelta = timedelta(minutes=2)
 
 
 class KernelConfigInterceptor(Interceptor):

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         ActorRole,
         Letter,
         Mail,
+        MergedLetters,
         Notice,
         Recipient,
         TimelineEntry,
@@ -45,9 +46,9 @@ with workflow.unsafe.imports_passed_through():
 S = TypeVar("S", bound=TrajectoryState)
 
 RENDER_TIMEOUT = timedelta(minutes=2)
-# A merge renders up to 2,000 letters and a print file; it heartbeats after each letter.
+# A merge renders up to 2,000 letters and a print file; it heartbeats after each letter (its heartbeat timeout
+# is the worker's: KernelConfig.merge_heartbeat_timeout, 2 minutes).
 MERGE_TIMEOUT = timedelta(minutes=60)
-MERGE_HEARTBEAT = timedelta(minutes=2)
 MAIL_TIMEOUT = timedelta(minutes=2)
 # An outage of the object store or the mail server delays a letter; it never fails a trajectory. So every
 # activity retries without a limit on attempts (maximum_attempts=0), backing off to at most RETRY_CAP, and
@@ -160,11 +161,19 @@ class Correspondence(AuditTrail[S], Generic[S]):
                          type=letter_type, context=context, step_prefix=f"{number:02d}-{letter_type.value}",
                          unit_ids=unit_ids, title=title, copy_to=copy_to, print_file=print_file, figures=figures,
                          reply_code_version=reply_code_version),
-            start_to_close_timeout=MERGE_TIMEOUT, heartbeat_timeout=MERGE_HEARTBEAT, retry_policy=RENDER_RETRY,
+            start_to_close_timeout=MERGE_TIMEOUT, heartbeat_timeout=self._config.merge_heartbeat_timeout,
+            retry_policy=RENDER_RETRY,
             summary=f"{letter_type.value} x {len(unit_ids)} for {self.s.id}",
         )
         self.s.document_count = number
-        self.s.documents.extend(result.documents)
+        # The household letters' references stay in the store (the manifest); the state keeps their count.
+        if result.manifest is not None:
+            self.s.merges.append(MergedLetters(
+                number=number, type=letter_type, title=title or letter_type.label, step_prefix=f"{number:02d}-"
+                f"{letter_type.value}", letters=result.letters or len(result.documents), manifest=result.manifest,
+                print_file_id=result.print_file.id if result.print_file else None))
+        else:  # a worker from before manifests answered: keep the references as then
+            self.s.documents.extend(result.documents)
         if result.documents:
             self.log("documents_merged", KERNEL_LINES["documents_merged"].format(
                 count=len(result.documents), title=result.documents[0].title))
@@ -198,7 +207,7 @@ class Correspondence(AuditTrail[S], Generic[S]):
     def mail_household(self, message_id: str, register: RegisterRef, unit_id: str, mail: Mail,
                        attachments: list[MailAttachment] | None = None) -> None:
         """Mail one household of a register in the background; the mail activity reads its address."""
-        self._deliver(MailRequest(message_id=message_id, household=HouseholdAddressee(register_ref=register,
+        self._deliver(MailRequest(message_id=message_id, household=HouseholdAddressee(register_ref=register.key_only(),
                                                                                       unit_id=unit_id),
                                   subject=mail.subject, body=mail.body, attachments=attachments or [],
                                   reply_to=self.s.reply_to.email if self.s.reply_to else None), mail.subject)

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain.renovation import (
         FINAL_STATES,
         RENOVATION_TABLE,
+        RenovationAccess,
         RenovationInput,
         RenovationView,
         State,
@@ -151,3 +152,8 @@ class RenovationWorkflow(PanelSteps, AdviceSteps, VoteSteps, ObjectionSteps):
     @workflow.query
     def view(self) -> RenovationView:
         return RenovationView.of(self.s)
+
+    @workflow.query
+    def access(self) -> RenovationAccess:
+        """Whose the renovation is and its state: what a route checks before an action."""
+        return RenovationAccess(organisation_id=self.s.organisation_id, state=State(self.s.state))

@@ -283,13 +283,18 @@ class ObjectionSteps(Trajectory[RenovationState]):
             pairs.append((s.proposal, s.vote))
         versions = []
         for proposal, vote in pairs:
+            # The household letters are listed in the merge's manifest in the store (the export reads it);
+            # a renovation from before manifests still has them among its documents.
+            merged = next((m for m in s.merges if m.type == DocumentType.RENOVATIEVOORSTEL
+                           and m.title.endswith(f"versie {proposal.version}")), None)
             prefix = proposal.print_file.id.removesuffix("printbestand") if proposal.print_file else None
             sent = [d for d in s.documents if d.type == DocumentType.RENOVATIEVOORSTEL and d.household_id
                     and (d.id.startswith(prefix) if prefix else d.title.endswith(f"versie {proposal.version}"))]
-            versions.append(ProposalVersion(proposal=proposal, vote=vote, letters=sent,
+            versions.append(ProposalVersion(proposal=proposal, vote=vote, letters=sent, manifest=merged,
                                             result=results.get(vote.roll.proposal_version)))
         return EvidenceRecord(id=s.id, subject=s.subject, complex=s.renovation.complex, state=State(s.state),
                               register_ref=s.register_ref, versions=versions, notices=s.notices,
                               court_cases=list(s.court_cases),
                               documents=evidence_documents(s.documents, versions, s.notices),
+                              notice_manifests=[m for m in s.merges if m.type == DocumentType.KENNISGEVING_70],
                               timeline=list(s.timeline))

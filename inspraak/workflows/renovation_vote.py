@@ -38,18 +38,31 @@ class VoteSteps(Trajectory[RenovationState]):
         await self.tell(letters.reply_term_ended(self.s), "reply_ended")
 
     async def remind_non_answering(self) -> None:
-        """The reply term's rung: mail homes without an answer that gave an address; the count to the owner."""
+        """The reply term's rung: mail homes without an answer that gave an address, a paper reminder with its
+        reply code to the others (one letter each, a print file for the post room); the counts to the owner."""
         s = self.s
         if s.vote is None:
             return
         emails = set(s.with_email)
+        version = s.vote.roll.proposal_version
         mailed = 0
+        on_paper: list[str] = []
         for unit in s.vote.homes_without_answer():
             if unit in emails:
-                self.mail_household(f"{s.id}.v{s.vote.roll.proposal_version}-herinnering.{unit}", s.register_ref,
+                self.mail_household(f"{s.id}.v{version}-herinnering.{unit}", s.register_ref,
                                     unit, letters.reply_reminder_mail(s))
                 mailed += 1
-        await self.tell(letters.reply_reminder(s, mailed), "reply_reminder")
+            else:
+                on_paper.append(unit)
+        posted = 0
+        if on_paper and s.proposal is not None and workflow.patched("paper-reply-reminder"):
+            result, _ = await self.merge(
+                DocumentType.HERINNERING_DRAAGVLAKMETING, letters.herinnering_common(s, self.today()), on_paper,
+                s.register_ref, title=f"Herinnering renovatievoorstel versie {version}", print_file=True,
+                reply_code_version=version)
+            posted = result.letters or len(result.documents)
+            s.proposal.reminder_print_file = result.print_file
+        await self.tell(letters.reply_reminder(s, mailed, posted), "reply_reminder")
 
     @workflow.update
     async def send_proposals(self, action: ProposalSent) -> StepResult:
@@ -75,7 +88,8 @@ class VoteSteps(Trajectory[RenovationState]):
                                   occupied=action.occupied, temporary_home=action.temporary_home,
                                   rent_increase_from=action.rent_increase_from, reply_by=term.due_on, sent_on=today,
                                   figures=action.figures, moving_allowance=action.moving_allowance,
-                                  letters=len(result.documents), print_file=result.print_file, mailed=mailed)
+                                  letters=len(result.documents), print_file=result.print_file, mailed=mailed,
+                                  reply_url=action.reply_url)
             # B10: the list of homes is frozen at the reference date, the day the proposals go out.
             s.vote = Vote(trajectory_id=s.id, roll=freeze_roll(units, today, action.version))
             s.result = None

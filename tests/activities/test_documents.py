@@ -113,6 +113,12 @@ EXPECTED: dict[DocumentType, list[str]] = {
         "€\xa07.156,00", "Molenweg 90", "7K3QX-M9PZA", "15 september 2027", "70 procent", "8 weken",
         "artikel 7:220 lid 3 Burgerlijk Wetboek",
     ],
+    T.HERINNERING_DRAAGVLAKMETING: [
+        "J. de Boer en A. de Boer-Smit", "Molenweg 1", "woensdag 1 september 2027", "woensdag 15 september 2027",
+        "Antwoordcode: 7K3QX-M9PZA (woning 301-001)", "https://inspraak.example.nl/antwoord", "70 procent",
+        "'niet ingestemd'", "artikel 7:220 lid 3 Burgerlijk Wetboek",
+        "Herinnering: uw antwoord op het renovatievoorstel",
+    ],
     T.UITSLAG_DRAAGVLAK: [
         "alle 40 woningen", "1 september 2027", "20 september 2027", "Ingestemd: 29", "Niet ingestemd: 6",
         "Geen antwoord (telt als niet ingestemd): 5", "72,50 procent", "geldt daarom als redelijk",

@@ -47,10 +47,10 @@ def new_renovation(status: PanelLegalStatus = PanelLegalStatus.BC_WOHV, complex_
 
 async def start_renovation(client: Client, settings: Settings, homes: int = 40,
                            status: PanelLegalStatus = PanelLegalStatus.BC_WOHV,
-                           with_search_attributes: bool = False, complex_: Complex = MOLEN
-                           ) -> WorkflowHandle[Any, Any]:
+                           with_search_attributes: bool = False, complex_: Complex = MOLEN,
+                           emails: bool = True) -> WorkflowHandle[Any, Any]:
     directory = load_directory(settings.organisations_file)
-    households = parse_households(households_csv(homes))
+    households = parse_households(households_csv(homes, every_other_email=emails))
     body = new_renovation(status, complex_)
     flags = complex_flags(body.complex, households)
     addressee = advice_addressee(directory, body.complex, status, flags)
@@ -73,21 +73,36 @@ async def start_renovation(client: Client, settings: Settings, homes: int = 40,
         memo=names.memo(state))
 
 
+async def household_letters(settings: Settings, view: Any, doc_type: Any) -> list[Any]:
+    """The household letters of ``doc_type`` a renovation's mail merges made, read from their manifests in the
+    store (the state keeps counts and the manifest's key, not a reference per household)."""
+    from inspraak.activities.register import load_manifest
+
+    store = build_store(settings)
+    return [ref for merged in view.merges if merged.type == doc_type
+            for ref in await load_manifest(store, merged.manifest)]
+
+
+def invitation(today: Any) -> Any:
+    """The Invite action of these tests: a kick-off in ten days, sign-ups for three weeks."""
+    from datetime import datetime, time, timedelta
+
+    from inspraak.domain.renovation_actions import Invite
+
+    return Invite(kickoff_at=datetime.combine(today + timedelta(days=10), time(19, 30), ZoneInfo("Europe/Amsterdam")),
+                  kickoff_place="buurthuis De Wieken", sign_up_deadline=today + timedelta(days=21))
+
+
 async def with_active_panel(client: Client, settings: Settings, homes: int,
                             with_search_attributes: bool = False, status: PanelLegalStatus = PanelLegalStatus.BC_WOHV,
-                            complex_: Complex = MOLEN) -> WorkflowHandle[Any, Any]:
+                            complex_: Complex = MOLEN, emails: bool = True) -> WorkflowHandle[Any, Any]:
     """A renovation whose households were invited and whose panel (one member) is active."""
-    from datetime import datetime, time, timedelta
-    from zoneinfo import ZoneInfo
+    from inspraak.domain.renovation_actions import MemberChosen, PanelConstituted, SignUpRecorded
 
-    from inspraak.domain.renovation_actions import Invite, MemberChosen, PanelConstituted, SignUpRecorded
-
-    handle = await start_renovation(client, settings, homes, status, with_search_attributes, complex_)
+    handle = await start_renovation(client, settings, homes, status, with_search_attributes, complex_, emails)
     view = await handle.query(RenovationWorkflow.view)
     today = view.timeline[0].at.astimezone(ZoneInfo("Europe/Amsterdam")).date()
-    await handle.execute_update(RenovationWorkflow.invite, Invite(
-        kickoff_at=datetime.combine(today + timedelta(days=10), time(19, 30), ZoneInfo("Europe/Amsterdam")),
-        kickoff_place="buurthuis De Wieken", sign_up_deadline=today + timedelta(days=21)))
+    await handle.execute_update(RenovationWorkflow.invite, invitation(today))
     await handle.execute_update(RenovationWorkflow.record_sign_up, SignUpRecorded(unit_id="301-002",
                                                                                   signed_up_on=today))
     await handle.execute_update(RenovationWorkflow.constitute_panel, PanelConstituted(
@@ -129,11 +144,12 @@ async def proposal(settings: Settings, handle: WorkflowHandle[Any, Any], homes: 
 
 
 async def ready_for_proposals(client: Client, settings: Settings, homes: int,
-                              with_search_attributes: bool = False) -> WorkflowHandle[Any, Any]:
+                              with_search_attributes: bool = False, emails: bool = True) -> WorkflowHandle[Any, Any]:
     """A renovation in the state where staff may send the proposals (B9, VOORSTEL_DEFINITIEF). Every test that
     needs a vote starts here, so the way there is written once: an active panel, both plans handed in (B6), the
     advice request on them (B7), the addressee's advice, followed by staff, so it is executable at once (B8)."""
-    handle = await with_active_panel(client, settings, homes, with_search_attributes=with_search_attributes)
+    handle = await with_active_panel(client, settings, homes, with_search_attributes=with_search_attributes,
+                                     emails=emails)
     await hand_in_plans(settings, handle)
     child = await start_advice(client, settings, handle)
     await advice_followed(child)
@@ -224,3 +240,18 @@ async def voting_renovation(client: Client, settings: Settings, homes: int, toda
     await handle.execute_update(RenovationWorkflow.send_proposals,
                                 await proposal(settings, handle, homes, today, occupied=occupied))
     return handle
+
+
+async def history_runs(client: Client, workflow_id: str, first_run_id: str) -> list[tuple[int, int]]:
+    """(events, bytes) of every run of a workflow, following its continue-as-new chain from the first run."""
+    from temporalio.api.enums.v1 import EventType
+
+    out = []
+    run_id: str | None = first_run_id
+    while run_id:
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        out.append((len(history.events), sum(e.ByteSize() for e in history.events)))
+        last = history.events[-1]
+        run_id = (last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+                  if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW else None)
+    return out

@@ -23,7 +23,7 @@ from inspraak.domain.renovation_actions import (
 )
 from inspraak.workflows.renovation import RenovationWorkflow
 from tests.workflows.conftest import Stack, finished, pass_days, pass_until
-from tests.workflows.renovation_setup import start_renovation
+from tests.workflows.renovation_setup import household_letters, start_renovation
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -53,7 +53,10 @@ async def test_every_household_gets_its_own_letter_and_the_print_file_holds_them
     handle = await invited(stack)
     view = await handle.query(RenovationWorkflow.view)
     assert view.state == State.UITNODIGING_ALLE_HUURDERS
-    letters = [d for d in view.documents if d.type == DocumentType.UITNODIGING_RENOVATIE]
+    assert not any(d.household_id for d in view.documents)  # a reference per household stays out of the state
+    (merged,) = view.merges
+    assert (merged.type, merged.letters) == (DocumentType.UITNODIGING_RENOVATIE, 40)
+    letters = await household_letters(stack.settings, view, DocumentType.UITNODIGING_RENOVATIE)
     assert len(letters) == 40 and len({d.key for d in letters}) == 40
     assert all(d.visibility == Visibility.HOUSEHOLD and d.household_id for d in letters)
     store = stack.settings.data_dir / "documents"

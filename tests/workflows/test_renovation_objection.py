@@ -30,7 +30,7 @@ from inspraak.domain.renovation_actions import CodeAnswer
 from inspraak.domain.vote import Choice, derive_reply_code, unit_for_derived_code
 from inspraak.workflows.renovation import RenovationWorkflow
 from tests.workflows.conftest import Stack, pass_days, pass_until
-from tests.workflows.renovation_setup import proposal
+from tests.workflows.renovation_setup import household_letters, proposal
 from tests.workflows.test_renovation_vote import answer, close, stop, stop_what_is_left, text_of, voting
 
 __all__ = ["stop_what_is_left"]  # the fixture that stops what a failed test left running
@@ -71,7 +71,7 @@ async def test_each_home_has_its_own_8_weeks_from_its_own_receipt_and_legal_hear
     await handle.execute_update(wf.send_notices, NoticesSent())
     view = await handle.query(wf.view)
     assert view.state == State.KENNISGEVING_70
-    letters = {d.household_id: d for d in view.documents if d.type == DocumentType.KENNISGEVING_70}
+    letters = {d.household_id: d for d in await household_letters(stack.settings, view, DocumentType.KENNISGEVING_70)}
     assert sorted(letters) == ["301-008", "301-009", "301-010"]
     assert all(d.visibility == Visibility.HOUSEHOLD for d in letters.values())
     notices = (await handle.query(wf.objections)).notices
@@ -215,7 +215,7 @@ async def test_not_reached_adjusted_and_a_new_version_reached_with_new_codes_bw_
     evidence = await handle.query(wf.evidence)
     assert [v.proposal.version for v in evidence.versions] == [1, 2]
     assert [v.result.tally.agreed for v in evidence.versions] == [6, 8]
-    assert all(len(v.letters) == 10 for v in evidence.versions)
+    assert all(v.manifest is not None and v.manifest.letters == 10 for v in evidence.versions)
     assert {d.id for d in evidence.versions[0].letters}.isdisjoint({d.id for d in evidence.versions[1].letters})
     await stop(handle)
 

@@ -15,7 +15,7 @@ from inspraak.domain.renovation_actions import AnswerRecorded, CodeAnswer, Stopp
 from inspraak.domain.vote import Choice, derive_reply_code, format_reply_code
 from inspraak.workflows.renovation import RenovationWorkflow
 from tests.workflows.conftest import Stack, finished, pass_days, pass_until
-from tests.workflows.renovation_setup import rent_after, voting_renovation
+from tests.workflows.renovation_setup import household_letters, rent_after, voting_renovation
 
 OPEN: list = []
 
@@ -136,7 +136,8 @@ async def test_each_proposal_shows_its_own_figures_and_its_own_reply_code(stack:
     handle = await voting(stack, 12, occupied=False)
     view = await handle.query(RenovationWorkflow.view)
     assert view.state == State.DRAAGVLAKMETING
-    proposals = {d.household_id: d for d in view.documents if d.type == DocumentType.RENOVATIEVOORSTEL}
+    proposals = {d.household_id: d for d in await household_letters(stack.settings, view,
+                                                                     DocumentType.RENOVATIEVOORSTEL)}
     assert len(proposals) == 12 and all(d.visibility == Visibility.HOUSEHOLD for d in proposals.values())
     key = stack.settings.reply_code_key_bytes
     for i in (1, 3):
@@ -183,3 +184,25 @@ async def test_homes_without_an_answer_are_reminded_five_days_before_the_reply_d
     reminded = sorted(p.name for p in stack.outbox.glob("*herinnering*.eml"))
     # Homes 2, 4, ..., 10 gave an e-mail address; 301-002 answered already.
     assert len(reminded) == 4 and not any("301-002" in n for n in reminded)
+
+
+async def test_homes_without_an_answer_or_an_address_get_a_paper_reminder_with_their_own_code(stack: Stack):
+    handle = await voting(stack, 10)
+    await answer(handle, "301-003", Choice.AGREED, await stack.today())
+    await pass_until(stack, await reply_by(handle) - timedelta(days=4))
+    view = await handle.query(RenovationWorkflow.view)
+    # Homes 1, 3, 5, 7, 9 gave no e-mail address; 301-003 answered already: four letters, one print file.
+    reminders = await household_letters(stack.settings, view, DocumentType.HERINNERING_DRAAGVLAKMETING)
+    assert [d.household_id for d in reminders] == ["301-001", "301-005", "301-007", "301-009"]
+    assert all(d.visibility == Visibility.HOUSEHOLD for d in reminders)
+    key = stack.settings.reply_code_key_bytes
+    for ref in reminders:
+        text = text_of((stack.settings.documents_dir / ref.key).read_bytes())
+        assert f"Antwoordcode: {format_reply_code(derive_reply_code(key, handle.id, 1, ref.household_id))}" in text
+        assert f"Molenweg {int(ref.household_id[-3:])}" in text and "niet ingestemd" in text
+    assert view.proposal is not None and view.proposal.reminder_print_file is not None
+    combined = text_of((stack.settings.documents_dir / view.proposal.reminder_print_file.key).read_bytes())
+    assert all(f"Molenweg {i}\n" in combined for i in (1, 5, 7, 9)) and "Molenweg 3\n" not in combined
+    (line,) = [e for e in view.timeline if e.event == "reply_reminder"]
+    assert "9 woning(en) zonder antwoord, 5 per mail en 4 per brief herinnerd" in line.text
+    await stop(handle)

@@ -2,7 +2,7 @@
 organisation action on it with the caller as its actor and one answer for a trajectory that has closed."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -47,9 +47,10 @@ def as_action(body: BaseModel, principal: Principal) -> BaseModel:
     return body.model_copy(update={"actor": actor_of(principal)})
 
 
-async def execute(handle: WorkflowHandle[Any, Any], update: Any, action: BaseModel, state: str,
-                  label: str = "") -> StepResult:
-    """Run the update; on a trajectory that has completed, a 409 that names its state (as last read)."""
+async def execute(handle: WorkflowHandle[Any, Any], update: Any, action: BaseModel,
+                  state: str | Callable[[], Awaitable[str]], label: str = "") -> StepResult:
+    """Run the update; on a trajectory that has completed, a 409 that names its state (as last read, or read
+    then when ``state`` is a function)."""
     try:
         result: StepResult = await handle.execute_update(update, action)
         return result
@@ -59,6 +60,7 @@ async def execute(handle: WorkflowHandle[Any, Any], update: Any, action: BaseMod
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND and (
                 await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+            state = state if isinstance(state, str) else await state()
             named = f"{state}: {label}" if label else state
             raise Conflict(f"the trajectory is closed (state is {named})", state=state) from e
         raise

@@ -68,12 +68,20 @@ async def test_staff_invite_and_the_organisation_sees_its_renovation_without_hou
     assert r.status_code == 200, r.text
     staff = (await api.http.get(f"/v1/renovations/{renovation}", headers=api.auth("staff"))).json()
     assert staff["sign_ups"][0]["unit_id"] == "301-002"
-    assert sum(1 for d in staff["documents"] if d["household_id"]) == 12
+    assert [(m["type"], m["letters"]) for m in staff["merges"]] == [("uitnodiging_renovatie", 12)]
+    manifest = staff["merges"][0]["manifest"]["key"]
+    assert manifest.startswith(f"trajectories/{renovation}/manifests/")
+    # Every household letter is still a document staff can read by its id (not the organisation).
+    for n in (1, 12):
+        doc_id = f"{renovation}.{staff['merges'][0]['step_prefix']}-{n:04d}"
+        r = await api.http.get(f"/v1/documents/{doc_id}", headers=api.auth("staff"))
+        assert r.status_code == 200, r.text
+        assert (await api.http.get(f"/v1/documents/{doc_id}", headers=await own_token(api))).status_code == 404
     own = await api.http.get(f"/v1/renovations/{renovation}", headers=await own_token(api))
     assert own.status_code == 200
     body = own.json()
     assert body["sign_ups"] is None and body["sign_up_count"] == 1
-    assert not any(d["household_id"] for d in body["documents"])
+    assert not any(d["household_id"] for d in body["documents"]) and body["merges"] == []
     assert "301-002" not in own.text and "Huurder Nummer" not in own.text
 
 

@@ -6,6 +6,7 @@ key, its sha256 and the unit ids, so no tenant's name or address enters Temporal
 
 import asyncio
 import re
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, Literal, cast
@@ -13,7 +14,7 @@ from typing import Any, Literal, cast
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowHandle
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from inspraak.activities.register import load_register, store_json, store_register
 from inspraak.domain.advice_actions import OrganisationSnapshot, StaffMember
@@ -27,7 +28,14 @@ from inspraak.domain.households import (
 )
 from inspraak.domain.moving_allowance import MovingAllowanceUnknownError, parse_moving_allowance_table
 from inspraak.domain.panel import AddresseeError, advice_addressee, complex_flags
-from inspraak.domain.renovation import NewRenovation, RenovationInput, RenovationView, State, initial_state
+from inspraak.domain.renovation import (
+    NewRenovation,
+    RenovationAccess,
+    RenovationInput,
+    RenovationView,
+    State,
+    initial_state,
+)
 from inspraak.domain.renovation_actions import (
     MAX_SCHEDULE,
     MAX_TEXT,
@@ -40,6 +48,7 @@ from inspraak.domain.renovation_actions import (
     SignUpRecorded,
     Stopped,
     VoteClosed,
+    VoteUnits,
     Works,
     check_figures,
     figures_for_letters,
@@ -156,11 +165,34 @@ async def get_renovation(trajectory_id: str, principal: CurrentPrincipal, client
     return (await visible_renovation(client, trajectory_id, principal))[1]
 
 
+async def renovation_access(client: Client, trajectory_id: str, principal: Principal
+                            ) -> tuple[WorkflowHandle[Any, Any], RenovationAccess]:
+    """The renovation's handle, whose it is and its state, if the caller may see it (404 alike otherwise): one
+    small query, not the whole view (a few hundred kilobytes to serialise at 1,000 homes)."""
+    if not RENOVATION_ID.match(trajectory_id):
+        raise NotFound("no such trajectory")
+    found: tuple[WorkflowHandle[Any, Any], RenovationAccess] = await find_visible(
+        client, trajectory_id, principal, RenovationWorkflow.access, lambda a: a.organisation_id)
+    return found
+
+
 def _action(update: Any, model: type[BaseModel]) -> Callable[..., Any]:
     async def route(trajectory_id: str, body: model, principal: CurrentPrincipal,  # type: ignore[valid-type]
-                    client: TemporalClientDep) -> StepResult:
-        handle, view = await visible_renovation(client, trajectory_id, principal)
-        return await execute(handle, update, as_action(cast(BaseModel, body), principal), view.state.value)
+                    client: TemporalClientDep, request: Request) -> StepResult:
+        # Staff only (the router's dependency), and staff see every renovation: the update goes out without a
+        # query first. At 1,000 answers, a query before each update filled the workflow's query buffer (one
+        # query waits while the workflow works) and answers failed with 503. The state for a 409 on a closed
+        # renovation is read only then.
+        if not RENOVATION_ID.match(trajectory_id):
+            raise NotFound("no such trajectory")
+        handle = client.get_workflow_handle(trajectory_id)
+
+        async def state() -> str:
+            return (await handle.query(RenovationWorkflow.access)).state.value
+
+        result = await execute(handle, update, as_action(cast(BaseModel, body), principal), state)
+        forget_vote_units(request, trajectory_id)
+        return result
 
     return route
 
@@ -224,7 +256,7 @@ def figures_key(trajectory_id: str, version: int) -> str:
 @router.post("/{trajectory_id}/proposals", response_model=StepResult, dependencies=[Depends(get_staff)],
              summary="Send the renovatievoorstel to every home with its own figures and reply code; opens the vote")
 async def send_proposals(trajectory_id: str, body: ProposalBody, principal: StaffPrincipal, settings: SettingsDep,
-                         store: StoreDep, client: TemporalClientDep) -> StepResult:
+                         store: StoreDep, client: TemporalClientDep, request: Request) -> StepResult:
     handle, view = await visible_renovation(client, trajectory_id, principal)
     if (body.figures_csv is None) == (body.figures is None):
         raise InvalidInput.field("figures", "one_of", "give the figures either as figures_csv or as figures")
@@ -258,13 +290,14 @@ async def send_proposals(trajectory_id: str, body: ProposalBody, principal: Staf
         moving_allowance=allowance, reply_url=settings.reply_url,
         actor=actor_of(principal))
     result: StepResult = await handle.execute_update(RenovationWorkflow.send_proposals, action)
+    forget_vote_units(request, trajectory_id)
     return result
 
 
 @router.get("/{trajectory_id}/tally", response_model=Tally | None,
             summary="The count so far: totals only, never how a named household voted")
 async def get_tally(trajectory_id: str, principal: CurrentPrincipal, client: TemporalClientDep) -> Tally | None:
-    handle, _ = await visible_renovation(client, trajectory_id, principal)
+    handle, _ = await renovation_access(client, trajectory_id, principal)
     tally: Tally | None = await handle.query(RenovationWorkflow.tally)
     return tally
 
@@ -272,7 +305,7 @@ async def get_tally(trajectory_id: str, principal: CurrentPrincipal, client: Tem
 @router.get("/{trajectory_id}/votes", response_model=list[HomeVote], dependencies=[Depends(get_staff)],
             summary="Staff only: per home, the answer that counts and how many it gave")
 async def get_votes(trajectory_id: str, principal: StaffPrincipal, client: TemporalClientDep) -> list[HomeVote]:
-    handle, _ = await visible_renovation(client, trajectory_id, principal)
+    handle, _ = await renovation_access(client, trajectory_id, principal)
     votes: list[HomeVote] = await handle.query(RenovationWorkflow.home_votes)
     return votes
 
@@ -292,6 +325,33 @@ class CodeAnswerRecorded(BaseModel):
 
 
 WRONG_CODE = "this reply code is not valid for this renovation's proposal"
+# The frozen list a by-code answer is checked against is read once per renovation this often, not for every
+# answer (a query per answer filled the workflow's query buffer at 1,000 answers). A staff action through this
+# process forgets it at once; the workflow's validator checks the version and that the vote is open anyway.
+VOTE_UNITS_SECONDS = 2.0
+
+
+async def vote_units(request: Request, handle: WorkflowHandle[Any, Any]) -> VoteUnits | None:
+    """The renovation's frozen list (cached for :data:`VOTE_UNITS_SECONDS`), or None when there is none."""
+    cache: dict[str, tuple[float, VoteUnits | None]] = request.app.state.__dict__.setdefault("vote_units", {})
+    now = time.monotonic()
+    hit = cache.get(handle.id)
+    if hit is not None and now - hit[0] < VOTE_UNITS_SECONDS:
+        return hit[1]
+    try:
+        units: VoteUnits | None = await handle.query(RenovationWorkflow.vote_units)
+    except RPCError as e:
+        if e.status != RPCStatusCode.NOT_FOUND:
+            raise  # busy or down: a 503, never a wrong code that would slow the household down
+        return None  # no such renovation: the same answer as a wrong code, so ids cannot be probed
+    if len(cache) > 1000:
+        cache.clear()
+    cache[handle.id] = (now, units)
+    return units
+
+
+def forget_vote_units(request: Request, trajectory_id: str) -> None:
+    request.app.state.__dict__.get("vote_units", {}).pop(trajectory_id, None)
 
 
 async def _wrong_code(request: Request, trajectory_id: str) -> InvalidInput:
@@ -312,10 +372,7 @@ async def answer_by_code(trajectory_id: str, body: CodeAnswerBody, request: Requ
     if code is None or not RENOVATION_ID.match(trajectory_id):
         raise await _wrong_code(request, trajectory_id)
     handle = client.get_workflow_handle(trajectory_id)
-    try:
-        units = await handle.query(RenovationWorkflow.vote_units)
-    except RPCError:
-        units = None  # no such renovation: the same answer as a wrong code, so ids cannot be probed
+    units = await vote_units(request, handle)
     unit = unit_for_derived_code(code, settings.reply_code_key_bytes, trajectory_id, units.proposal_version,
                                  units.unit_ids) if units is not None else None
     if units is None or unit is None:
