@@ -26,6 +26,9 @@ class DocumentType(StrEnum):
     VERSLAG_BIJEENKOMST = "verslag_bijeenkomst"
     RENOVATIEVOORSTEL = "renovatievoorstel"
     UITSLAG_DRAAGVLAK = "uitslag_draagvlak"
+    OPLEVERINGSBRIEF = "opleveringsbrief"
+    EVALUATIEVERSLAG = "evaluatieverslag"
+    OPHEFFING_PANEL = "opheffing_panel"
     PRINTBESTAND = "printbestand"  # the letters of a mail merge in one file, for the post room
     UPLOAD = "upload"  # a file staff or an organisation handed in (an original letter, an attachment)
 
@@ -50,6 +53,9 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.VERSLAG_BIJEENKOMST: "Verslag panelbijeenkomst",
     DocumentType.RENOVATIEVOORSTEL: "Renovatievoorstel",
     DocumentType.UITSLAG_DRAAGVLAK: "Uitslag draagvlakmeting",
+    DocumentType.OPLEVERINGSBRIEF: "Oplevering en nieuwe huur",
+    DocumentType.EVALUATIEVERSLAG: "Evaluatieverslag renovatie",
+    DocumentType.OPHEFFING_PANEL: "Opheffing bewonerspanel",
     DocumentType.PRINTBESTAND: "Printbestand",
     DocumentType.UPLOAD: "Document",
 }

@@ -277,7 +277,7 @@ class RegisterRef(BaseModel):
 
     key: str = Field(min_length=1, max_length=300)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    unit_ids: list[str] = Field(min_length=1, max_length=MAX_HOUSEHOLDS)
+    unit_ids: list[str] = Field(max_length=MAX_HOUSEHOLDS)  # empty once personal data is erased
 
 
 def register_key(trajectory_id: str) -> str:

@@ -8,7 +8,7 @@ document store. The builders are pure functions of the trajectory's letters modu
 from collections.abc import Callable
 from typing import Any
 
-from inspraak.domain import renovation_letters
+from inspraak.domain import renovation_letters, works_letters
 from inspraak.domain.documents import DocumentType
 from inspraak.domain.households import Household, Households
 from inspraak.domain.letter_contexts import Brief
@@ -19,6 +19,8 @@ MERGE_BUILDERS: dict[DocumentType, MergeBuilder] = {
     DocumentType.UITNODIGING_RENOVATIE: renovation_letters.build_uitnodiging,
     DocumentType.PANEL_BEVESTIGING: renovation_letters.build_panel_bevestiging,
     DocumentType.RENOVATIEVOORSTEL: renovation_letters.build_renovatievoorstel,
+    DocumentType.OPLEVERINGSBRIEF: works_letters.build_oplevering,
+    DocumentType.OPHEFFING_PANEL: works_letters.build_opheffing,
 }
 
 

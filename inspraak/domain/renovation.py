@@ -35,6 +35,7 @@ from inspraak.domain.trajectory import (
     TrajectoryState,
 )
 from inspraak.domain.vote import Tally, Vote
+from inspraak.domain.works import Dissolution, Erasure, Evaluation, Execution, WorksTotals
 
 
 class State(StrEnum):
@@ -87,7 +88,8 @@ STATE_LABELS: dict[State, str] = {
     State.GESTOPT: "gestopt",
 }
 
-# GESTOPT leads to PANEL_OPGEHEVEN in domain brief 7.2 (B17); until dissolution is built, stopping ends it.
+# GESTOPT leads to PANEL_OPGEHEVEN in domain brief 7.2 (B17); here stopping ends the project at once. In
+# both final states the workflow keeps running until its personal data is erased (docs/renovation-works.md).
 FINAL_STATES = frozenset({State.GESLOTEN, State.GESTOPT})
 
 class NewRenovation(BaseModel):
@@ -202,6 +204,11 @@ class RenovationState(TrajectoryState):
     proposal: Proposal | None = None
     vote: Vote | None = None  # answers by unit: staff only, never in an organisation's view
     result: VoteResult | None = None
+    execution: Execution | None = None  # the works per home by unit id: staff only
+    evaluation: Evaluation | None = None
+    dissolution: Dissolution | None = None
+    finished_on: date | None = None  # the day it reached GESLOTEN or GESTOPT: the retention term's anchor
+    erasure: Erasure | None = None  # set once its personal data is erased: only totals are left
 
     def signed_up(self, unit_id: str) -> SignUp | None:
         key = unit_id.casefold()
@@ -270,6 +277,11 @@ class RenovationView(BaseModel):
     meetings: list[Meeting] = []
     proposal: Proposal | None = None
     tally: Tally | None = None  # totals only, never a household
+    execution: Execution | None = None  # per home: staff only
+    works_totals: WorksTotals | None = None
+    evaluation: Evaluation | None = None
+    dissolution: Dissolution | None = None
+    erasure: Erasure | None = None
     deadlines: list[TermView]
     overdue: bool
     next_deadline: datetime | None
@@ -284,10 +296,15 @@ class RenovationView(BaseModel):
             organisation_name=s.organisation.name, subject=s.subject, complex=s.renovation.complex,
             description=s.renovation.description, works=s.renovation.works, occupied=s.renovation.occupied,
             panel_legal_status=s.panel.legal_status if s.panel else s.renovation.panel_legal_status,
-            addressee=s.addressee, flags=s.flags, owner=s.owner, homes=len(s.register_ref.unit_ids),
+            addressee=s.addressee, flags=s.flags, owner=s.owner,
+            homes=s.erasure.homes if s.erasure else len(s.register_ref.unit_ids),
             register_sha256=s.register_ref.sha256,
             invitation=s.invitation, sign_ups=list(s.sign_ups), sign_up_count=len(s.sign_ups), panel=s.panel,
-            meetings=list(s.meetings), proposal=s.proposal, tally=s.vote.tally() if s.vote else None,
+            meetings=list(s.meetings), proposal=s.proposal,
+            tally=s.vote.tally() if s.vote else (s.erasure.tally if s.erasure else None),
+            execution=s.execution,
+            works_totals=s.execution.totals() if s.execution else (s.erasure.works if s.erasure else None),
+            evaluation=s.evaluation, dissolution=s.dissolution, erasure=s.erasure,
             deadlines=s.deadlines(), overdue=s.overdue, next_deadline=s.next_deadline(),
             allowed_actions=RENOVATION_TABLE.allowed(s.state), documents=list(s.documents), timeline=list(s.timeline),
         )
@@ -302,7 +319,7 @@ class RenovationView(BaseModel):
             if self.proposal else None
         return self.model_copy(update={
             "sign_ups": None, "panel": panel, "invitation": invitation, "proposal": proposal,
-            "register_sha256": None,
+            "register_sha256": None, "execution": None,
             "documents": [d for d in self.documents if may_read(d.visibility.value) and d.household_id is None],
             "timeline": [e for e in self.timeline if may_read(e.visibility.value)],
         })
@@ -312,6 +329,30 @@ class RenovationView(BaseModel):
 
 _OPEN = frozenset(State) - FINAL_STATES
 _CLOSED = "the renovation is closed (state is {state})"
+
+
+def works_rules() -> dict[str, Rule]:
+    """B18-B22 and the erasure (docs/renovation-works.md)."""
+    s = State
+    return {
+        "start_works": Rule(states=frozenset({s.UITVOERINGSGEREED, s.UITVOERING, s.OPLEVERING}),
+                            refusal="the works start once the renovation is ready for them (state is {state})"),
+        "complete_homes": Rule(states=frozenset({s.UITVOERING, s.OPLEVERING}),
+                               refusal="homes are completed while the works run (state is {state})"),
+        "settle_rent": Rule(states=frozenset({s.OPLEVERING}),
+                            refusal="the rent after the works is recorded once homes are completed and until "
+                                    "every rent is settled (state is {state})"),
+        "record_evaluation": Rule(states=frozenset({s.HUURAANPASSING}),
+                                  refusal="the evaluation follows once every rent after the works is settled "
+                                          "(state is {state})"),
+        "dissolve_panel": Rule(states=frozenset({s.EVALUATIE}),
+                               refusal="the panel is dissolved after the evaluation (state is {state})"),
+        "close": Rule(states=frozenset({s.PANEL_OPGEHEVEN}),
+                      refusal="the renovation is closed once the panel is dissolved (state is {state})"),
+        "erase_personal_data": Rule(states=FINAL_STATES,
+                                    refusal="personal data is erased once the renovation is closed or stopped "
+                                            "(state is {state})"),
+    }
 
 
 def _rules() -> dict[str, Rule]:
@@ -339,9 +380,10 @@ def _rules() -> dict[str, Rule]:
         "close_vote": Rule(states=frozenset({s.DRAAGVLAKMETING}),
                            refusal="only an open vote can be closed (state is {state})"),
         "stop": Rule(states=_OPEN, refusal=_CLOSED),
+        **works_rules(),
     }
-    for rule in rules.values():
-        for final in FINAL_STATES:
+    for name, rule in rules.items():
+        for final in FINAL_STATES if name != "erase_personal_data" else ():
             rule.because.setdefault(final, f"the renovation is closed (state is {final})")
     return rules
 

@@ -26,6 +26,8 @@ class KernelConfig:
     timezone: str = "Europe/Amsterdam"
     # A letter the object store keeps waiting this long makes the kernel tell the staff member handling it.
     letter_delay_alert_after: timedelta = timedelta(minutes=15)
+    # A finished renovation keeps its personal data this many months (INSPRAAK_PERSONAL_DATA_RETENTION_MONTHS).
+    personal_data_retention_months: int = 24
 
 
 class KernelConfigInterceptor(Interceptor):

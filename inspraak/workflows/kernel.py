@@ -112,6 +112,7 @@ class Trajectory(Correspondence[S]):
         self._changes = 0
         self._indexed: TrajectoryIndex | None = None
         self._config: KernelConfig = kernel_config()
+        self._afresh = False
 
     async def open(self, first_step: Callable[[], Any]) -> None:
         """Run the opening step (the first letter) once; after a continue-as-new it is already done."""
@@ -199,7 +200,15 @@ class Trajectory(Correspondence[S]):
                 times.extend(r.fire_at for r in term.pending())
         return min(times, default=None)
 
+    def start_afresh(self) -> None:
+        """Continue as new as soon as the running updates and mail are done, whatever the history's length: the
+        new run starts from the state alone (after an erasure, a history without the erased inputs)."""
+        self._afresh = True
+        self.changed()
+
     def _wants_continue_as_new(self) -> bool:
+        if self._afresh:
+            return True
         info = workflow.info()
         limit = self._config.continue_as_new_after_events
         return info.is_continue_as_new_suggested() or bool(limit and info.get_current_history_length() > limit)

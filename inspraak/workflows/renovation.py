@@ -13,6 +13,7 @@ from temporalio import workflow
 
 from inspraak.workflows.renovation_panel import PanelSteps
 from inspraak.workflows.renovation_vote import VoteSteps
+from inspraak.workflows.renovation_works import WorksSteps
 
 with workflow.unsafe.imports_passed_through():
     from inspraak.domain import renovation_letters as letters
@@ -28,10 +29,12 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain.renovation_actions import Stopped
     from inspraak.domain.terms import PlannedRung
     from inspraak.domain.trajectory import ActionTable, Letter, Mail, Notice, Recipient, StepResult, TermStatus
+    from inspraak.domain.works import RETENTION_TERM, completion_of
+    from inspraak.domain.works_letters import line as works_line
 
 
 @workflow.defn
-class RenovationWorkflow(PanelSteps, VoteSteps):
+class RenovationWorkflow(PanelSteps, VoteSteps, WorksSteps):
     """A renovation of one complex, from its creation to an active panel with its meetings.
 
     Updates (staff actions, each with a validator reading the state table; each returns a
@@ -54,6 +57,11 @@ class RenovationWorkflow(PanelSteps, VoteSteps):
     """
 
     FINAL = frozenset(FINAL_STATES)
+
+    def finished(self) -> bool:
+        """Never: closed or stopped, the workflow waits out the retention term of its personal data and takes the
+        erasure; after the erasure it stays open as the renovation's anonymous record (docs/renovation-works.md)."""
+        return False
 
     @workflow.init
     def __init__(self, inp: RenovationInput) -> None:
@@ -86,17 +94,24 @@ class RenovationWorkflow(PanelSteps, VoteSteps):
         return letters.covering_mail(self.s, letter, ref, to)
 
     def continue_input(self) -> RenovationInput:
-        return self.inp.model_copy(update={"resume": self.s})
+        # The register reference of the state: after an erasure it names no unit any more.
+        return self.inp.model_copy(update={"resume": self.s, "register_ref": self.s.register_ref})
 
     async def on_expired(self, term: str) -> None:
         if term == "sign_up":
             await self.sign_up_expired()
         elif term == "proposal_reply":
             await self.reply_term_ended()
+        elif completion_of(term) is not None:
+            await self.rent_term_ended(term)
+        elif term == RETENTION_TERM:
+            await self.retention_ended()
 
     async def on_rung(self, term: str, rung: PlannedRung) -> None:
         if term == "proposal_reply":
             await self.remind_non_answering()
+        elif completion_of(term) is not None:
+            await self.rent_term_rung(term, rung)
 
     # ---- updates ---------------------------------------------------------------------------------
 
@@ -106,7 +121,9 @@ class RenovationWorkflow(PanelSteps, VoteSteps):
             self.s.state, self.s.overdue = State.GESTOPT, False
             self.end_all_terms(TermStatus.CANCELLED)
             self.log("stopped", letters.line("stopped", reason=action.reason), *self.who(action))
-        return self.result()
+            until = await self.begin_retention()
+            self.log("retention", works_line("stopped_retention", until=until))
+        return self.result(RETENTION_TERM)
 
     @stop.validator
     def _check_stop(self, action: Stopped) -> None:

@@ -14,6 +14,7 @@ from inspraak.services.api.routes import (
     documents,
     health,
     organisations,
+    renovation_works,
     renovations,
     trajectories,
 )
@@ -26,6 +27,8 @@ api_router.include_router(health.router, tags=["health"])
 api_router.include_router(advice_requests.router, prefix=f"{PREFIX}/advice-requests", tags=["advice requests"],
                           responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
 api_router.include_router(renovations.router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
+                          responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
+api_router.include_router(renovation_works.router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
                           responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
 api_router.include_router(renovations.public_router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
                           responses=problem_responses(400, 409, 500, 503))

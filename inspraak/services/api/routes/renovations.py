@@ -149,7 +149,8 @@ async def get_renovation(trajectory_id: str, principal: CurrentPrincipal, client
     return (await visible_renovation(client, trajectory_id, principal))[1]
 
 
-def _action(update: Any, model: type[BaseModel]) -> Callable[..., Any]:
+def action_route(update: Any, model: type[BaseModel]) -> Callable[..., Any]:
+    """A route that runs ``update`` with the body as its action, on a renovation the caller may see."""
     async def route(trajectory_id: str, body: model, principal: CurrentPrincipal,  # type: ignore[valid-type]
                     client: TemporalClientDep) -> StepResult:
         handle, view = await visible_renovation(client, trajectory_id, principal)
@@ -172,10 +173,17 @@ ACTIONS: list[tuple[str, Callable[..., Any], type[BaseModel], str]] = [
     ("vote/close", RenovationWorkflow.close_vote, VoteClosed,
      "Close the count after the reply date; the result letter goes to the organisation"),
 ]
-for _path, _update, _model, _summary in ACTIONS:
-    router.add_api_route(f"/{{trajectory_id}}/{_path}", _action(_update, _model), methods=["POST"],
-                         response_model=StepResult, summary=_summary, dependencies=[Depends(get_staff)],
-                         name=f"renovation_{_path.replace('-', '_').replace('/', '_')}")
+
+
+def add_actions(to: APIRouter, actions: list[tuple[str, Callable[..., Any], type[BaseModel], str]]) -> None:
+    """One staff-only POST route per (path, update, body, summary)."""
+    for path, update, model, summary in actions:
+        to.add_api_route(f"/{{trajectory_id}}/{path}", action_route(update, model), methods=["POST"],
+                         response_model=StepResult, summary=summary, dependencies=[Depends(get_staff)],
+                         name=f"renovation_{path.replace('-', '_').replace('/', '_')}")
+
+
+add_actions(router, ACTIONS)
 
 
 # ---- the renovatievoorstel and the vote (B9-B11) ---------------------------------------------------------
