@@ -211,8 +211,8 @@ def _works_sample(doc_type: DocumentType) -> Brief | None:
     if doc_type is DocumentType.OPHEFFING_PANEL:
         return OpheffingPanelBrief(
             **_renovatie(BEWONERSCOMMISSIE, date(2028, 11, 7)), complex_naam="Complex 301 De Molen",
-            panel_soort="bewonerscommissie", bc_wohv=True, opgericht_op=date(2027, 5, 11),
-            opgeheven_op=date(2028, 11, 7), bijeenkomsten=9,
+            panel_soort="bewonerscommissie", panel_lidwoord="de bewonerscommissie", bc_wohv=True,
+            opgericht_op=date(2027, 5, 11), opgeheven_op=date(2028, 11, 7), bijeenkomsten=9,
             archief="het projectarchief van Voorbeeldhaven, Havenstraat 1; inzage op afspraak",
             persoonlijk="Dank voor de vele avonden die u in dit project hebt gestoken.", contact=CONTACT)
     return None

@@ -308,6 +308,7 @@ class OpheffingPanelBrief(Brief):
 
     complex_naam: str
     panel_soort: str
+    panel_lidwoord: str  # "het klantenpanel", "de klankbordgroep", "de bewonerscommissie"
     bc_wohv: bool
     opgericht_op: date
     opgeheven_op: date

@@ -36,6 +36,8 @@ from inspraak.domain.trajectory import Letter, Mail, Notice
 from inspraak.domain.works import EvaluationRecorded, PanelDissolved, WorksTotals
 
 _NOBODY = Geadresseerde(naam="-", soort="huurder")
+WITH_ARTICLE = {PanelLegalStatus.BC_WOHV: "de bewonerscommissie", PanelLegalStatus.KLANTENPANEL: "het klantenpanel",
+                PanelLegalStatus.KLANKBORDGROEP: "de klankbordgroep"}
 
 
 # ---- the opleveringsbrief (B19; document 10) ---------------------------------------------------------------
@@ -90,7 +92,8 @@ def opheffing_common(s: RenovationState, today: date, action: PanelDissolved) ->
     status = panel.legal_status if panel else s.renovation.panel_legal_status
     context = OpheffingPanelBrief(
         **_base(s, today, organisation_address(s)), complex_naam=s.renovation.complex.name,
-        panel_soort=PANEL_SOORT[status], bc_wohv=status == PanelLegalStatus.BC_WOHV,
+        panel_soort=PANEL_SOORT[status], panel_lidwoord=WITH_ARTICLE[status],
+        bc_wohv=status == PanelLegalStatus.BC_WOHV,
         opgericht_op=panel.constituted_on if panel else today, opgeheven_op=action.dissolved_on,
         bijeenkomsten=len(s.meetings), archief=action.archive, persoonlijk=action.note, contact=contact(s))
     return context.model_dump(mode="json")
