@@ -218,7 +218,8 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
     """Creation, the invitation of 12 households (letters, print file, mail), the sign-up reminder, two sign-ups,
     the panel with its confirmations, a meeting, the proposals (unoccupied: wisselwoning and moving allowance),
     answers by staff and by code, the reply reminder to homes without an answer, the reply date passing, the
-    count closed with the vote reached and its result letter, stop."""
+    count closed with the vote reached and its result letter, stop, the retention term (0 months when recording),
+    the erasure of its personal data; the history of the run that ends in the erasure's continue-as-new."""
     from datetime import time as clock_time
     from zoneinfo import ZoneInfo
 
@@ -239,7 +240,8 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
     from inspraak.workflows.renovation import RenovationWorkflow
     from tests.workflows.renovation_setup import proposal, start_renovation
 
-    settings = Settings(data_dir=tmp_path, task_queue=f"record-{uuid.uuid4().hex[:8]}")
+    settings = Settings(data_dir=tmp_path, task_queue=f"record-{uuid.uuid4().hex[:8]}",
+                        personal_data_retention_months=0)
     activities = [a for a in build_activities(settings) if getattr(a, "__name__", "") != "plan_term"]
     async with build_worker(dev_env.client, settings, [*activities, fast_plan_term]):
         handle = await start_renovation(dev_env.client, settings, homes=12, with_search_attributes=True)
@@ -279,6 +281,25 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
         await handle.execute_update(RenovationWorkflow.close_vote, VoteClosed())
         assert (await handle.query(RenovationWorkflow.view)).state == RenovationState.DRAAGVLAK_BEREIKT
         await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="opname afgerond"))
-        await handle.result()
         assert (await handle.query(RenovationWorkflow.view)).state == RenovationState.GESTOPT
-        await save(handle, "RenovationWorkflow-v1-invite-panel-meeting-vote-stop")
+        await erase_and_save(dev_env.client, handle, "RenovationWorkflow-v1-invite-panel-meeting-vote-stop-erase")
+
+
+async def erase_and_save(client: Client, handle: WorkflowHandle[Any, Any], name: str) -> None:
+    """Once the retention term has ended: erase, save the history of the run that continues as new, and end
+    the new run (the renovation's anonymous record, which would otherwise stay open)."""
+    from inspraak.domain.works import PersonalDataErased
+    from inspraak.workflows.renovation import RenovationWorkflow
+
+    for _ in range(600):
+        if any(e.event == "retention_ended" for e in (await handle.query(RenovationWorkflow.view)).timeline):
+            break
+        await asyncio.sleep(0.05)
+    first = (await handle.describe()).run_id
+    await handle.execute_update(RenovationWorkflow.erase_personal_data, PersonalDataErased())
+    for _ in range(600):
+        if (await handle.describe()).run_id != first:
+            break
+        await asyncio.sleep(0.05)
+    await save(client.get_workflow_handle(handle.id, run_id=first), name)
+    await handle.terminate("recorded")
