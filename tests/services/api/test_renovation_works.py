@@ -100,3 +100,23 @@ async def test_no_personal_data_in_logs_search_attributes_or_an_organisations_vi
             assert secret not in r.text, secret
     view = seen[0].json()
     assert "301-0" not in seen[0].text and view["execution"] is None and view["sign_ups"] is None
+
+
+async def test_a_stopped_renovation_stays_reachable_and_its_erasure_waits_for_the_retention_term(api: Api):
+    from tests.services.api.test_renovations import start_body
+    staff = api.auth("staff")
+    r = await api.http.post("/v1/renovations", json=start_body(households_csv(3)), headers=staff)
+    rid = r.json()["id"]
+    r = await api.http.post(f"/v1/renovations/{rid}/stop", json={"reason": "Subsidie ingetrokken"}, headers=staff)
+    assert r.status_code == 200, r.text
+    until = r.json()["term"]["due_on"]
+    assert r.json()["term"]["term"] == "personal_data_retention"
+    r = await api.http.post(f"/v1/renovations/{rid}/personal-data/erasure", json={}, headers=staff)
+    assert r.status_code == 400
+    problem = r.json()["invalidParams"][0]
+    assert problem["code"] == "retention_not_ended" and until in problem["reason"]
+    view = (await api.http.get(f"/v1/renovations/{rid}", headers=staff)).json()
+    assert view["state"] == "GESTOPT" and view["erasure"] is None
+    assert any(d["term"] == "personal_data_retention" and d["status"] == "running" for d in view["deadlines"])
+    own = await api.http.post(f"/v1/renovations/{rid}/personal-data/erasure", json={}, headers=await own_token(api))
+    assert own.status_code == 403
