@@ -2,8 +2,10 @@
 server. Every test starts where every home agreed, so the count went straight to UITVOERINGSGEREED."""
 
 import io
+import uuid
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -24,6 +26,8 @@ from inspraak.domain.works import (
     RentSettled,
     WorksStarted,
 )
+from inspraak.services.worker.main import build_worker
+from inspraak.settings import Settings
 from inspraak.workflows.renovation import RenovationWorkflow
 from tests.workflows.conftest import Stack, pass_days, pass_until
 from tests.workflows.renovation_setup import end_renovation, ready_for_works, rent_after
@@ -44,13 +48,14 @@ def text_of(data: bytes) -> str:
     return "\n".join([p.text for p in doc.paragraphs] + cells)
 
 
-async def ready(stack: Stack, homes: int = 12, occupied: bool = True):
+async def ready(stack: Stack, homes: int = 12, occupied: bool = True, keep: bool = True):
     async def until(day):
         await pass_until(stack, day)
 
     handle = await ready_for_works(stack.client, stack.settings, homes, await stack.today(), occupied=occupied,
                                    pass_until=until)
-    OPEN.append(handle)
+    if keep:
+        OPEN.append(handle)
     assert (await handle.query(RenovationWorkflow.view)).state == State.UITVOERINGSGEREED
     return handle
 
@@ -70,8 +75,21 @@ def letter(stack: Stack, v, doc_type: DocumentType, unit: str | None = None) -> 
     return text_of((stack.settings.documents_dir / ref.key).read_bytes())
 
 
-async def test_the_whole_path_from_uitvoeringsgereed_to_gesloten_each_home_its_own_new_rent(stack: Stack):
-    handle = await ready(stack)
+async def test_the_whole_path_from_uitvoeringsgereed_to_gesloten_and_the_erasure(env, tmp_path: Path):
+    # A worker that keeps personal data one month, so the erasure comes within reach without moving the shared
+    # clock by years.
+    settings = Settings(data_dir=tmp_path, search_attributes=False, task_queue=f"works-{uuid.uuid4().hex[:8]}",
+                        personal_data_retention_months=1)
+    async with build_worker(env.client, settings):
+        stack = Stack(env, env.client, settings)
+        handle = await ready(stack, keep=False)
+        try:
+            await whole_path(stack, handle)
+        finally:
+            await end_renovation(handle)
+
+
+async def whole_path(stack: Stack, handle) -> None:
     today = await stack.today()
     await handle.execute_update(RenovationWorkflow.start_works, WorksStarted(started_on=today))
     assert (await view(handle)).state == State.UITVOERING
@@ -125,6 +143,24 @@ async def test_the_whole_path_from_uitvoeringsgereed_to_gesloten_each_home_its_o
     result = await handle.execute_update(RenovationWorkflow.close, ProjectClosed())
     assert result.state == State.GESLOTEN and result.term is not None
     assert result.term.term == "personal_data_retention"
+
+    # The erasure: refused within the retention term, then every letter to a household goes, the archive stays.
+    assert f"until {result.term.due_on.isoformat()}" in await refused(
+        RenovationWorkflow.erase_personal_data, PersonalDataErased(), handle)
+    v = await view(handle)
+    households = [d for d in v.documents if d.household_id or d.type == DocumentType.PRINTBESTAND]
+    kept = [d for d in v.documents if d.type in (DocumentType.EVALUATIEVERSLAG, DocumentType.OPHEFFING_PANEL,
+                                                 DocumentType.UITSLAG_DRAAGVLAK) and not d.household_id]
+    assert {d.type for d in households} >= {DocumentType.OPLEVERINGSBRIEF, DocumentType.OPHEFFING_PANEL}
+    assert list(stack.outbox.glob(f"{handle.id}.*opleveringsbrief*.household.eml"))
+    await pass_until(stack, result.term.due_on + timedelta(days=1))
+    await handle.execute_update(RenovationWorkflow.erase_personal_data, PersonalDataErased())
+    assert not any((stack.settings.documents_dir / d.key).exists() for d in households)
+    assert all((stack.settings.documents_dir / d.key).exists() for d in kept) and len(kept) == 3
+    assert not list(stack.outbox.glob(f"{handle.id}.*.household.eml"))
+    v = await view(handle)
+    assert v.state == State.GESLOTEN and v.erasure is not None and v.execution is None
+    assert v.works_totals is not None and (v.works_totals.completed, v.works_totals.rent_agreed) == (12, 10)
 
 
 async def test_the_three_months_run_per_home_from_its_own_completion_date_bw_7_255_lid_2(stack: Stack):
