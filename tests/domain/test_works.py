@@ -48,6 +48,12 @@ def test_rents_are_settled_when_every_home_not_blocked_is_complete_and_settled_o
     assert ex.totals().rent_term_ended == 1 and ex.totals().completed == 2
 
 
+def test_personal_data_is_kept_24_months_by_default():
+    from inspraak.settings import Settings
+    from inspraak.workflows.config import KernelConfig
+    assert Settings().personal_data_retention_months == 24 == KernelConfig().personal_data_retention_months
+
+
 def test_erasure_is_allowed_only_once_the_renovation_is_closed_or_stopped():
     assert RENOVATION_TABLE.refusal("erase_personal_data", State.GESLOTEN) is None
     assert RENOVATION_TABLE.refusal("erase_personal_data", State.GESTOPT) is None
