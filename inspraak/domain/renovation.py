@@ -335,9 +335,10 @@ def works_rules() -> dict[str, Rule]:
     """B18-B22 and the erasure (docs/renovation-works.md)."""
     s = State
     return {
-        "start_works": Rule(states=frozenset({s.UITVOERINGSGEREED, s.UITVOERING, s.OPLEVERING}),
+        "start_works": Rule(states=frozenset({s.UITVOERINGSGEREED, s.UITVOERING, s.OPLEVERING, s.HUURAANPASSING}),
                             refusal="the works start once the renovation is ready for them (state is {state})"),
-        "complete_homes": Rule(states=frozenset({s.UITVOERING, s.OPLEVERING}),
+        # In HUURAANPASSING too: a home whose court case ended after the others were settled still gets its works.
+        "complete_homes": Rule(states=frozenset({s.UITVOERING, s.OPLEVERING, s.HUURAANPASSING}),
                                refusal="homes are completed while the works run (state is {state})"),
         "settle_rent": Rule(states=frozenset({s.OPLEVERING}),
                             refusal="the rent after the works is recorded once homes are completed and until "

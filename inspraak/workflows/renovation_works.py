@@ -203,7 +203,9 @@ class WorksSteps(Trajectory[RenovationState]):
             proposal = self.need(s.proposal, "the proposal")
             homes = self._units_checked(action.unit_ids)
             key = rent_term_key(action.completed_on)
-            if key not in s.terms:  # one term per completion date (BW 7:255 lid 2); a second batch joins it
+            # One term per completion date (BW 7:255 lid 2): a second batch joins it while it runs; a term that was
+            # met (every home of its group settled) starts again for a home completed later on that date.
+            if key not in s.terms or s.terms[key].status in (TermStatus.MET, TermStatus.CANCELLED):
                 self.start_term(await self.plan("rent_increase_after_works", action.completed_on), key)
             due_on = s.terms[key].schedule.due_on
             rent_from = rent_starts_on(action.completed_on, proposal.rent_increase_from)
@@ -290,6 +292,12 @@ class WorksSteps(Trajectory[RenovationState]):
     @record_evaluation.validator
     def _check_evaluation(self, action: EvaluationRecorded) -> None:
         self.check("record_evaluation")
+        s = self.s
+        open_homes = [u for u in s.register_ref.unit_ids if not s.works_blocked(u)
+                      and not ((h := self._execution().home(u)) is not None and h.settled)]
+        if open_homes:  # a court case ended after the rents were settled: that home's works come first
+            raise self._refuse(f"the works of {len(open_homes)} home(s) are not complete and settled "
+                               f"({', '.join(open_homes[:5])})")
         self._not_in_future("held_on", action.held_on)
         started = self._execution().started_on
         if action.held_on < started:

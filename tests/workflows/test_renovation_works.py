@@ -260,6 +260,22 @@ async def test_a_home_blocked_by_a_court_case_gets_no_start_no_completion_and_do
     await handle.execute_update(RenovationWorkflow.settle_rent, RentSettled(unit_ids=others, outcome="agreed",
                                                                             recorded_on=today))
     assert (await view(handle)).state == State.HUURAANPASSING
+    # The court case ends: the home's works come before the evaluation.
+    blocked.clear()
+    evaluation = EvaluationRecorded(held_on=today, attendees=["Voorzitter"])
+    assert "301-003" in await refused(RenovationWorkflow.record_evaluation, evaluation, handle)
+    await handle.execute_update(RenovationWorkflow.start_works, WorksStarted(started_on=today, unit_ids=["301-003"]))
+    await handle.execute_update(RenovationWorkflow.complete_homes, HomesCompleted(unit_ids=["301-003"],
+                                                                                  completed_on=today))
+    v = await view(handle)
+    assert v.state == State.OPLEVERING
+    assert [d for d in v.documents if d.type == DocumentType.OPLEVERINGSBRIEF and d.household_id == "301-003"]
+    assert next(t for t in v.deadlines if t.anchor == today and t.term == "rent_increase_after_works").status \
+        == "running"  # the group's term was met; it runs again for the late home
+    await handle.execute_update(RenovationWorkflow.settle_rent, RentSettled(unit_ids=["301-003"], outcome="agreed",
+                                                                            recorded_on=today))
+    assert (await view(handle)).state == State.HUURAANPASSING
+    await handle.execute_update(RenovationWorkflow.record_evaluation, evaluation)
 
 
 async def test_erasure_is_refused_within_the_retention_term_and_keeps_only_totals_after_it(short: Stack):
