@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # A letter that cannot be stored this long (the object store is down) is reported to its trajectory's
     # owner; it keeps waiting and goes out when the store is back.
     letter_delay_alert_minutes: int = Field(default=15, ge=1)
+    # How long a closed or stopped renovation keeps its tenants' personal data before staff may erase it
+    # (AVG art. 5 lid 1 e; the reasoning for the default is in docs/renovation-works.md).
+    personal_data_retention_months: int = Field(default=24, ge=0, le=120)
 
     # Where the embedded default keeps its state (Temporal's SQLite file, documents, outbox).
     data_dir: Path = Path("data")

@@ -16,6 +16,7 @@ from inspraak.domain.letter_contexts import (
     Afzender,
     Brief,
     EscalatieBrief,
+    EvaluatieverslagBrief,
     Geadresseerde,
     HerinneringBrief,
     HerinneringDraagvlakmetingBrief,
@@ -23,6 +24,8 @@ from inspraak.domain.letter_contexts import (
     Kennisgeving70Brief,
     Ondertekenaar,
     OntvangstbevestigingBrief,
+    OpheffingPanelBrief,
+    OpleveringBrief,
     PanelBevestigingBrief,
     Panellid,
     ReactieBrief,
@@ -200,6 +203,33 @@ def _renovation_sample(doc_type: DocumentType) -> Brief | None:
             afspraken=[Afspraak(wat="Vragenlijst woonwensen opstellen", wie="Marieke Jansen",
                                 wanneer=date(2027, 6, 15))],
             volgende_bijeenkomst="dinsdag 13 juli 2027 om 19.30 uur in buurthuis De Wieken")
+    return _works_sample(doc_type)
+
+
+def _works_sample(doc_type: DocumentType) -> Brief | None:
+    if doc_type is DocumentType.OPLEVERINGSBRIEF:
+        return OpleveringBrief(
+            **_renovatie(HUISHOUDEN, date(2028, 3, 17)) | {"overeenkomst": None}, eenheid="301-001",
+            contractnummer="HO-2019-0031", complex_naam="Complex 301 De Molen", opgeleverd_op=date(2028, 3, 15),
+            huur_nu=Decimal("812.50"), huur_nieuw=Decimal("857.50"), huurverhoging=Decimal("45.00"),
+            huur_nieuw_per=date(2028, 7, 1), huurcommissie_uiterlijk=date(2028, 6, 15), contact=CONTACT)
+    if doc_type is DocumentType.EVALUATIEVERSLAG:
+        return EvaluatieverslagBrief(
+            **_renovatie(BEWONERSCOMMISSIE, date(2028, 10, 3)), complex_naam="Complex 301 De Molen",
+            gehouden_op=date(2028, 10, 2), plaats="buurthuis De Wieken",
+            aanwezigen=["J. de Boer (voorzitter)", "F. El Amrani (secretaris)", "Marieke Jansen (Voorbeeldhaven)"],
+            goed=["De planning per woning werd goed gecommuniceerd."],
+            beter=["Meer tijd tussen het voorstel en de antwoorddatum."],
+            afspraken=[Afspraak(wat="Lessen delen met het volgende project", wie="Marieke Jansen",
+                                wanneer=date(2028, 11, 1))],
+            woningen=40, opgeleverd=39, huur_afgesproken=36, huur_huurcommissie=2, huur_termijn_verstreken=1)
+    if doc_type is DocumentType.OPHEFFING_PANEL:
+        return OpheffingPanelBrief(
+            **_renovatie(BEWONERSCOMMISSIE, date(2028, 11, 7)), complex_naam="Complex 301 De Molen",
+            panel_soort="bewonerscommissie", panel_lidwoord="de bewonerscommissie", bc_wohv=True,
+            opgericht_op=date(2027, 5, 11), opgeheven_op=date(2028, 11, 7), bijeenkomsten=9,
+            archief="het projectarchief van Voorbeeldhaven, Havenstraat 1; inzage op afspraak",
+            persoonlijk="Dank voor de vele avonden die u in dit project hebt gestoken.", contact=CONTACT)
     return None
 
 

@@ -85,6 +85,14 @@ class DocumentStore(Protocol):
         """The keys under ``prefix`` (a folder: ends in ``/``), sorted."""
         ...
 
+    async def delete(self, key: str) -> bool:
+        """Delete the object (and its metadata); False when there was none."""
+        ...
+
+    async def delete_prefix(self, prefix: str) -> int:
+        """Delete every object whose key starts with ``prefix``; answers how many."""
+        ...
+
 
 _METADATA_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # The store computes the hash itself; a caller's value could only disagree with the bytes.
@@ -174,6 +182,30 @@ class LocalDocumentStore:
                           if p.is_file() and not p.name.endswith(self._META_SUFFIX) and not p.name.startswith("."))
 
         return await asyncio.to_thread(keys)
+
+    async def delete(self, key: str) -> bool:
+        return await asyncio.to_thread(self._delete, key)
+
+    def _delete(self, key: str) -> bool:
+        path = self._path(key)
+        self._meta_path(key).unlink(missing_ok=True)
+        try:
+            path.unlink()
+            return True
+        except FileNotFoundError:
+            return False
+
+    async def delete_prefix(self, prefix: str) -> int:
+        def run() -> int:
+            base = self._root.resolve()
+            start = self._path(prefix.rsplit("/", 1)[0]) if "/" in prefix else base
+            if not start.is_dir():
+                return 0
+            files = [p for p in start.rglob("*") if p.is_file() and not p.name.endswith(self._META_SUFFIX)
+                     and p.relative_to(base).as_posix().startswith(prefix)]
+            return sum(self._delete(p.relative_to(base).as_posix()) for p in files)
+
+        return await asyncio.to_thread(run)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -321,6 +353,34 @@ class S3DocumentStore:
             if e.code == "NoSuchBucket":
                 return []
             raise
+
+    async def delete(self, key: str) -> bool:
+        return await asyncio.to_thread(_guarded, f"delete {key}", self._delete, key)
+
+    def _delete(self, key: str) -> bool:
+        try:
+            self._client.stat_object(self._bucket, key)
+        except S3Error as e:
+            if e.code in ("NoSuchKey", "NoSuchBucket"):
+                return False
+            raise
+        self._client.remove_object(self._bucket, key)
+        return True
+
+    async def delete_prefix(self, prefix: str) -> int:
+        return await asyncio.to_thread(_guarded, f"delete {prefix}*", self._delete_prefix, prefix)
+
+    def _delete_prefix(self, prefix: str) -> int:
+        try:
+            keys = [o.object_name for o in self._client.list_objects(self._bucket, prefix=prefix, recursive=True)
+                    if o.object_name]
+        except S3Error as e:
+            if e.code == "NoSuchBucket":
+                return 0
+            raise
+        for key in keys:
+            self._client.remove_object(self._bucket, key)
+        return len(keys)
 
 
 def _guarded(what: str, fn: Callable[[str], T], key: str) -> T:

@@ -28,6 +28,9 @@ class DocumentType(StrEnum):
     UITSLAG_DRAAGVLAK = "uitslag_draagvlak"
     KENNISGEVING_70 = "kennisgeving_70"
     HERINNERING_DRAAGVLAKMETING = "herinnering_draagvlakmeting"  # on paper, to a home without an answer
+    OPLEVERINGSBRIEF = "opleveringsbrief"
+    EVALUATIEVERSLAG = "evaluatieverslag"
+    OPHEFFING_PANEL = "opheffing_panel"
     PRINTBESTAND = "printbestand"  # the letters of a mail merge in one file, for the post room
     UPLOAD = "upload"  # a file staff or an organisation handed in (an original letter, an attachment)
 
@@ -54,6 +57,9 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.UITSLAG_DRAAGVLAK: "Uitslag draagvlakmeting",
     DocumentType.KENNISGEVING_70: "Kennisgeving: 70 procent heeft ingestemd",
     DocumentType.HERINNERING_DRAAGVLAKMETING: "Herinnering renovatievoorstel",
+    DocumentType.OPLEVERINGSBRIEF: "Oplevering en nieuwe huur",
+    DocumentType.EVALUATIEVERSLAG: "Evaluatieverslag renovatie",
+    DocumentType.OPHEFFING_PANEL: "Opheffing bewonerspanel",
     DocumentType.PRINTBESTAND: "Printbestand",
     DocumentType.UPLOAD: "Document",
 }

@@ -283,7 +283,7 @@ class RegisterRef(RegisterKey):
     store, staff only; its sha256 proves that an activity reads the very register the trajectory started with.
     """
 
-    unit_ids: list[str] = Field(min_length=1, max_length=MAX_HOUSEHOLDS)
+    unit_ids: list[str] = Field(max_length=MAX_HOUSEHOLDS)  # empty once personal data is erased
 
     def key_only(self) -> RegisterKey:
         return RegisterKey(key=self.key, sha256=self.sha256)

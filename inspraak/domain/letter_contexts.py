@@ -300,6 +300,64 @@ class Kennisgeving70Brief(Brief):
     contact: str
 
 
+# ---- renovation: execution to dissolution (domain brief 7.2, documents 10 and 11) ---------------------------
+
+
+class OpleveringBrief(Brief):
+    """The completion letter to one household (B19): its own new rent and the 3 months of BW 7:255 lid 2."""
+
+    template_may_omit: ClassVar[frozenset[str]] = frozenset({"overeenkomst", "behandelaar_email"})
+
+    eenheid: str
+    contractnummer: str
+    complex_naam: str
+    opgeleverd_op: date
+    huur_nu: Decimal
+    huur_nieuw: Decimal
+    huurverhoging: Decimal
+    huur_nieuw_per: date
+    huurcommissie_uiterlijk: date  # the last day of the 3 months (the Atw may have moved it)
+    artikel: str = "artikel 7:255 lid 2 Burgerlijk Wetboek"
+    contact: str
+
+
+class EvaluatieverslagBrief(Brief):
+    """The report of the evaluation with the panel (B21), from what staff entered, with the project in numbers."""
+
+    template_may_omit: ClassVar[frozenset[str]] = frozenset({"behandelaar_email"})
+
+    complex_naam: str
+    gehouden_op: date
+    plaats: str = ""
+    aanwezigen: list[str]
+    goed: list[str] = []
+    beter: list[str] = []
+    afspraken: list[Afspraak] = []
+    woningen: int
+    opgeleverd: int
+    huur_afgesproken: int
+    huur_huurcommissie: int
+    huur_termijn_verstreken: int
+
+
+class OpheffingPanelBrief(Brief):
+    """The dissolution letter (B22) to every panel member and a copy to the organisation. For a
+    bewonerscommissie under the Wohv only the project arrangement ends: the commissie itself continues."""
+
+    template_may_omit: ClassVar[frozenset[str]] = frozenset({"overeenkomst", "behandelaar_email"})
+
+    complex_naam: str
+    panel_soort: str
+    panel_lidwoord: str  # "het klantenpanel", "de klankbordgroep", "de bewonerscommissie"
+    bc_wohv: bool
+    opgericht_op: date
+    opgeheven_op: date
+    bijeenkomsten: int
+    archief: str
+    persoonlijk: str = ""
+    contact: str
+
+
 LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.ADVIESAANVRAAG: AdviesaanvraagBrief,
     DocumentType.ONTVANGSTBEVESTIGING_ADVIES: OntvangstbevestigingBrief,
@@ -317,6 +375,9 @@ LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.UITSLAG_DRAAGVLAK: UitslagDraagvlakBrief,
     DocumentType.KENNISGEVING_70: Kennisgeving70Brief,
     DocumentType.HERINNERING_DRAAGVLAKMETING: HerinneringDraagvlakmetingBrief,
+    DocumentType.OPLEVERINGSBRIEF: OpleveringBrief,
+    DocumentType.EVALUATIEVERSLAG: EvaluatieverslagBrief,
+    DocumentType.OPHEFFING_PANEL: OpheffingPanelBrief,
 }
 # The document types that are letters made from a template (an upload or a print file is not).
 LETTER_TYPES: tuple[DocumentType, ...] = tuple(LETTER_CONTEXTS)

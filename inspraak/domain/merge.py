@@ -8,7 +8,7 @@ document store. The builders are pure functions of the trajectory's letters modu
 from collections.abc import Callable
 from typing import Any
 
-from inspraak.domain import objection_letters, renovation_letters
+from inspraak.domain import objection_letters, renovation_letters, works_letters
 from inspraak.domain.documents import DocumentType
 from inspraak.domain.households import Household, Households
 from inspraak.domain.letter_contexts import Brief
@@ -21,6 +21,8 @@ MERGE_BUILDERS: dict[DocumentType, MergeBuilder] = {
     DocumentType.RENOVATIEVOORSTEL: renovation_letters.build_renovatievoorstel,
     DocumentType.KENNISGEVING_70: objection_letters.build_kennisgeving,
     DocumentType.HERINNERING_DRAAGVLAKMETING: renovation_letters.build_herinnering_draagvlakmeting,
+    DocumentType.OPLEVERINGSBRIEF: works_letters.build_oplevering,
+    DocumentType.OPHEFFING_PANEL: works_letters.build_opheffing,
 }
 
 

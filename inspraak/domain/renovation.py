@@ -12,7 +12,6 @@ workflow input: the register lives in the document store (``RegisterRef``: its k
 state names households by unit id only. Activities that need a name load the register.
 """
 
-from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
@@ -33,14 +32,12 @@ from inspraak.domain.text import MultiLine, OneLine
 from inspraak.domain.trajectory import (
     ActionTable,
     ChildLink,
-    MergedLetters,
     Recipient,
     Rule,
-    TermView,
-    TimelineEntry,
     TrajectoryState,
 )
 from inspraak.domain.vote import Tally, Vote
+from inspraak.domain.works import Dissolution, Erasure, Evaluation, Execution
 
 
 class State(StrEnum):
@@ -93,7 +90,8 @@ STATE_LABELS: dict[State, str] = {
     State.GESTOPT: "gestopt",
 }
 
-# GESTOPT leads to PANEL_OPGEHEVEN in domain brief 7.2 (B17); until dissolution is built, stopping ends it.
+# GESTOPT leads to PANEL_OPGEHEVEN in domain brief 7.2 (B17); here stopping ends the project at once. In
+# both final states the workflow keeps running until its personal data is erased (docs/renovation-works.md).
 FINAL_STATES = frozenset({State.GESLOTEN, State.GESTOPT})
 
 class NewRenovation(BaseModel):
@@ -223,6 +221,11 @@ class RenovationState(TrajectoryState):
     @property
     def advice_request(self) -> ChildLink | None:
         return self.children.get(self.advice_request_id) if self.advice_request_id else None
+    execution: Execution | None = None  # the works per home by unit id: staff only
+    evaluation: Evaluation | None = None
+    dissolution: Dissolution | None = None
+    finished_on: date | None = None  # the day it reached GESLOTEN or GESTOPT: the retention term's anchor
+    erasure: Erasure | None = None  # set once its personal data is erased: only totals are left
 
     def signed_up(self, unit_id: str) -> SignUp | None:
         key = unit_id.casefold()
@@ -269,91 +272,6 @@ def initial_state(inp: RenovationInput) -> RenovationState:
     )
 
 
-# ---- the view ------------------------------------------------------------------------------------------
-
-
-class RenovationAccess(BaseModel):
-    """What an action's route needs to know first: whose the renovation is and its state (not the whole view,
-    which for 1,000 homes is a few hundred kilobytes to serialise for every answer)."""
-
-    organisation_id: str
-    state: State
-
-
-class RenovationView(BaseModel):
-    """One renovation as staff see it; ``for_organisation`` leaves out what names a household."""
-
-    id: str
-    type: Literal["renovation"] = "renovation"
-    state: State
-    state_label: str
-    organisation_id: str
-    organisation_name: str
-    subject: str
-    complex: Complex
-    description: str
-    works: Works
-    occupied: bool
-    panel_legal_status: PanelLegalStatus
-    addressee: AdviceAddressee
-    flags: ComplexFlags
-    owner: StaffMember
-    homes: int
-    register_sha256: str | None = None  # staff only: proves the API reads the register the trajectory holds
-    invitation: Invitation | None = None
-    sign_ups: list[SignUp] | None = None  # staff only
-    sign_up_count: int = 0
-    panel: Panel | None = None  # members by unit id: staff only
-    meetings: list[Meeting] = []
-    plans: dict[PlanKind, DocumentRef] = {}
-    advice_request: ChildLink | None = None  # the advice request on the plans: its id, state and due date
-    earlier_advice_requests: list[ChildLink] = []  # advice requests that ended without becoming executable
-    proposal: Proposal | None = None
-    tally: Tally | None = None  # totals only, never a household
-    deadlines: list[TermView]
-    overdue: bool
-    next_deadline: datetime | None
-    allowed_actions: list[str] = []
-    documents: list[DocumentRef]
-    # Staff only: each mail merge's household letters (count, manifest in the store, print file).
-    merges: list[MergedLetters] = []
-    timeline: list[TimelineEntry]
-
-    @classmethod
-    def of(cls, s: RenovationState) -> "RenovationView":
-        return cls(
-            id=s.id, state=State(s.state), state_label=STATE_LABELS[State(s.state)], organisation_id=s.organisation_id,
-            organisation_name=s.organisation.name, subject=s.subject, complex=s.renovation.complex,
-            description=s.renovation.description, works=s.renovation.works, occupied=s.renovation.occupied,
-            panel_legal_status=s.panel.legal_status if s.panel else s.renovation.panel_legal_status,
-            addressee=s.addressee, flags=s.flags, owner=s.owner, homes=len(s.register_ref.unit_ids),
-            register_sha256=s.register_ref.sha256,
-            invitation=s.invitation, sign_ups=list(s.sign_ups), sign_up_count=len(s.sign_ups), panel=s.panel,
-            meetings=list(s.meetings), plans=dict(s.plans), advice_request=s.advice_request,
-            earlier_advice_requests=[c for c in s.children.values() if c.id != s.advice_request_id],
-            proposal=s.proposal, tally=s.vote.tally() if s.vote else None,
-            deadlines=s.deadlines(), overdue=s.overdue, next_deadline=s.next_deadline(),
-            allowed_actions=RENOVATION_TABLE.allowed(s.state), documents=list(s.documents), merges=list(s.merges),
-            timeline=list(s.timeline),
-        )
-
-    def for_organisation(self, may_read: Callable[[str], bool]) -> "RenovationView":
-        """What the addressee organisation sees: no sign-ups, no members' units, no household letters,
-        no per-unit mail ids, no staff-only lines."""
-        invitation = self.invitation.model_copy(update={"mailed": {}, "print_file": None}) \
-            if self.invitation else None
-        panel = self.panel.model_copy(update={"members": []}) if self.panel else None
-        proposal = self.proposal.model_copy(update={"mailed": {}, "print_file": None, "figures": None,
-                                                    "reminder_print_file": None}) \
-            if self.proposal else None
-        return self.model_copy(update={
-            "sign_ups": None, "panel": panel, "invitation": invitation, "proposal": proposal,
-            "register_sha256": None, "merges": [],
-            "documents": [d for d in self.documents if may_read(d.visibility.value) and d.household_id is None],
-            "timeline": [e for e in self.timeline if may_read(e.visibility.value)],
-        })
-
-
 # ---- the state × action table (domain brief 7.2, B1-B5, B17) -------------------------------------------
 
 _OPEN = frozenset(State) - FINAL_STATES
@@ -365,6 +283,31 @@ _PANEL_AT_WORK = frozenset({State.PANEL_ACTIEF, State.CONCEPT_PROJECTPLAN, State
 _BEFORE_ADVICE = frozenset({State.PANEL_ACTIEF, State.CONCEPT_PROJECTPLAN, State.ADVIESTRAJECT})
 _ADVICE_FIRST = ("the proposals go out once the advice request on the projectplan and sociaal plan is executable "
                  "(artikel 5 lid 3 Wet op het overleg huurders verhuurder; state is {state})")
+
+
+def works_rules() -> dict[str, Rule]:
+    """B18-B22 and the erasure (docs/renovation-works.md)."""
+    s = State
+    return {
+        "start_works": Rule(states=frozenset({s.UITVOERINGSGEREED, s.UITVOERING, s.OPLEVERING, s.HUURAANPASSING}),
+                            refusal="the works start once the renovation is ready for them (state is {state})"),
+        # In HUURAANPASSING too: a home whose court case ended after the others were settled still gets its works.
+        "complete_homes": Rule(states=frozenset({s.UITVOERING, s.OPLEVERING, s.HUURAANPASSING}),
+                               refusal="homes are completed while the works run (state is {state})"),
+        "settle_rent": Rule(states=frozenset({s.OPLEVERING}),
+                            refusal="the rent after the works is recorded once homes are completed and until "
+                                    "every rent is settled (state is {state})"),
+        "record_evaluation": Rule(states=frozenset({s.HUURAANPASSING}),
+                                  refusal="the evaluation follows once every rent after the works is settled "
+                                          "(state is {state})"),
+        "dissolve_panel": Rule(states=frozenset({s.EVALUATIE}),
+                               refusal="the panel is dissolved after the evaluation (state is {state})"),
+        "close": Rule(states=frozenset({s.PANEL_OPGEHEVEN}),
+                      refusal="the renovation is closed once the panel is dissolved (state is {state})"),
+        "erase_personal_data": Rule(states=FINAL_STATES,
+                                    refusal="personal data is erased once the renovation is closed or stopped "
+                                            "(state is {state})"),
+    }
 
 
 def _rules() -> dict[str, Rule]:
@@ -427,9 +370,10 @@ def _rules() -> dict[str, Rule]:
         "follow_rulings": Rule(states=frozenset({s.DRAAGVLAK_NIET_BEREIKT}),
                                refusal="the works follow the rulings after a vote that was not reached "
                                        "(state is {state})"),
+        **works_rules(),
     }
-    for rule in rules.values():
-        for final in FINAL_STATES:
+    for name, rule in rules.items():
+        for final in FINAL_STATES if name != "erase_personal_data" else ():
             rule.because.setdefault(final, f"the renovation is closed (state is {final})")
     return rules
 

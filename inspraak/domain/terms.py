@@ -270,10 +270,21 @@ PROPOSAL_REPLY = TermRule(
     on_expiry=RungKind.ALERT,
 )
 
+# AVG art. 5 lid 1 e: personal data no longer than needed. The law sets no period for a renovation's records; the
+# landlord's policy does (INSPRAAK_PERSONAL_DATA_RETENTION_MONTHS, from the day the renovation was closed or
+# stopped; docs/renovation-works.md). Staff hear when it has passed, and erase.
+PERSONAL_DATA_RETENTION = TermRule(
+    key="personal_data_retention",
+    name="bewaartermijn persoonsgegevens renovatie",
+    article="artikel 5 lid 1 onder e AVG (opslagbeperking); de duur is beleid van de verhuurder",
+    statutory_end=False,
+    on_expiry=RungKind.ALERT,
+)
+
 TERMS: dict[str, TermRule] = {t.key: t for t in (
     ADVICE_TERM, CONSENT_TERM, REPLY_TERM, EXECUTION_WAIT, COURT_AFTER_RULING, RENOVATION_OBJECTION,
     RENT_INCREASE_AFTER_WORKS, MOVING_ALLOWANCE_INDEXATION, YEARLY_OVERLEG, BUDGET_ACCOUNTING, BOD_DEADLINE,
-    SIGNATURE_TARGET, NO_AGREEMENT, DISPUTE_FILING, SIGN_UP, PROPOSAL_REPLY)}
+    SIGNATURE_TARGET, NO_AGREEMENT, DISPUTE_FILING, SIGN_UP, PROPOSAL_REPLY, PERSONAL_DATA_RETENTION)}
 
 
 class TermPolicy(BaseModel):

@@ -29,6 +29,8 @@ class KernelConfig:
     # A merge activity that sends no heartbeat this long is given to another worker (its worker died); it
     # resumes after its last heartbeat. Tests that kill a worker shorten it.
     merge_heartbeat_timeout: timedelta = timedelta(minutes=2)
+    # A finished renovation keeps its personal data this many months (INSPRAAK_PERSONAL_DATA_RETENTION_MONTHS).
+    personal_data_retention_months: int = 24
 
 
 class KernelConfigInterceptor(Interceptor):

@@ -15,10 +15,8 @@ A trajectory workflow subclasses :class:`Trajectory` and keeps everything it kno
   attempts (backing off to at most :data:`RETRY_CAP`); only bad input stops them. A letter the store keeps
   waiting longer than configured tells the staff member handling the trajectory, once; so does a mail
   whose sending broke off halfway (it is not sent again: mail goes out at most once).
-- **the index**: search attributes derived from ``state.index()`` in one place (``names``), set only
-  when the worker is configured to (:class:`KernelConfig`).
-- **continue-as-new** when the history grows long, with the state as it is.
-- **child trajectories**: a parent starts a child (:meth:`Trajectory.start_child`, parent close policy ABANDON)
+- **the index**: search attributes from ``state.index()`` in one place (``names``), if configured.
+- **continue-as-new** when the history grows long, with the state as it is; **child trajectories**: a parent starts a child (:meth:`Trajectory.start_child`, parent close policy ABANDON)
   and keeps a :class:`~inspraak.domain.trajectory.ChildLink` per child in its state; the child signals every
   change of its link to its parent (``parent_id`` in its state), the parent's :meth:`Trajectory.on_child`
   reacts under the lock. A parent ends a child only through the child's own action (:meth:`end_child`).
@@ -139,6 +137,7 @@ class Trajectory(Correspondence[S]):
         self._child_runs: dict[str, workflow.ChildWorkflowHandle[Any, Any]] = {}  # started in this run
         self._overdue = state.overdue
         self._config: KernelConfig = kernel_config()
+        self._afresh = False
 
     async def open(self, first_step: Callable[[], Any]) -> None:
         """Run the opening step (the first letter) once; after a continue-as-new it is already done."""
@@ -251,7 +250,15 @@ class Trajectory(Correspondence[S]):
             return None, ""
         return min(times)
 
+    def start_afresh(self) -> None:
+        """Continue as new as soon as the running updates and mail are done, whatever the history's length: the
+        new run starts from the state alone (after an erasure, a history without the erased inputs)."""
+        self._afresh = True
+        self.changed()
+
     def _wants_continue_as_new(self) -> bool:
+        if self._afresh:
+            return True
         info = workflow.info()
         limit = self._config.continue_as_new_after_events
         return info.is_continue_as_new_suggested() or bool(limit and info.get_current_history_length() > limit)

@@ -15,6 +15,7 @@ from inspraak.workflows.renovation_advice import AdviceSteps
 from inspraak.workflows.renovation_objection import ObjectionSteps
 from inspraak.workflows.renovation_panel import PanelSteps
 from inspraak.workflows.renovation_vote import VoteSteps
+from inspraak.workflows.renovation_works import WorksSteps
 
 with workflow.unsafe.imports_passed_through():
     from inspraak.domain import objection_letters
@@ -24,13 +25,12 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain.renovation import (
         FINAL_STATES,
         RENOVATION_TABLE,
-        RenovationAccess,
         RenovationInput,
-        RenovationView,
         State,
         initial_state,
     )
     from inspraak.domain.renovation_actions import Stopped
+    from inspraak.domain.renovation_view import RenovationAccess, RenovationView
     from inspraak.domain.terms import PlannedRung
     from inspraak.domain.trajectory import (
         ActionTable,
@@ -42,10 +42,12 @@ with workflow.unsafe.imports_passed_through():
         StepResult,
         TermStatus,
     )
+    from inspraak.domain.works import RETENTION_TERM, completion_of
+    from inspraak.domain.works_letters import line as works_line
 
 
 @workflow.defn
-class RenovationWorkflow(PanelSteps, AdviceSteps, VoteSteps, ObjectionSteps):
+class RenovationWorkflow(PanelSteps, AdviceSteps, VoteSteps, ObjectionSteps, WorksSteps):
     """A renovation of one complex, from its creation to an active panel with its meetings.
 
     Updates (staff actions, each with a validator reading the state table; each returns a
@@ -78,6 +80,11 @@ class RenovationWorkflow(PanelSteps, AdviceSteps, VoteSteps, ObjectionSteps):
     """
 
     FINAL = frozenset(FINAL_STATES)
+
+    def finished(self) -> bool:
+        """Never: closed or stopped, the workflow waits out the retention term of its personal data and takes the
+        erasure; after the erasure it stays open as the renovation's anonymous record (docs/renovation-works.md)."""
+        return False
 
     @workflow.init
     def __init__(self, inp: RenovationInput) -> None:
@@ -118,7 +125,8 @@ class RenovationWorkflow(PanelSteps, AdviceSteps, VoteSteps, ObjectionSteps):
         return letters.covering_mail(self.s, letter, ref, to)
 
     def continue_input(self) -> RenovationInput:
-        return self.inp.model_copy(update={"resume": self.s})
+        # The register reference of the state: after an erasure it names no unit any more.
+        return self.inp.model_copy(update={"resume": self.s, "register_ref": self.s.register_ref})
 
     async def on_expired(self, term: str) -> None:
         if term == "sign_up":
@@ -127,10 +135,16 @@ class RenovationWorkflow(PanelSteps, AdviceSteps, VoteSteps, ObjectionSteps):
             await self.reply_term_ended()
         elif is_objection_term(term):
             await self.objection_term_ended(term)
+        elif completion_of(term) is not None:
+            await self.rent_term_ended(term)
+        elif term == RETENTION_TERM:
+            await self.retention_ended()
 
     async def on_rung(self, term: str, rung: PlannedRung) -> None:
         if term == "proposal_reply":
             await self.remind_non_answering()
+        elif completion_of(term) is not None:
+            await self.rent_term_rung(term, rung)
 
     # ---- updates ---------------------------------------------------------------------------------
 
@@ -141,7 +155,9 @@ class RenovationWorkflow(PanelSteps, AdviceSteps, VoteSteps, ObjectionSteps):
             self.end_all_terms(TermStatus.CANCELLED)
             self.log("stopped", letters.line("stopped", reason=action.reason), *self.who(action))
             await self.withdraw_advice_request(action, action.reason)
-        return self.result()
+            until = await self.begin_retention()
+            self.log("retention", works_line("stopped_retention", until=until))
+        return self.result(RETENTION_TERM)
 
     @stop.validator
     def _check_stop(self, action: Stopped) -> None:

@@ -145,6 +145,19 @@ EXPECTED: dict[DocumentType, list[str]] = {
         "11 mei 2027", "maandag 10 mei 2027", "artikel 5 lid 3", "want drie dagen zijn verstreken",
         "De aannemer start in september 2027",
     ],
+    T.OPLEVERINGSBRIEF: [
+        "17 maart 2028", "woensdag 15 maart 2028", "HO-2019-0031", "€\xa0812,50", "€\xa0857,50", "€\xa045,00",
+        "zaterdag 1 juli 2028", "donderdag 15 juni 2028", "artikel 7:255 lid 2 Burgerlijk Wetboek",
+    ],
+    T.EVALUATIEVERSLAG: [
+        "maandag 2 oktober 2028", "Van de 40 woningen zijn er 39 opgeleverd", "Bij 36 woning(en)",
+        "De planning per woning", "Meer tijd tussen", "Wie: Marieke Jansen", "artikel 7:255 lid 2",
+    ],
+    T.OPHEFFING_PANEL: [
+        "Einde projectafspraken", "dinsdag 11 mei 2027", "9 bijeenkomst(en)", "dinsdag 7 november 2028",
+        "De bewonerscommissie zelf blijft bestaan", "Wet op het overleg huurders verhuurder",
+        "het projectarchief van Voorbeeldhaven, Havenstraat 1; inzage op afspraak.",
+    ],
 }
 
 

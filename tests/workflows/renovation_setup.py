@@ -255,3 +255,50 @@ async def history_runs(client: Client, workflow_id: str, first_run_id: str) -> l
         run_id = (last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
                   if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW else None)
     return out
+
+
+async def ready_for_works(client: Client, settings: Settings, homes: int, today: Any, occupied: bool = True,
+                          pass_until: Any = None) -> WorkflowHandle[Any, Any]:
+    """A renovation in UITVOERINGSGEREED: every home agreed (BW 7:220 lid 2), the reply date passed, the count
+    closed. ``pass_until(day)`` moves the test server's clock (tests/workflows/conftest.py)."""
+    from datetime import timedelta
+
+    from inspraak.domain.renovation_actions import AnswerRecorded, VoteClosed
+    from inspraak.domain.vote import Choice
+
+    handle = await voting_renovation(client, settings, homes, today, occupied=occupied)
+    for i in range(1, homes + 1):
+        await handle.execute_update(RenovationWorkflow.record_answer, AnswerRecorded(
+            unit_id=f"301-{i:03d}", choice=Choice.AGREED, channel="paper", answered_on=today))
+    view = await handle.query(RenovationWorkflow.view)
+    await pass_until(view.proposal.reply_by + timedelta(days=1))
+    await handle.execute_update(RenovationWorkflow.close_vote, VoteClosed())
+    return handle
+
+
+async def end_renovation(handle: WorkflowHandle[Any, Any]) -> None:
+    """End a test's renovation: stop it when still open, then cancel it (its activities are cancelled with it;
+    terminating one with an activity in flight stops the time-skipping server from skipping). A closed or
+    stopped renovation keeps running for its retention term (docs/renovation-works.md); its timer would hold
+    the shared time-skipping clock once the test's worker is gone."""
+    import asyncio
+    import contextlib
+
+    from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
+    from temporalio.service import RPCError
+
+    from inspraak.domain.renovation import FINAL_STATES
+    from inspraak.domain.renovation_actions import Stopped
+
+    if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+        return
+    view = await handle.query(RenovationWorkflow.view)
+    if view.state not in FINAL_STATES:
+        with contextlib.suppress(WorkflowUpdateFailedError, RPCError):
+            await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="test finished"))
+    with contextlib.suppress(RPCError):
+        await handle.cancel()
+    for _ in range(600):
+        if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+            return
+        await asyncio.sleep(0.05)

@@ -19,11 +19,10 @@ from inspraak.domain.renovation_actions import (
     MemberChosen,
     PanelConstituted,
     SignUpRecorded,
-    Stopped,
 )
 from inspraak.workflows.renovation import RenovationWorkflow
-from tests.workflows.conftest import Stack, finished, pass_days, pass_until
-from tests.workflows.renovation_setup import household_letters, start_renovation
+from tests.workflows.conftest import Stack, pass_days, pass_until
+from tests.workflows.renovation_setup import end_renovation, household_letters, start_renovation
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -43,10 +42,7 @@ async def invited(stack: Stack, homes: int = 40, deadline_days: int = 21):
 
 
 async def stop(handle) -> None:
-    view = await handle.query(RenovationWorkflow.view)
-    if view.state not in (State.GESTOPT, State.GESLOTEN):
-        await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="test finished"))
-    await finished(handle)
+    await end_renovation(handle)
 
 
 async def test_every_household_gets_its_own_letter_and_the_print_file_holds_them_all(stack: Stack):

@@ -1,21 +1,19 @@
 """The renovatievoorstel and the 70% vote (BW 7:220 lid 2-3) on the time-skipping server, up to the closed count."""
 
-import contextlib
 import io
 from datetime import timedelta
 
 import pytest
 from docx import Document
-from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.client import WorkflowUpdateFailedError
 
 from inspraak.domain.documents import DocumentType, Visibility
 from inspraak.domain.renovation import State
 from inspraak.domain.renovation_actions import AnswerRecorded, CodeAnswer, Stopped, VoteClosed
 from inspraak.domain.vote import Choice, derive_reply_code, format_reply_code
 from inspraak.workflows.renovation import RenovationWorkflow
-from tests.workflows.conftest import Stack, finished, pass_days, pass_until
-from tests.workflows.renovation_setup import household_letters, rent_after, voting_renovation
+from tests.workflows.conftest import Stack, pass_days, pass_until
+from tests.workflows.renovation_setup import end_renovation, household_letters, rent_after, voting_renovation
 
 OPEN: list = []
 
@@ -27,10 +25,7 @@ async def stop_what_is_left(stack: Stack):
     yield
     while OPEN:
         handle = OPEN.pop()
-        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-            with contextlib.suppress(WorkflowUpdateFailedError, RPCError):
-                await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="test finished"))
-            await finished(handle)
+        await end_renovation(handle)
 
 
 def text_of(data: bytes) -> str:
@@ -61,7 +56,7 @@ async def close(stack: Stack, handle):
 
 async def stop(handle) -> None:
     await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="test finished"))
-    await finished(handle)
+    await end_renovation(handle)
 
 
 async def test_seven_of_ten_agreeing_reaches_the_vote_and_files_the_result_letter(stack: Stack):

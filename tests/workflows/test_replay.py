@@ -220,7 +220,9 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
     followed, the reply's receipt, the 3-day wait, executable: its news by signal), the proposals (unoccupied:
     wisselwoning and moving allowance), answers by staff and by code, the reply reminder to homes without an
     answer, the reply date passing, the count closed with the vote reached and its result letter, stop (which
-    withdraws the advice request by signal). The child's history is recorded too."""
+    withdraws the advice request by signal), the retention term (0 months when recording), the erasure of its
+    personal data; the history of the run that ends in the erasure's continue-as-new. The child's history is
+    recorded too."""
     from datetime import time as clock_time
     from zoneinfo import ZoneInfo
 
@@ -241,7 +243,8 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
     from inspraak.workflows.renovation import RenovationWorkflow
     from tests.workflows.renovation_setup import hand_in_plans, proposal, reaches, start_advice, start_renovation
 
-    settings = Settings(data_dir=tmp_path, task_queue=f"record-{uuid.uuid4().hex[:8]}")
+    settings = Settings(data_dir=tmp_path, task_queue=f"record-{uuid.uuid4().hex[:8]}",
+                        personal_data_retention_months=0)
     activities = [a for a in build_activities(settings) if getattr(a, "__name__", "") != "plan_term"]
     async with build_worker(dev_env.client, settings, [*activities, fast_plan_term]):
         handle = await start_renovation(dev_env.client, settings, homes=12, with_search_attributes=True)
@@ -289,12 +292,12 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
         await handle.execute_update(RenovationWorkflow.close_vote, VoteClosed())
         assert (await handle.query(RenovationWorkflow.view)).state == RenovationState.DRAAGVLAK_BEREIKT
         await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="opname afgerond"))
-        await handle.result()
         await child.result()
         assert (await handle.query(RenovationWorkflow.view)).state == RenovationState.GESTOPT
         assert (await child.query(AdviceRequestWorkflow.view)).state == State.INGETROKKEN
-        await save(handle, "RenovationWorkflow-v1-invite-panel-meeting-plans-advice-vote-stop")
         await save(child, "AdviceRequestWorkflow-v2-renovation-child-reply-wait-withdrawn-by-parent")
+        await erase_and_save(dev_env.client, handle,
+                             "RenovationWorkflow-v1-invite-panel-meeting-plans-advice-vote-stop-erase")
 
 
 @recording
@@ -302,7 +305,7 @@ async def test_record_the_renovation_path_through_a_second_version_and_the_objec
         dev_env: WorkflowEnvironment, tmp_path: Path):
     """The vote not reached, the proposal adjusted, a second version reached; the kennisgeving to the homes that
     did not agree, receipts in two batches, a tenant in court, legal's 6-week alert, the terms ending (ready for
-    the works), the ruling, stop."""
+    the works), the ruling, stop, the retention term (0 months when recording), the erasure."""
     from inspraak.domain.objections import (
         CourtClaimRecorded,
         NoticesSent,
@@ -318,7 +321,8 @@ async def test_record_the_renovation_path_through_a_second_version_and_the_objec
     from inspraak.workflows.renovation import RenovationWorkflow
     from tests.workflows.renovation_setup import proposal, ready_for_proposals
 
-    settings = Settings(data_dir=tmp_path, task_queue=f"record-{uuid.uuid4().hex[:8]}")
+    settings = Settings(data_dir=tmp_path, task_queue=f"record-{uuid.uuid4().hex[:8]}",
+                        personal_data_retention_months=0)
     activities = [a for a in build_activities(settings) if getattr(a, "__name__", "") != "plan_term"]
     async with build_worker(dev_env.client, settings, [*activities, fast_plan_term]):
         handle = await ready_for_proposals(dev_env.client, settings, 12, with_search_attributes=True)
@@ -368,5 +372,25 @@ async def test_record_the_renovation_path_through_a_second_version_and_the_objec
         await handle.execute_update(wf.record_ruling, RulingRecorded(unit_id="301-011", ruling=Ruling.REASONABLE,
                                                                      ruled_on=today))
         await handle.execute_update(wf.stop, Stopped(reason="opname afgerond"))
-        await handle.result()
-        await save(handle, "RenovationWorkflow-v1-second-version-objection-terms-ruling-stop")
+        await erase_and_save(dev_env.client, handle,
+                             "RenovationWorkflow-v1-second-version-objection-terms-ruling-stop-erase")
+
+
+async def erase_and_save(client: Client, handle: WorkflowHandle[Any, Any], name: str) -> None:
+    """Once the retention term has ended: erase, save the history of the run that continues as new, and end
+    the new run (the renovation's anonymous record, which would otherwise stay open)."""
+    from inspraak.domain.works import PersonalDataErased
+    from inspraak.workflows.renovation import RenovationWorkflow
+
+    for _ in range(600):
+        if any(e.event == "retention_ended" for e in (await handle.query(RenovationWorkflow.view)).timeline):
+            break
+        await asyncio.sleep(0.05)
+    first = (await handle.describe()).run_id
+    await handle.execute_update(RenovationWorkflow.erase_personal_data, PersonalDataErased())
+    for _ in range(600):
+        if (await handle.describe()).run_id != first:
+            break
+        await asyncio.sleep(0.05)
+    await save(client.get_workflow_handle(handle.id, run_id=first), name)
+    await handle.terminate("recorded")

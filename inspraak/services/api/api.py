@@ -17,6 +17,7 @@ from inspraak.services.api.routes import (
     organisations,
     renovation_advice,
     renovation_objections,
+    renovation_works,
     renovations,
     trajectories,
 )
@@ -33,6 +34,8 @@ api_router.include_router(renovations.router, prefix=f"{PREFIX}/renovations", ta
 api_router.include_router(renovation_objections.router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
                           responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
 api_router.include_router(renovation_advice.router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
+                          responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
+api_router.include_router(renovation_works.router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
                           responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
 api_router.include_router(renovations.public_router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
                           responses=problem_responses(400, 409, 500, 503))

@@ -12,7 +12,8 @@ from temporalio.worker import Worker
 
 from inspraak.activities.audit import AuditActivities
 from inspraak.activities.documents import DocumentActivities, build_renderer, build_store_templates
-from inspraak.activities.mail import MailActivities, MailLedger, build_mailer
+from inspraak.activities.erasure import ErasureActivities
+from inspraak.activities.mail import MailActivities, MailLedger, OutboxMailer, build_mailer
 from inspraak.activities.storage import build_store
 from inspraak.activities.terms import TermActivities
 from inspraak.services import telemetry
@@ -32,7 +33,8 @@ def kernel_config(settings: Settings) -> KernelConfig:
     return KernelConfig(search_attributes=settings.search_attributes,
                         continue_as_new_after_events=settings.continue_as_new_after_events,
                         timezone=settings.terms_timezone,
-                        letter_delay_alert_after=timedelta(minutes=settings.letter_delay_alert_minutes))
+                        letter_delay_alert_after=timedelta(minutes=settings.letter_delay_alert_minutes),
+                        personal_data_retention_months=settings.personal_data_retention_months)
 
 
 def sender(settings: Settings) -> str:
@@ -49,10 +51,13 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     documents = DocumentActivities(build_renderer(settings), store,
                                    store_templates=build_store_templates(settings, store),
                                    reply_code_key=settings.reply_code_key_bytes)
-    mail = MailActivities(build_mailer(settings), store, sender(settings), MailLedger(settings.mail_ledger_dir))
+    mailer = build_mailer(settings)
+    ledger = MailLedger(settings.mail_ledger_dir)
+    mail = MailActivities(mailer, store, sender(settings), ledger)
     terms = TermActivities(settings.term_policy())
+    erasure = ErasureActivities(store, mailer.folder if isinstance(mailer, OutboxMailer) else None, ledger)
     return [documents.render_document, documents.render_documents, documents.merge_documents, mail.send_mail,
-            terms.plan_term, AuditActivities(store).record_audit]
+            terms.plan_term, AuditActivities(store).record_audit, erasure.erase_personal_data]
 
 
 def build_worker(client: Client, settings: Settings,

@@ -30,9 +30,7 @@ from inspraak.domain.moving_allowance import MovingAllowanceUnknownError, parse_
 from inspraak.domain.panel import AddresseeError, advice_addressee, complex_flags
 from inspraak.domain.renovation import (
     NewRenovation,
-    RenovationAccess,
     RenovationInput,
-    RenovationView,
     State,
     initial_state,
 )
@@ -54,6 +52,7 @@ from inspraak.domain.renovation_actions import (
     figures_for_letters,
     parse_figures,
 )
+from inspraak.domain.renovation_view import RenovationAccess, RenovationView
 from inspraak.domain.text import Day, MultiLine, OneLine
 from inspraak.domain.trajectory import StepResult
 from inspraak.domain.vote import Choice, HomeVote, Tally, normalise_reply_code, unit_for_derived_code
@@ -176,7 +175,8 @@ async def renovation_access(client: Client, trajectory_id: str, principal: Princ
     return found
 
 
-def _action(update: Any, model: type[BaseModel]) -> Callable[..., Any]:
+def action_route(update: Any, model: type[BaseModel]) -> Callable[..., Any]:
+    """A route that runs ``update`` with the body as its action, on a renovation the caller may see."""
     async def route(trajectory_id: str, body: model, principal: CurrentPrincipal,  # type: ignore[valid-type]
                     client: TemporalClientDep, request: Request) -> StepResult:
         # Staff only (the router's dependency), and staff see every renovation: the update goes out without a
@@ -217,7 +217,7 @@ def add_action_routes(target: APIRouter, actions: list[tuple[str, Callable[..., 
     """A staff-only POST route per (path, update, body, summary): the renovation found as its caller may see it,
     the update run with the caller as its actor (also for the phases' own routers)."""
     for path, update, model, summary in actions:
-        target.add_api_route(f"/{{trajectory_id}}/{path}", _action(update, model), methods=["POST"],
+        target.add_api_route(f"/{{trajectory_id}}/{path}", action_route(update, model), methods=["POST"],
                              response_model=StepResult, summary=summary, dependencies=[Depends(get_staff)],
                              name=f"renovation_{path.replace('-', '_').replace('/', '_')}")
 

@@ -1,0 +1,179 @@
+"""What the renovation says from the works to its dissolution and erasure (B18-B22), in Dutch: the
+opleveringsbrief per home, the evaluatieverslag, the dissolution letter, the notices of the rent term and the
+retention term, and the timeline lines.
+
+As in ``renovation_letters``: letters that name households are made in two halves, the common part here
+(``*_common``, no personal data) and the household's part by the merge activity with a builder (``build_*``,
+registered in ``inspraak.domain.merge``).
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from inspraak.domain.documents import DocumentType
+from inspraak.domain.dutch import bedrag, datum
+from inspraak.domain.households import Household, Households
+from inspraak.domain.letter_contexts import (
+    Afspraak,
+    EvaluatieverslagBrief,
+    Geadresseerde,
+    OpheffingPanelBrief,
+    OpleveringBrief,
+)
+from inspraak.domain.panel import PanelLegalStatus
+from inspraak.domain.renovation import RenovationState
+from inspraak.domain.renovation_letters import (
+    PANEL_SOORT,
+    _base,
+    contact,
+    household_address,
+    kenmerk,
+    organisation_address,
+)
+from inspraak.domain.terms import Audience, PlannedRung, RungKind
+from inspraak.domain.trajectory import Letter, Mail, Notice
+from inspraak.domain.works import EvaluationRecorded, PanelDissolved, WorksTotals
+
+_NOBODY = Geadresseerde(naam="-", soort="huurder")
+WITH_ARTICLE = {PanelLegalStatus.BC_WOHV: "de bewonerscommissie", PanelLegalStatus.KLANTENPANEL: "het klantenpanel",
+                PanelLegalStatus.KLANKBORDGROEP: "de klankbordgroep"}
+
+
+# ---- the opleveringsbrief (B19; document 10) ---------------------------------------------------------------
+
+
+def oplevering_common(s: RenovationState, today: date, completed_on: date, rent_from: date,
+                      huurcommissie_by: date) -> dict[str, Any]:
+    """The completion letter's common part; the merge adds each home's own rent figures ("eigen")."""
+    context = OpleveringBrief(
+        **_base(s, today, _NOBODY), eenheid="-", contractnummer="-", complex_naam=s.renovation.complex.name,
+        opgeleverd_op=completed_on, huur_nu=Decimal(0), huur_nieuw=Decimal(0), huurverhoging=Decimal(0),
+        huur_nieuw_per=rent_from, huurcommissie_uiterlijk=huurcommissie_by, contact=contact(s))
+    return context.model_dump(mode="json")
+
+
+def build_oplevering(common: dict[str, Any], h: Household | None, register: Households) -> OpleveringBrief:
+    """One household's completion letter: its address, contract and its own rent before and after the works."""
+    own = dict(common.get("eigen", {}))
+    fields = {k: v for k, v in common.items() if k != "eigen"}
+    if h is None:
+        return OpleveringBrief.model_validate(fields)
+    if "huur_nieuw" not in own:
+        raise ValueError(f"unit {h.unit_id} has no rent after the works in the proposal's figures")
+    return OpleveringBrief.model_validate(fields | own | {
+        "geadresseerde": household_address(h).model_dump(), "eenheid": h.unit_id,
+        "contractnummer": h.contract_number})
+
+
+# ---- the evaluatieverslag (B21; document 11) --------------------------------------------------------------
+
+
+def evaluatieverslag(s: RenovationState, today: date, action: EvaluationRecorded, homes: int,
+                     totals: WorksTotals) -> Letter:
+    context = EvaluatieverslagBrief(
+        **_base(s, today, organisation_address(s)), complex_naam=s.renovation.complex.name,
+        gehouden_op=action.held_on, plaats=action.place, aanwezigen=list(action.attendees),
+        goed=list(action.went_well), beter=list(action.to_improve),
+        afspraken=[Afspraak(wat=a.what, wie=a.owner, wanneer=a.due_on) for a in action.agreements],
+        woningen=homes, opgeleverd=totals.completed, huur_afgesproken=totals.rent_agreed,
+        huur_huurcommissie=totals.rent_disputed, huur_termijn_verstreken=totals.rent_term_ended)
+    return Letter(type=DocumentType.EVALUATIEVERSLAG, context=context, audience=Audience.ORGANISATION,
+                  title=f"Evaluatieverslag renovatie ({datum(action.held_on)})")
+
+
+# ---- the dissolution letter (B22; document 11) --------------------------------------------------------------
+
+
+def opheffing_common(s: RenovationState, today: date, action: PanelDissolved) -> dict[str, Any]:
+    """The dissolution letter's common part, addressed to the organisation (its copy); the merge readdresses it
+    to every member. For a bewonerscommissie under the Wohv it says that only the project arrangement ends."""
+    panel = s.panel
+    status = panel.legal_status if panel else s.renovation.panel_legal_status
+    context = OpheffingPanelBrief(
+        **_base(s, today, organisation_address(s)), complex_naam=s.renovation.complex.name,
+        panel_soort=PANEL_SOORT[status], panel_lidwoord=WITH_ARTICLE[status],
+        bc_wohv=status == PanelLegalStatus.BC_WOHV,
+        opgericht_op=panel.constituted_on if panel else today, opgeheven_op=action.dissolved_on,
+        bijeenkomsten=len(s.meetings), archief=action.archive, persoonlijk=action.note, contact=contact(s))
+    return context.model_dump(mode="json")
+
+
+def build_opheffing(common: dict[str, Any], h: Household | None, register: Households) -> OpheffingPanelBrief:
+    aan = household_address(h) if h else Geadresseerde.model_validate(common["geadresseerde"])
+    return OpheffingPanelBrief.model_validate(common | {"geadresseerde": aan.model_dump()})
+
+
+def dissolution_title(s: RenovationState) -> str:
+    status = s.panel.legal_status if s.panel else s.renovation.panel_legal_status
+    if status == PanelLegalStatus.BC_WOHV:
+        return "Einde projectafspraken met de bewonerscommissie"
+    return f"Opheffing {PANEL_SOORT[status]}"
+
+
+# ---- notices ---------------------------------------------------------------------------------------------------
+
+
+def _owner_mail(s: RenovationState, subject: str, text: str) -> Mail:
+    return Mail(subject=f"{subject} [{kenmerk(s)}]", body=f"Beste {s.owner.name},\n\n{text}\n\nTraject: {s.subject} "
+                f"({kenmerk(s)})\n")
+
+
+def rent_alert(s: RenovationState, completed_on: date, open_homes: int, due_on: date, rung: PlannedRung) -> Notice:
+    """Two months after completion: homes of that group whose rent after the works is not settled yet."""
+    text = (f"Van de woningen die op {datum(completed_on)} zijn opgeleverd, is bij {open_homes} woning(en) de "
+            f"nieuwe huur nog niet afgesproken. Tot en met {datum(due_on)} kunnen huurder en verhuurder de "
+            "Huurcommissie vragen om een uitspraak (artikel 7:255 lid 2 Burgerlijk Wetboek). Leg een afspraak of "
+            "een verzoek aan de Huurcommissie vast.")
+    return Notice(kind=rung.kind, audience=Audience.OWNER,
+                  timeline=line("rent_alert", completed_on=completed_on, open=open_homes, due_on=due_on),
+                  mail=_owner_mail(s, "Nieuwe huur na renovatie nog niet afgesproken", text))
+
+
+def rent_term_ended(s: RenovationState, completed_on: date, open_homes: int) -> Notice:
+    return Notice(kind=RungKind.ALERT, audience=Audience.OWNER,
+                  timeline=line("rent_term_ended", completed_on=completed_on, open=open_homes),
+                  mail=_owner_mail(s, "Termijn huurverhoging na renovatie verstreken", (
+                      f"De drie maanden na de oplevering op {datum(completed_on)} zijn voorbij. Bij {open_homes} "
+                      "woning(en) is geen afspraak over de nieuwe huur en geen verzoek aan de Huurcommissie "
+                      "vastgelegd (artikel 7:255 lid 2 Burgerlijk Wetboek).")))
+
+
+def retention_ended(s: RenovationState, due_on: date) -> Notice:
+    return Notice(kind=RungKind.ALERT, audience=Audience.OWNER, timeline=line("retention_ended", due_on=due_on),
+                  mail=_owner_mail(s, "Bewaartermijn persoonsgegevens verstreken", (
+                      f"De bewaartermijn van de persoonsgegevens van dit project is op {datum(due_on)} verstreken. "
+                      "Wis ze nu (erase_personal_data): de aantallen blijven bewaard.")))
+
+
+# ---- timeline lines ------------------------------------------------------------------------------------------------
+
+TIMELINE = {
+    "works_started": "Werkzaamheden gestart op {started_on} in {homes} woning(en){held}",
+    "works_started_later": "Werkzaamheden alsnog gestart op {started_on} in {homes} woning(en)",
+    "moving_allowance": "Bevestigd: verhuiskostenvergoeding {amount} (minimum {year}, {article}) en de "
+                        "wisselwoning uit het voorstel",
+    "homes_completed": "{homes} woning(en) opgeleverd op {completed_on}; opleveringsbrief verstuurd; termijn voor de "
+                       "Huurcommissie tot en met {due_on} (artikel 7:255 lid 2 BW)",
+    "rent_settled": "Nieuwe huur na renovatie: {homes} woning(en) {outcome} op {recorded_on}",
+    "rent_alert": "Twee maanden na oplevering op {completed_on}: bij {open} woning(en) is de nieuwe huur nog niet "
+                  "afgesproken (Huurcommissie tot en met {due_on})",
+    "rent_term_ended": "Drie maanden na oplevering op {completed_on} verstreken; {open} woning(en) zonder afspraak",
+    "rent_settled_all": "Alle opgeleverde woningen hebben een afspraak over de nieuwe huur of hun termijn is voorbij",
+    "evaluation": "Evaluatie met het panel gehouden op {held_on}; evaluatieverslag gemaakt",
+    "dissolved": "{what} op {dissolved_on}; brief aan {letters} leden en een kopie aan de organisatie",
+    "closed": "Project gesloten; persoonsgegevens worden bewaard tot en met {until}",
+    "stopped_retention": "Persoonsgegevens worden bewaard tot en met {until}",
+    "retention_ended": "Bewaartermijn persoonsgegevens verstreken op {due_on}",
+    "erased": "Persoonsgegevens gewist: {deleted} document(en) verwijderd; alleen de aantallen zijn bewaard",
+}
+
+OUTCOMES = {"agreed": "afgesproken met de huurder", "disputed": "voorgelegd aan de Huurcommissie"}
+
+
+def line(event: str, **facts: object) -> str:
+    return TIMELINE[event].format(**{k: datum(v) if isinstance(v, date | datetime) else v for k, v in facts.items()})
+
+
+def allowance_line(amount: Decimal, year: int, article: str) -> str:
+    return line("moving_allowance", amount=bedrag(amount), year=year, article=article)
