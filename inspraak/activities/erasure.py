@@ -10,9 +10,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from inspraak.activities.mail import MailLedger
-from inspraak.activities.storage import DocumentStore
+from inspraak.activities.register import load_manifest
+from inspraak.activities.storage import DocumentStore, ObjectNotFoundError
 from inspraak.domain.erasure import ErasurePlan
 
 
@@ -36,9 +38,20 @@ class ErasureActivities:
             deleted += await self._store.delete(key)
             if n % 100 == 0:
                 activity.heartbeat(n)
+        mail_ids = list(plan.mail_ids)
+        for manifest in plan.manifests:
+            try:
+                letters = await load_manifest(self._store, manifest)
+            except (ApplicationError, ObjectNotFoundError):  # deleted by an earlier attempt
+                continue
+            for ref in letters:
+                deleted += await self._store.delete(ref.key)
+                mail_ids.append(f"{ref.id}.household")
+            activity.heartbeat(manifest.key)
+            deleted += await self._store.delete(manifest.key)
         for prefix in plan.prefixes:
             deleted += await self._store.delete_prefix(prefix)
-        mails = await asyncio.to_thread(self._delete_mail, plan.mail_ids)
+        mails = await asyncio.to_thread(self._delete_mail, mail_ids)
         return ErasureResult(objects_deleted=deleted, mail_copies_deleted=mails)
 
     def _delete_mail(self, mail_ids: list[str]) -> int:

@@ -14,7 +14,8 @@ from datetime import date
 from pydantic import BaseModel
 
 from inspraak.domain.households import register_key
-from inspraak.domain.renovation import RenovationState
+from inspraak.domain.render_requests import StoredJson
+from inspraak.domain.renovation import Proposal, RenovationState
 from inspraak.domain.works import Erasure, household_mail_ids, names_households
 
 
@@ -26,6 +27,9 @@ class ErasurePlan(BaseModel):
     keys: list[str]
     prefixes: list[str]
     mail_ids: list[str]
+    # The manifests of the mail merges: every household letter they list goes, with its mail copy, then the
+    # manifest itself (the state keeps a count per merge, not a reference per household).
+    manifests: list[StoredJson] = []
 
 
 def erasure_plan(s: RenovationState) -> ErasurePlan:
@@ -33,7 +37,11 @@ def erasure_plan(s: RenovationState) -> ErasurePlan:
     return ErasurePlan(
         trajectory_id=s.id, keys=[register_key(s.id), *(d.key for d in s.documents if names_households(d))],
         prefixes=[f"trajectories/{s.id}/register/", f"trajectories/{s.id}/proposals/"],
-        mail_ids=household_mail_ids(s.id, s.documents, list(s.register_ref.unit_ids), versions))
+        mail_ids=[*household_mail_ids(s.id, s.documents, list(s.register_ref.unit_ids), versions),
+                  # the mail with a home's own last day of its 8 weeks (renovation_objection), by place on the list
+                  *(f"{s.id}.kennisgeving-termijn-{n:04d}"
+                    for n in range(1, (len(s.notices.homes) if s.notices else 0) + 1))],
+        manifests=[m.manifest for m in s.merges])
 
 
 def erased(s: RenovationState, today: date) -> RenovationState:
@@ -42,7 +50,8 @@ def erased(s: RenovationState, today: date) -> RenovationState:
     pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(u)}(?![\w-])" for u in units)) if units else None
     gone = {d.id for d in s.documents if names_households(d)}
     erasure = Erasure(erased_on=today, homes=len(units), sign_ups=len(s.sign_ups),
-                      panel_members=len(s.panel.members) if s.panel else 0, documents_deleted=len(gone),
+                      panel_members=len(s.panel.members) if s.panel else 0,
+                      documents_deleted=len(gone) + sum(m.letters for m in s.merges),
                       tally=s.result.tally if s.result else (s.vote.tally() if s.vote else None),
                       works=s.execution.totals() if s.execution else None)
     timeline = [e for e in s.timeline if e.document_id not in gone and not (pattern and pattern.search(e.text))]
@@ -52,6 +61,12 @@ def erased(s: RenovationState, today: date) -> RenovationState:
         "documents": [d for d in s.documents if d.id not in gone],
         "invitation": s.invitation.model_copy(update={"mailed": {}, "print_file": None}) if s.invitation else None,
         "panel": s.panel.model_copy(update={"members": []}) if s.panel else None,
-        "proposal": s.proposal.model_copy(update={"mailed": {}, "print_file": None, "figures": None})
-        if s.proposal else None,
+        "proposal": _without_homes(s.proposal) if s.proposal else None,
+        # The merges' manifests are deleted; earlier versions, the kennisgeving and court cases name homes.
+        "merges": [], "earlier_proposals": [_without_homes(p) for p in s.earlier_proposals], "earlier_votes": [],
+        "notices": None, "court_cases": [],
     })
+
+
+def _without_homes(p: Proposal) -> Proposal:
+    return p.model_copy(update={"mailed": {}, "print_file": None, "figures": None})

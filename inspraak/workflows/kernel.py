@@ -16,10 +16,10 @@ A trajectory workflow subclasses :class:`Trajectory` and keeps everything it kno
   waiting longer than configured tells the staff member handling the trajectory, once; so does a mail
   whose sending broke off halfway (it is not sent again: mail goes out at most once).
 - **the index**: search attributes from ``state.index()`` in one place (``names``), if configured.
-- **continue-as-new** when the history grows long, with the state as it is; **child trajectories**: a parent starts a child (:meth:`Trajectory.start_child`, parent close policy ABANDON)
-  and keeps a :class:`~inspraak.domain.trajectory.ChildLink` per child in its state; the child signals every
-  change of its link to its parent (``parent_id`` in its state), the parent's :meth:`Trajectory.on_child`
-  reacts under the lock. A parent ends a child only through the child's own action (:meth:`end_child`).
+- **continue-as-new** when the history grows long, with the state as it is; **child trajectories**: a parent
+  starts a child (:meth:`Trajectory.start_child`, parent close policy ABANDON), keeps its ``ChildLink`` in its
+  state and hears of every change (:meth:`Trajectory.on_child`); it ends a child only through the child's own
+  action (:meth:`end_child`).
 - **the audit trail**: every step (done, refused inside the lock, or failed), every reminder and expiry and
   every document, with who, when, the result and the state before and after, written to the store in the
   background (:mod:`~inspraak.workflows.audit_trail`); a trajectory writes no audit code of its own.

@@ -296,6 +296,17 @@ async def end_renovation(handle: WorkflowHandle[Any, Any]) -> None:
     if view.state not in FINAL_STATES:
         with contextlib.suppress(WorkflowUpdateFailedError, RPCError):
             await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="test finished"))
+    # A child that completes after its parent stops the time-skipping server from skipping: let the advice
+    # requests (withdrawn by the stop, or carried out already) finish first.
+    after = await handle.query(RenovationWorkflow.view)
+    for link in [after.advice_request, *after.earlier_advice_requests]:
+        if link is None or not link.ending:
+            continue
+        child = handle._client.get_workflow_handle(link.id)  # the handle's own client (no public attribute)
+        for _ in range(600):
+            if (await child.describe()).status != WorkflowExecutionStatus.RUNNING:
+                break
+            await asyncio.sleep(0.05)
     with contextlib.suppress(RPCError):
         await handle.cancel()
     for _ in range(600):

@@ -3,14 +3,12 @@ lid 2-3, art. 5) on the time-skipping server: the child advice request to the ri
 renovation waiting for it and showing its state, stopping withdraws it."""
 
 import asyncio
-import contextlib
 import io
 from datetime import timedelta
 
 import pytest
 from docx import Document
-from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.client import WorkflowUpdateFailedError
 
 from inspraak.domain.advice import ExecutableBecause
 from inspraak.domain.advice import State as AdviceState
@@ -42,6 +40,7 @@ from inspraak.workflows.renovation import RenovationWorkflow
 from tests.workflows.conftest import Stack, finished, pass_until
 from tests.workflows.renovation_setup import (
     VISSERSBUURT,
+    end_renovation,
     hand_in_plans,
     proposal,
     reaches,
@@ -59,10 +58,7 @@ async def stop_what_is_left(stack: Stack):
     yield
     while OPEN:
         handle = OPEN.pop()
-        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-            with contextlib.suppress(WorkflowUpdateFailedError, RPCError):
-                await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="test finished"))
-            await finished(handle)
+        await end_renovation(handle)
 
 
 async def panel(stack: Stack, **kw):
@@ -189,7 +185,6 @@ async def test_stopping_the_renovation_withdraws_its_advice_request_with_the_let
     await hand_in_plans(stack.settings, handle)
     child = await start_advice(stack.client, stack.settings, handle)
     await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="De gemeente trekt de subsidie in."))
-    await finished(handle)
     await finished(child)
     a = await advice_view(child)
     assert a.state == AdviceState.INGETROKKEN

@@ -28,8 +28,8 @@ from inspraak.services.worker.main import WORKFLOWS, build_activities, kernel_co
 from inspraak.settings import Settings
 from inspraak.workflows.config import KernelConfigInterceptor
 from inspraak.workflows.renovation import RenovationWorkflow
-from tests.workflows.conftest import Stack, finished
-from tests.workflows.renovation_setup import invitation, start_renovation
+from tests.workflows.conftest import Stack
+from tests.workflows.renovation_setup import end_renovation, invitation, start_renovation
 
 ROOT = Path(__file__).resolve().parents[2]
 HOMES = 1000
@@ -99,4 +99,4 @@ async def test_a_worker_killed_halfway_through_1000_letters_leaves_none_lost_and
             print(f"killed after {len(before)} letters; {len(kept)} kept (reported by heartbeat), "
                   f"{HOMES - len(kept)} made by the second attempt")
             await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="test finished"))
-            await finished(handle, timeout=120)
+            await end_renovation(handle)

@@ -14,8 +14,14 @@ from inspraak.domain.renovation import State
 from inspraak.domain.renovation_actions import AnswerRecorded, MeetingRecorded, Stopped, VoteClosed
 from inspraak.domain.vote import Choice
 from inspraak.workflows.renovation import RenovationWorkflow
-from tests.workflows.conftest import Stack, finished, pass_until
-from tests.workflows.renovation_setup import history_runs, household_letters, proposal, ready_for_proposals
+from tests.workflows.conftest import Stack, pass_until
+from tests.workflows.renovation_setup import (
+    end_renovation,
+    history_runs,
+    household_letters,
+    proposal,
+    ready_for_proposals,
+)
 
 HOMES = 1000
 MAX_EVENTS = 10_000
@@ -70,7 +76,7 @@ async def test_a_1000_home_trajectory_keeps_every_history_run_under_10000_events
     letters = await household_letters(stack.settings, view, DocumentType.RENOVATIEVOORSTEL)
     assert len(letters) == HOMES and len({d.key for d in letters}) == HOMES
     await handle.execute_update(RenovationWorkflow.stop, Stopped(reason="test finished"))
-    await finished(handle, timeout=120)
+    await end_renovation(handle)
 
     figures = await history_runs(stack.client, handle.id, first_run)
     for n, (events, size) in enumerate(figures, start=1):

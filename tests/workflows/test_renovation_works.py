@@ -82,8 +82,17 @@ async def refused(update, action, handle) -> str:
     return str(e.value.cause)
 
 
-def letter(stack: Stack, v, doc_type: DocumentType, unit: str | None = None) -> str:
-    (ref,) = [d for d in v.documents if d.type == doc_type and d.household_id == unit]
+async def all_documents(stack: Stack, v) -> list:
+    """The renovation's documents with its household letters, read from the merges' manifests."""
+    from inspraak.activities.register import load_manifest
+    from inspraak.activities.storage import build_store
+
+    store = build_store(stack.settings)
+    return [*v.documents, *[d for m in v.merges for d in await load_manifest(store, m.manifest)]]
+
+
+async def letter(stack: Stack, v, doc_type: DocumentType, unit: str | None = None) -> str:
+    (ref,) = [d for d in await all_documents(stack, v) if d.type == doc_type and d.household_id == unit]
     return text_of((stack.settings.documents_dir / ref.key).read_bytes())
 
 
@@ -102,12 +111,12 @@ async def test_the_whole_path_from_uitvoeringsgereed_to_gesloten_and_the_erasure
     assert v.state == State.OPLEVERING
     term = next(t for t in v.deadlines if t.anchor == first and t.term == "rent_increase_after_works")
     for i in (1, 5):
-        text = letter(stack, v, DocumentType.OPLEVERINGSBRIEF, f"301-{i:03d}")
+        text = await letter(stack, v, DocumentType.OPLEVERINGSBRIEF, f"301-{i:03d}")
         assert f"Huurder Nummer {i}" in text and f"eenheid 301-{i:03d}" in text
         assert f"wordt uw huur {bedrag(Decimal(rent_after(i)))} per maand" in text
         assert f"Uw huur was {bedrag(Decimal(f'{700 + i}.50'))}" in text
         assert f"tot en met {datum_lang(term.due_on)}" in text and "artikel 7:255 lid 2 Burgerlijk Wetboek" in text
-    assert all(d.visibility == Visibility.HOUSEHOLD for d in v.documents
+    assert all(d.visibility == Visibility.HOUSEHOLD for d in await all_documents(stack, v)
                if d.type == DocumentType.OPLEVERINGSBRIEF and d.household_id)
     await pass_days(stack, 7)
     await handle.execute_update(RenovationWorkflow.complete_homes, HomesCompleted(
@@ -126,18 +135,18 @@ async def test_the_whole_path_from_uitvoeringsgereed_to_gesloten_and_the_erasure
         to_improve=["Eerder informeren"], agreements=[Agreement(what="Lessen delen", owner="Sanne")]))
     v = await view(handle)
     assert v.state == State.EVALUATIE
-    verslag = letter(stack, v, DocumentType.EVALUATIEVERSLAG)
+    verslag = await letter(stack, v, DocumentType.EVALUATIEVERSLAG)
     assert "Van de 12 woningen zijn er 12 opgeleverd" in verslag and "De planning" in verslag
 
     await handle.execute_update(RenovationWorkflow.dissolve_panel, PanelDissolved(
         dissolved_on=await stack.today(), archive="het projectarchief, Havenstraat 1"))
     v = await view(handle)
     assert v.state == State.PANEL_OPGEHEVEN
-    member = letter(stack, v, DocumentType.OPHEFFING_PANEL, "301-002")  # the one member: a bewonerscommissie
+    member = await letter(stack, v, DocumentType.OPHEFFING_PANEL, "301-002")  # the one member: a bewonerscommissie
     assert "Huurder Nummer 2" in member
     assert "De bewonerscommissie zelf blijft bestaan" in member and "Alleen die projectafspraken stoppen" in member
     assert "het projectarchief, Havenstraat 1." in member
-    copy = letter(stack, v, DocumentType.OPHEFFING_PANEL)
+    copy = await letter(stack, v, DocumentType.OPHEFFING_PANEL)
     assert "Bewonerscommissie De Molen" in copy and "Huurder Nummer" not in copy
 
     result = await handle.execute_update(RenovationWorkflow.close, ProjectClosed())
@@ -148,7 +157,7 @@ async def test_the_whole_path_from_uitvoeringsgereed_to_gesloten_and_the_erasure
     assert f"until {result.term.due_on.isoformat()}" in await refused(
         RenovationWorkflow.erase_personal_data, PersonalDataErased(), handle)
     v = await view(handle)
-    households = [d for d in v.documents if d.household_id or d.type == DocumentType.PRINTBESTAND]
+    households = [d for d in await all_documents(stack, v) if d.household_id or d.type == DocumentType.PRINTBESTAND]
     kept = [d for d in v.documents if d.type in (DocumentType.EVALUATIEVERSLAG, DocumentType.OPHEFFING_PANEL,
                                                  DocumentType.UITSLAG_DRAAGVLAK) and not d.household_id]
     assert {d.type for d in households} >= {DocumentType.OPLEVERINGSBRIEF, DocumentType.OPHEFFING_PANEL}
@@ -256,7 +265,8 @@ async def test_a_home_blocked_by_a_court_case_gets_no_start_no_completion_and_do
     await handle.execute_update(RenovationWorkflow.complete_homes, HomesCompleted(unit_ids=others,
                                                                                   completed_on=today))
     v = await view(handle)
-    assert not [d for d in v.documents if d.type == DocumentType.OPLEVERINGSBRIEF and d.household_id == "301-003"]
+    assert not [d for d in await all_documents(stack, v)
+            if d.type == DocumentType.OPLEVERINGSBRIEF and d.household_id == "301-003"]
     await handle.execute_update(RenovationWorkflow.settle_rent, RentSettled(unit_ids=others, outcome="agreed",
                                                                             recorded_on=today))
     assert (await view(handle)).state == State.HUURAANPASSING
@@ -269,7 +279,8 @@ async def test_a_home_blocked_by_a_court_case_gets_no_start_no_completion_and_do
                                                                                   completed_on=today))
     v = await view(handle)
     assert v.state == State.OPLEVERING
-    assert [d for d in v.documents if d.type == DocumentType.OPLEVERINGSBRIEF and d.household_id == "301-003"]
+    assert [d for d in await all_documents(stack, v)
+            if d.type == DocumentType.OPLEVERINGSBRIEF and d.household_id == "301-003"]
     assert next(t for t in v.deadlines if t.anchor == today and t.term == "rent_increase_after_works").status \
         == "running"  # the group's term was met; it runs again for the late home
     await handle.execute_update(RenovationWorkflow.settle_rent, RentSettled(unit_ids=["301-003"], outcome="agreed",
@@ -288,7 +299,8 @@ async def test_erasure_is_refused_within_the_retention_term_and_keeps_only_total
     assert until >= await stack.today() + timedelta(days=28)  # one month on this worker
     early = await refused(RenovationWorkflow.erase_personal_data, PersonalDataErased(), handle)
     assert f"until {until.isoformat()}" in early
-    household_docs = [d for d in before.documents if d.household_id or d.type == DocumentType.PRINTBESTAND]
+    household_docs = [d for d in await all_documents(stack, before)
+                      if d.household_id or d.type == DocumentType.PRINTBESTAND]
     assert household_docs and all((stack.settings.documents_dir / d.key).exists() for d in household_docs)
     mails = list(stack.outbox.glob(f"{handle.id}.*.household.eml"))
     assert mails
