@@ -119,6 +119,12 @@ class Settings(BaseSettings):
     api_contact_email: str = "inspraak@voorbeeldhaven.nl"
     api_contact_url: str = "https://inspraak.voorbeeldhaven.nl/docs"
 
+    # Portal (docs/portal.md): a session lasts this long; a login link works once, within this many minutes.
+    portal_session_hours: int = Field(default=8, ge=1, le=24 * 7)
+    portal_login_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Cookies are Secure (sent over https only; browsers treat http://localhost and 127.0.0.1 as secure too).
+    portal_cookie_secure: bool = True
+
     # Terms (Algemene termijnenwet and how reminders fire)
     terms_apply_atw: bool = True
     terms_extend_landlord_terms: bool = True

@@ -5,7 +5,7 @@ from temporalio.client import Client
 
 from inspraak.activities.storage import DocumentStore, build_store
 from inspraak.domain.organisations import Directory
-from inspraak.services import telemetry
+from inspraak.services import portal, telemetry
 from inspraak.services.api import docs, errors, openapi
 from inspraak.services.api.api import API_VERSION, PREFIX, api_router
 from inspraak.services.api.auth import TokenVerifier
@@ -53,5 +53,6 @@ def create_app(settings: Settings, *, client: Client | None = None, directory: D
     openapi.install(app, prefix=PREFIX, settings=settings)
     docs.install(app, openapi_url=openapi.document_url(PREFIX))
     app.include_router(api_router)
+    portal.install(app)  # the pages under /portaal (docs/portal.md)
     telemetry.instrument_app(app)
     return app
