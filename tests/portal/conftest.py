@@ -99,7 +99,7 @@ async def portal(portal_env: WorkflowEnvironment, tmp_path_factory: pytest.TempP
     port = free_port()
     settings = Settings(data_dir=tmp_path_factory.mktemp("portal"), task_queue=f"portal-{uuid.uuid4().hex[:8]}",
                         api_port=port, api_public_url=f"http://127.0.0.1:{port}", mail_backend="smtp",
-                        smtp_host=sink.host, smtp_port=sink.port)
+                        smtp_host=sink.host, smtp_port=sink.port, max_upload_bytes=64 * 1024)
     app = create_app(settings, client=portal_env.client)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     try:

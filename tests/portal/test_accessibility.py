@@ -45,3 +45,21 @@ async def test_every_page_passes_axe_and_reflows(portal: Portal, axe_page: Page,
     await _check(page, axe_source, "link refused")
     await page.get_by_role("button", name="Uitloggen").click()
     await _check(page, axe_source, "logged out")
+
+
+async def test_the_advice_form_its_errors_and_its_receipt_pass_axe_and_reflow(portal: Portal, axe_page: Page,
+                                                                               axe_source: str):
+    page = axe_page
+    rid = (await portal.api.create(organisation_id="hv-eendracht", subject="Advies via het portaal")).json()["id"]
+    link = await ask_link(page, portal, EENDRACHT)
+    await page.goto(link)
+    await page.get_by_role("button", name="Inloggen").click()
+    await page.goto(portal.url(f"/portaal/trajecten/{rid}/advies"))
+    await _check(page, axe_source, "advice form")
+    await page.get_by_role("button", name="Advies versturen").click()
+    await expect(page.get_by_role("alert")).to_be_visible()
+    await _check(page, axe_source, "advice form with an error")
+    await page.get_by_label("Uw adviespunten").fill("Eerste punt.\n\nTweede punt.")
+    await page.get_by_role("button", name="Advies versturen").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Wij hebben uw advies ontvangen")
+    await _check(page, axe_source, "advice receipt")

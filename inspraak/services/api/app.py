@@ -47,7 +47,8 @@ def create_app(settings: Settings, *, client: Client | None = None, directory: D
     errors.install(app)
     # Added last is outermost: the correlation id is set before a body is refused, and with the version on
     # every answer.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes,
+                       file_forms=portal.FILE_FORMS, too_large_page=portal.too_large_page())
     app.add_middleware(CorrelationId)
     app.add_middleware(ApiVersion, version=API_VERSION)
     openapi.install(app, prefix=PREFIX, settings=settings)

@@ -4,12 +4,22 @@ Mounted under ``/portaal`` beside the API's ``/v1``; it reads trajectories and d
 helpers, so who may see what is decided in one place.
 """
 
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from inspraak.services.portal import login, pages, web
+from inspraak.services.portal import advice_form, login, pages, web
 from inspraak.services.portal.sessions import Sessions
+
+# Forms that carry a file: the body limit is the upload limit plus the usual one (api.middleware.BodySizeLimit).
+FILE_FORMS = re.compile(rf"^{web.PREFIX}/trajecten/[a-z0-9-]{{1,90}}/advies$")
+
+
+def too_large_page() -> bytes:
+    """What a person sees when a form's body is over the limit, before anything could read it."""
+    return (web.HERE / "templates" / "too_large.html").read_bytes()
 
 
 def install(app: FastAPI) -> None:
@@ -20,6 +30,7 @@ def install(app: FastAPI) -> None:
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=web.HERE / "static"), name="portal-static")
     app.include_router(login.router, prefix=web.PREFIX)
     app.include_router(pages.router, prefix=web.PREFIX)
+    app.include_router(advice_form.router, prefix=web.PREFIX)
 
     @app.get("/", include_in_schema=False)
     async def root() -> Response:
