@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     # Portal (docs/portal.md): a session lasts this long; a login link works once, within this many minutes.
     portal_session_hours: int = Field(default=8, ge=1, le=24 * 7)
     portal_login_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # At most this many login links per address per hour (per API process); more asks get the same page, no mail.
+    portal_login_links_per_hour: int = Field(default=10, ge=1)
     # Cookies are Secure (sent over https only; browsers treat http://localhost and 127.0.0.1 as secure too).
     portal_cookie_secure: bool = True
 

@@ -24,7 +24,9 @@ from aiosmtpd.controller import Controller
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from inspraak.activities.storage import LocalDocumentStore
 from inspraak.services.api.app import create_app
+from inspraak.services.portal.sessions import Sessions
 from inspraak.services.worker.main import build_worker
 from inspraak.settings import REPO_ROOT, Settings
 from inspraak.workflows import names
@@ -64,6 +66,10 @@ class Portal:
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
 
+    def sessions(self) -> Sessions:
+        """The portal's signer of links and sessions, over the same store (links for staff, say)."""
+        return Sessions(self.api.settings, LocalDocumentStore(self.api.settings.documents_dir))
+
     async def link_for(self, address: str, after: int = 0, timeout: float = 15) -> str:
         """The login link in the newest mail to ``address`` (waits for it: it is sent after the answer)."""
         deadline = asyncio.get_running_loop().time() + timeout
@@ -99,7 +105,8 @@ async def portal(portal_env: WorkflowEnvironment, tmp_path_factory: pytest.TempP
     port = free_port()
     settings = Settings(data_dir=tmp_path_factory.mktemp("portal"), task_queue=f"portal-{uuid.uuid4().hex[:8]}",
                         api_port=port, api_public_url=f"http://127.0.0.1:{port}", mail_backend="smtp",
-                        smtp_host=sink.host, smtp_port=sink.port, max_upload_bytes=64 * 1024)
+                        smtp_host=sink.host, smtp_port=sink.port, max_upload_bytes=64 * 1024,
+                        portal_login_links_per_hour=1000)
     app = create_app(settings, client=portal_env.client)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     try:

@@ -5,10 +5,9 @@ import time
 
 import httpx
 
-from inspraak.activities.storage import LocalDocumentStore
 from inspraak.services.api.auth import Role
-from inspraak.services.portal.login import staff_login_url
-from inspraak.services.portal.sessions import SESSION_COOKIE, Session, Sessions, Signer
+from inspraak.services.portal.login import LinkLimiter, staff_login_url
+from inspraak.services.portal.sessions import SESSION_COOKIE, Session, Signer
 from tests.portal.conftest import Portal
 
 
@@ -70,7 +69,7 @@ async def test_an_expired_or_forged_session_is_no_session(portal: Portal):
 async def test_the_session_cookie_is_secure_http_only_same_site_and_expires(portal: Portal):
     page = await portal.api.http.get("/portaal/inloggen/link?t=x")
     assert page.status_code == 400  # a link that is not one of ours
-    url = staff_login_url(portal.api.settings, _sessions(portal), subject="sanne", name="Sanne Behandelaar",
+    url = staff_login_url(portal.api.settings, portal.sessions(), subject="sanne", name="Sanne Behandelaar",
                           email="sanne@voorbeeldhaven.nl")
     token = url.split("?t=")[1]
     opened = await portal.api.http.get(f"/portaal/inloggen/link?t={token}")
@@ -85,5 +84,9 @@ async def test_the_session_cookie_is_secure_http_only_same_site_and_expires(port
     assert f"Max-Age={hours * 3600}" in session
 
 
-def _sessions(portal: Portal) -> Sessions:
-    return Sessions(portal.api.settings, LocalDocumentStore(portal.api.settings.documents_dir))
+def test_login_links_to_one_address_are_limited_per_hour():
+    limiter = LinkLimiter(per_hour=3)
+    assert [limiter.allow("A@x.nl", now=t) for t in (0, 10, 20, 30)] == [True, True, True, False]
+    assert limiter.allow("b@x.nl", now=30)  # another address has its own count
+    assert limiter.allow("a@x.nl", now=3601)  # an hour after the first, one more may go
+    assert not limiter.allow("a@x.nl", now=3602)

@@ -25,6 +25,7 @@ def too_large_page() -> bytes:
 def install(app: FastAPI) -> None:
     """Mount the portal on ``app`` (after its settings and store are set)."""
     app.state.portal_sessions = Sessions(app.state.settings, app.state.store)
+    app.state.portal_link_limiter = login.LinkLimiter(app.state.settings.portal_login_links_per_hour)
     app.state.problem_page = web.problem_page  # errors on a portal page: a Dutch page, not problem+json
     app.add_middleware(web.SecurityHeaders)
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=web.HERE / "static"), name="portal-static")

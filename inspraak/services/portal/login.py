@@ -10,6 +10,8 @@ mail scanner that opens links does not use it up. In the embedded default, staff
 
 import logging
 import re
+import time
+from collections import deque
 from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -29,6 +31,24 @@ router = APIRouter(include_in_schema=False)
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
 LINK_PATH = f"{web.PREFIX}/inloggen/link"
+
+
+class LinkLimiter:
+    """At most ``per_hour`` links to one address in any hour, so nobody can fill a volunteer's mailbox."""
+
+    def __init__(self, per_hour: int) -> None:
+        self._per_hour = per_hour
+        self._sent: dict[str, deque[float]] = {}
+
+    def allow(self, address: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        sent = self._sent.setdefault(address.lower(), deque())
+        while sent and sent[0] <= now - 3600:
+            sent.popleft()
+        if len(sent) >= self._per_hour:
+            return False
+        sent.append(now)
+        return True
 
 
 def link_url(settings: Settings, token: str) -> str:
@@ -57,8 +77,15 @@ def login_mail(settings: Settings, directory: Directory, link: LoginLink, url: s
                        subject="Uw link om in te loggen bij Inspraak", body=body)
 
 
-async def send_links(settings: Settings, directory: Directory, sessions: Sessions, address: str) -> None:
+async def send_links(settings: Settings, directory: Directory, sessions: Sessions, limiter: LinkLimiter,
+                     address: str) -> None:
     """A login link to ``address`` for every organisation that lists it; nothing for an unknown address."""
+    known = any(str(c.email).lower() == address.lower() for org in directory.organisations for c in org.contacts)
+    if not known:
+        return
+    if not limiter.allow(address):
+        logger.warning("login links to one address asked for too often; no mail sent this time")
+        return
     mailer = build_mailer(settings)
     for org in directory.organisations:
         for contact in org.contacts:
@@ -93,7 +120,8 @@ async def ask_for_link(request: Request, background: BackgroundTasks) -> Respons
         return web.render(request, "login.html", {"email": address, "error": (
             "Vul een e-mailadres in, bijvoorbeeld naam@voorbeeld.nl.")}, status=400)
     settings = web.settings_of(request)
-    background.add_task(send_links, settings, request.app.state.directory, web.sessions(request), address)
+    background.add_task(send_links, settings, request.app.state.directory, web.sessions(request),
+                        request.app.state.portal_link_limiter, address)
     return web.render(request, "link_sent.html", {"email": address,
                                                   "minutes": settings.portal_login_link_minutes})
 

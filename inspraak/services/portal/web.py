@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,8 +24,17 @@ from inspraak.settings import Settings
 PREFIX = "/portaal"
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.filters["datum"] = datum
-templates.env.filters["datum_lang"] = datum_lang
+
+
+def _local(context: Any, value: Any) -> Any:
+    """A moment as the day it was where the corporation is (a date stays as it is)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return local_date(value, context["request"].app.state.settings.terms_timezone)
+    return value
+
+
+templates.env.filters["datum"] = pass_context(lambda context, value: datum(_local(context, value)))
+templates.env.filters["datum_lang"] = pass_context(lambda context, value: datum_lang(_local(context, value)))
 FORM_FIELD = "formulier_token"
 
 # No inline script or style anywhere: the CSP allows only our own files. No frames, no other origins, and no

@@ -115,7 +115,7 @@ def renovation_summary(view: RenovationView) -> str:
         return "Minder dan 70 procent van de huishoudens is het eens met het voorstel."
     if s in (Renovation.GESLOTEN, Renovation.GESTOPT, Renovation.PANEL_OPGEHEVEN):
         return "Deze renovatie is afgesloten of gestopt."
-    return f"Stand van zaken: {view.state_label}. U hoeft nu niets te doen."
+    return "U hoeft nu niets te doen."
 
 
 def file_size(size: int) -> str:
