@@ -26,8 +26,10 @@ async def test_staff_log_in_with_the_dev_link_and_see_every_organisation(portal:
     await expect(page.get_by_role("heading", level=1)).to_have_text("Alle trajecten")
     await shows(page, "Huurbeleid De Linde")
     await shows(page, "Huurbeleid Eendracht")
-    await expect(page.locator(".card").filter(has_text="Huurbeleid De Linde")).to_contain_text(
-        "Stichting Huurdersbelangen De Linde")
+    card = page.locator(".card").filter(has_text="Huurbeleid De Linde")
+    await expect(card).to_contain_text("Stichting Huurdersbelangen De Linde")
+    await expect(card).to_contain_text("Voor de organisatie: advies geven")  # staff read it from their side
+    await expect(card).to_contain_text("Stand van zaken: verzonden, wacht op reactie van de organisatie.")
     await screenshots(page, "alle-trajecten-medewerker")
 
 

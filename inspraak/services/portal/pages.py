@@ -44,17 +44,17 @@ async def _view(request: Request, trajectory_id: str, principal: Principal) -> A
         raise web.PageProblem(404, *NOT_FOUND) from e
 
 
-def _card(view: AdviceRequestView | RenovationView, request: Request) -> dict[str, Any]:
+def _card(view: AdviceRequestView | RenovationView, request: Request, principal: Principal) -> dict[str, Any]:
     """What a page shows of one trajectory: its kind, what is asked and by when, in plain Dutch."""
-    today = web.today(request)
+    tasks = wording.tasks(view.deadlines, web.today(request), for_staff=principal.is_staff)
     if isinstance(view, AdviceRequestView):
         kind = "Instemmingsverzoek" if view.consent_requested else "Adviesaanvraag"
         summary = wording.advice_summary(view)
-        tasks = wording.tasks(view.deadlines, today, view.consent_requested)
     else:
         kind = "Renovatie"
         summary = wording.renovation_summary(view)
-        tasks = wording.tasks(view.deadlines, today)
+    if principal.is_staff:
+        summary = wording.staff_summary(view.state_label)
     return {"view": view, "kind": kind, "summary": summary, "tasks": tasks,
             "overdue": view.overdue or any(t.countdown.overdue for t in tasks)}
 
@@ -73,7 +73,7 @@ async def home(request: Request) -> Response:
     for item, view in zip(listing.items, views, strict=True):
         if isinstance(view, web.PageProblem):
             continue  # listed a moment ago, not readable now (never another organisation's: the listing is ours)
-        cards.append(_unreadable(item) if isinstance(view, BaseException) else _card(view, request))
+        cards.append(_unreadable(item) if isinstance(view, BaseException) else _card(view, request, principal))
     cards.sort(key=_order)
     return web.render(request, "home.html", {"cards": cards, "more": listing.next is not None}, session=session)
 
@@ -87,7 +87,7 @@ def _unreadable(item: TrajectorySummary) -> dict[str, Any]:
 
 def _order(card: dict[str, Any]) -> tuple[int, str]:
     """Overdue first, then what the reader has to do soonest, then the rest."""
-    own = [t for t in card["tasks"] if t.who == "u"]
+    own = [t for t in card["tasks"] if t.who != "ons"]
     first = min((t.due_on.isoformat() for t in own), default="9999")
     return (0 if card["overdue"] else 1 if own else 2, first)
 
@@ -95,8 +95,9 @@ def _order(card: dict[str, Any]) -> tuple[int, str]:
 @router.get("/trajecten/{trajectory_id}", response_class=HTMLResponse)
 async def trajectory(request: Request, trajectory_id: str) -> Response:
     session = await web.require_session(request)
-    view = await _view(request, trajectory_id, session.principal())
-    card = _card(view, request)
+    principal = session.principal()
+    view = await _view(request, trajectory_id, principal)
+    card = _card(view, request, principal)
     documents = [{"doc": d, "kind": wording.DOCUMENT_KIND.get(d.content_type, "bestand"),
                   "size": wording.file_size(d.size)} for d in view.documents]
     return web.render(request, "trajectory.html", {

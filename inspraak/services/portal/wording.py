@@ -47,7 +47,7 @@ def countdown(due_on: date, today: date) -> Countdown:
 class Task:
     """One thing someone has to do by a date: the reader's own organisation, or the corporation."""
 
-    who: str  # "u" or "wij"
+    who: str  # "u" or "ons" (staff read "de organisatie" or "ons")
     what: str
     due_on: date
     countdown: Countdown
@@ -57,24 +57,30 @@ class Task:
         return datum_lang(self.due_on)
 
 
-def _what(term: TermView, consent: bool) -> str:
-    if term.term == "advice_term":
-        return "uw advies geven"
-    if term.term == "consent_term":
-        return "laten weten of u instemt"
-    if term.term == "reply_term":
-        return "u ons besluit sturen, met de redenen"
-    if term.term == "execution_wait":
-        return "drie dagen wachten voordat wij het besluit uitvoeren"
-    return term.name
+# What each term asks, as the organisation reads it and as staff read it.
+TERM_TASKS: dict[str, tuple[str, str]] = {
+    "advice_term": ("uw advies geven", "advies geven"),
+    "consent_term": ("laten weten of u instemt", "laten weten of zij instemt"),
+    "reply_term": ("u ons besluit sturen, met de redenen", "het besluit sturen, met de redenen"),
+    "execution_wait": ("drie dagen wachten voordat wij het besluit uitvoeren", "drie dagen wachten voor de uitvoering"),
+}
 
 
-def tasks(deadlines: list[TermView], today: date, consent: bool = False) -> list[Task]:
-    """The running terms, the reader's own first, each with its countdown."""
-    running = [t for t in deadlines if t.status.value == "running"]
-    out = [Task("u" if t.term in ORGANISATION_TERMS else "wij", _what(t, consent), t.due_on,
-                countdown(t.due_on, today)) for t in running]
-    return sorted(out, key=lambda t: (t.who != "u", t.due_on))
+def tasks(deadlines: list[TermView], today: date, for_staff: bool = False) -> list[Task]:
+    """The running terms, the organisation's first, each with its countdown; worded for its reader."""
+    out = []
+    for t in deadlines:
+        if t.status.value != "running":
+            continue
+        own = t.term in ORGANISATION_TERMS
+        who = ("de organisatie" if own else "ons") if for_staff else ("u" if own else "ons")
+        what = TERM_TASKS.get(t.term, (t.name, t.name))[1 if for_staff else 0]
+        out.append(Task(who, what, t.due_on, countdown(t.due_on, today)))
+    return sorted(out, key=lambda t: (t.who == "ons", t.due_on))
+
+
+def staff_summary(state_label: str) -> str:
+    return f"Stand van zaken: {state_label}."
 
 
 ADVICE_NOW: dict[Advice, str] = {
