@@ -124,6 +124,13 @@ class Settings(BaseSettings):
     portal_login_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # At most this many login links per address per hour (per API process); more asks get the same page, no mail.
     portal_login_links_per_hour: int = Field(default=10, ge=1)
+    # Staff log in with the corporation's identity provider (OpenID Connect, authorization code flow with PKCE):
+    # its issuer URL (discovery at <issuer>/.well-known/openid-configuration), this client's id and secret. Whoever
+    # it logs in is staff; a manager when this group is in the ID token's `groups` or `roles` claim.
+    oidc_issuer: str | None = None
+    oidc_client_id: str = "inspraak"
+    oidc_client_secret: SecretStr | None = None
+    oidc_manager_group: str = "inspraak-managers"
     # Cookies are Secure (sent over https only; browsers treat http://localhost and 127.0.0.1 as secure too).
     portal_cookie_secure: bool = True
 

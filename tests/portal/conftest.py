@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import httpx
 import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
+from oidc_provider_mock import User, run_server_in_thread
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -97,8 +98,23 @@ async def portal_env() -> AsyncIterator[WorkflowEnvironment]:
         yield e
 
 
+STAFF_USERS = [
+    User(sub="sanne", claims={"email": "sanne@voorbeeldhaven.nl", "name": "Sanne Behandelaar", "groups": []}),
+    User(sub="marieke", claims={"email": "m.devries@voorbeeldhaven.nl", "name": "Marieke de Vries",
+                                "groups": ["inspraak-managers"]}),
+]
+
+
 @pytest.fixture(scope="session")
-async def portal(portal_env: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Portal]:
+def oidc_issuer() -> Iterator[str]:
+    """A real OpenID Connect provider on loopback (package oidc-provider-mock) with two staff members."""
+    with run_server_in_thread(port=free_port(), require_nonce=True, user_claims=STAFF_USERS) as server:
+        yield f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture(scope="session")
+async def portal(portal_env: WorkflowEnvironment, oidc_issuer: str,
+                 tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Portal]:
     sink = SmtpSink(host="127.0.0.1", port=free_port())
     controller = Controller(sink, hostname=sink.host, port=sink.port)
     controller.start()
@@ -106,7 +122,8 @@ async def portal(portal_env: WorkflowEnvironment, tmp_path_factory: pytest.TempP
     settings = Settings(data_dir=tmp_path_factory.mktemp("portal"), task_queue=f"portal-{uuid.uuid4().hex[:8]}",
                         api_port=port, api_public_url=f"http://127.0.0.1:{port}", mail_backend="smtp",
                         smtp_host=sink.host, smtp_port=sink.port, max_upload_bytes=64 * 1024,
-                        portal_login_links_per_hour=1000)
+                        portal_login_links_per_hour=1000, oidc_issuer=oidc_issuer,
+                        oidc_client_secret="portal-test-secret")
     app = create_app(settings, client=portal_env.client)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     try:

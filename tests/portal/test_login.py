@@ -76,6 +76,7 @@ async def test_the_answer_is_the_same_whether_or_not_the_address_is_known(portal
 
 async def test_a_wrong_address_is_explained_next_to_its_field(portal: Portal, page: Page):
     await page.goto(portal.url("/portaal/inloggen"))
+    await screenshots(page, "inloggen")
     await page.get_by_label("Uw e-mailadres").fill("geen adres")
     await page.get_by_role("button", name="Stuur mij een link").click()
     field = page.get_by_label("Uw e-mailadres")

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from inspraak.services.portal import advice_form, login, pages, web
+from inspraak.services.portal import advice_form, login, oidc, pages, web
 from inspraak.services.portal.sessions import Sessions
 
 # Forms that carry a file: the body limit is the upload limit plus the usual one (api.middleware.BodySizeLimit).
@@ -25,6 +25,7 @@ def too_large_page() -> bytes:
 def install(app: FastAPI) -> None:
     """Mount the portal on ``app`` (after its settings and store are set)."""
     app.state.portal_sessions = Sessions(app.state.settings, app.state.store)
+    app.state.portal_oidc = oidc.Provider(app.state.settings)
     app.state.portal_link_limiter = login.LinkLimiter(app.state.settings.portal_login_links_per_hour)
     app.state.problem_page = web.problem_page  # errors on a portal page: a Dutch page, not problem+json
     app.add_middleware(web.SecurityHeaders)
@@ -32,6 +33,7 @@ def install(app: FastAPI) -> None:
     app.include_router(login.router, prefix=web.PREFIX)
     app.include_router(pages.router, prefix=web.PREFIX)
     app.include_router(advice_form.router, prefix=web.PREFIX)
+    app.include_router(oidc.router, prefix=web.PREFIX)
 
     @app.get("/", include_in_schema=False)
     async def root() -> Response:

@@ -111,9 +111,13 @@ class Sessions:
 
     def start(self, link: LoginLink) -> str:
         """A new session (a fresh id) for whoever the link was for; the cookie's value."""
-        session = Session(sid=secrets.token_hex(16), subject=link.subject, name=link.name, email=link.email,
-                          role=link.role, organisation_id=link.organisation_id,
-                          expires=int(time.time()) + self.session_seconds)
+        return self.open(role=link.role, subject=link.subject, name=link.name, email=link.email,
+                         organisation_id=link.organisation_id)
+
+    def open(self, *, role: Role, subject: str, name: str, email: str, organisation_id: str | None = None) -> str:
+        """A new session (a fresh id); the cookie's value."""
+        session = Session(sid=secrets.token_hex(16), subject=subject, name=name, email=email, role=role,
+                          organisation_id=organisation_id, expires=int(time.time()) + self.session_seconds)
         return self._sessions.sign(session.model_dump(mode="json"))
 
     async def current(self, cookie: str | None) -> Session | None:

@@ -150,7 +150,8 @@ def render(request: Request, template: str, context: dict[str, Any], *, session:
     assert browser is not None
     response = templates.TemplateResponse(request, template, {
         "user": session, "form_token": portal.form_token(browser), "form_field": FORM_FIELD, "prefix": PREFIX,
-        "corporation": request.app.state.directory.corporation, **context}, status_code=status)
+        "corporation": request.app.state.directory.corporation,
+        "staff_login": request.app.state.portal_oidc.configured, **context}, status_code=status)
     if fresh:
         secure = settings_of(request).portal_cookie_secure
         response.set_cookie(BROWSER_COOKIE, browser, httponly=True, secure=secure, samesite="strict", path="/")
