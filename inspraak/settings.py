@@ -187,6 +187,10 @@ class Settings(BaseSettings):
                             "'minioadmin' credentials")
         if self.auth_mode == "jwks" and not self.jwks_url:
             problems.append("INSPRAAK_AUTH_MODE=jwks needs INSPRAAK_JWKS_URL")
+        if self.oidc_issuer and not self.oidc_client_secret:
+            problems.append("INSPRAAK_OIDC_ISSUER needs INSPRAAK_OIDC_CLIENT_SECRET (the portal's staff login)")
+        if self.oidc_issuer and not self.oidc_issuer.startswith("https://"):
+            problems.append("INSPRAAK_OIDC_ISSUER must be an https:// address")
         if self.auth_mode == "public_key" and not self.jwt_public_key:
             problems.append("INSPRAAK_AUTH_MODE=public_key needs INSPRAAK_JWT_PUBLIC_KEY (PEM)")
         return problems
