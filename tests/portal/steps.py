@@ -59,3 +59,18 @@ async def screenshots(page: Page, name: str) -> None:
         await page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
     if size:
         await page.set_viewport_size(size)
+
+
+async def tab_to(page: Page, name: str, limit: int = 12) -> list[str]:
+    """Press Tab until the element named ``name`` has the focus; the names passed on the way (focus order)."""
+    passed: list[str] = []
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        focused = await page.evaluate("""() => {
+            const e = document.activeElement;
+            return (e.getAttribute('aria-label') || e.labels?.[0]?.innerText || e.innerText || e.name || '').trim();
+        }""")
+        passed.append(focused)
+        if focused == name:
+            return passed
+    raise AssertionError(f"Tab never reached {name!r}; focus went through {passed}")
