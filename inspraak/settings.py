@@ -123,6 +123,21 @@ class Settings(BaseSettings):
     api_contact_email: str = "inspraak@voorbeeldhaven.nl"
     api_contact_url: str = "https://inspraak.voorbeeldhaven.nl/docs"
 
+    # Portal (docs/portal.md): a session lasts this long; a login link works once, within this many minutes.
+    portal_session_hours: int = Field(default=8, ge=1, le=24 * 7)
+    portal_login_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # At most this many login links per address per hour (per API process); more asks get the same page, no mail.
+    portal_login_links_per_hour: int = Field(default=10, ge=1)
+    # Staff log in with the corporation's identity provider (OpenID Connect, authorization code flow with PKCE):
+    # its issuer URL (discovery at <issuer>/.well-known/openid-configuration), this client's id and secret. Whoever
+    # it logs in is staff; a manager when this group is in the ID token's `groups` or `roles` claim.
+    oidc_issuer: str | None = None
+    oidc_client_id: str = "inspraak"
+    oidc_client_secret: SecretStr | None = None
+    oidc_manager_group: str = "inspraak-managers"
+    # Cookies are Secure (sent over https only; browsers treat http://localhost and 127.0.0.1 as secure too).
+    portal_cookie_secure: bool = True
+
     # Terms (Algemene termijnenwet and how reminders fire)
     terms_apply_atw: bool = True
     terms_extend_landlord_terms: bool = True
@@ -176,6 +191,10 @@ class Settings(BaseSettings):
                             "'minioadmin' credentials")
         if self.auth_mode == "jwks" and not self.jwks_url:
             problems.append("INSPRAAK_AUTH_MODE=jwks needs INSPRAAK_JWKS_URL")
+        if self.oidc_issuer and not self.oidc_client_secret:
+            problems.append("INSPRAAK_OIDC_ISSUER needs INSPRAAK_OIDC_CLIENT_SECRET (the portal's staff login)")
+        if self.oidc_issuer and not self.oidc_issuer.startswith("https://"):
+            problems.append("INSPRAAK_OIDC_ISSUER must be an https:// address")
         if self.auth_mode == "public_key" and not self.jwt_public_key:
             problems.append("INSPRAAK_AUTH_MODE=public_key needs INSPRAAK_JWT_PUBLIC_KEY (PEM)")
         return problems

@@ -64,3 +64,11 @@ def test_tracing_is_off_in_the_embedded_default() -> None:
 def test_production_with_the_default_reply_code_key_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(UnsafeSettingsError, match="INSPRAAK_REPLY_CODE_KEY"):
         create_app(Settings(environment="production", jwt_secret=SECRET, data_dir=tmp_path))
+
+
+def test_production_refuses_an_identity_provider_without_secret_or_https() -> None:
+    own = {"environment": "production", "jwt_secret": SECRET, "reply_code_key": SECRET}
+    problems = Settings(**own, oidc_issuer="http://login.example.nl").production_problems()
+    assert any("INSPRAAK_OIDC_CLIENT_SECRET" in p for p in problems)
+    assert any("https://" in p for p in problems)
+    assert Settings(**own, oidc_issuer="https://login.example.nl", oidc_client_secret="s").production_problems() == []

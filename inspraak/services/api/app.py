@@ -5,7 +5,7 @@ from temporalio.client import Client
 
 from inspraak.activities.storage import DocumentStore, build_store
 from inspraak.domain.organisations import Directory
-from inspraak.services import telemetry
+from inspraak.services import portal, telemetry
 from inspraak.services.api import docs, errors, openapi
 from inspraak.services.api.api import API_VERSION, PREFIX, api_router
 from inspraak.services.api.auth import TokenVerifier
@@ -49,11 +49,13 @@ def create_app(settings: Settings, *, client: Client | None = None, directory: D
     audit.install(app)  # refused actions into the audit trail, answered as errors.install answers them
     # Added last is outermost: the correlation id is set before a body is refused, and with the version on
     # every answer.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes,
+                       file_forms=portal.FILE_FORMS, too_large_page=portal.too_large_page())
     app.add_middleware(CorrelationId)
     app.add_middleware(ApiVersion, version=API_VERSION)
     openapi.install(app, prefix=PREFIX, settings=settings)
     docs.install(app, openapi_url=openapi.document_url(PREFIX))
     app.include_router(api_router)
+    portal.install(app)  # the pages under /portaal (docs/portal.md)
     telemetry.instrument_app(app)
     return app

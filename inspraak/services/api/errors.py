@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -368,7 +368,12 @@ def correlation_id(request: Request) -> str | None:
     return getattr(request.state, "correlation_id", None)
 
 
-def problem_response(problem: ApiProblem, request: Request) -> JSONResponse:
+def problem_response(problem: ApiProblem, request: Request) -> Response:
+    """The problem as problem+json; on a page of the portal, as the portal's own error page (in Dutch)."""
+    page = getattr(request.app.state, "problem_page", None)
+    rendered = page(problem, request) if page is not None else None
+    if rendered is not None:
+        return rendered  # type: ignore[no-any-return]
     cid = correlation_id(request)
     body = problem.document(request.url.path, cid).model_dump(mode="json", exclude_none=True)
     headers = dict(problem.headers or {})
@@ -381,19 +386,19 @@ def install(app: FastAPI) -> None:
     """The exception handlers (``openapi.install`` puts the problems in the OpenAPI document)."""
 
     @app.exception_handler(ApiProblem)
-    async def _problem(request: Request, exc: ApiProblem) -> JSONResponse:
+    async def _problem(request: Request, exc: ApiProblem) -> Response:
         return problem_response(exc, request)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         return problem_response(InvalidInput(*(invalid_param(e) for e in exc.errors())), request)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         return problem_response(HttpProblem(exc.status_code, exc.detail, exc.headers), request)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         # The caller learns only that it was ours and the id to quote; the log has the rest under that id.
         cid = correlation_id(request)
         logger.error("unexpected error, correlation id %s: %s %s", cid, request.method, request.url.path,
@@ -402,7 +407,7 @@ def install(app: FastAPI) -> None:
                                 request)
 
     @app.exception_handler(StoreUnavailableError)
-    async def _store(request: Request, exc: Exception) -> JSONResponse:
+    async def _store(request: Request, exc: Exception) -> Response:
         return problem_response(StoreUnavailable("the document store is not reachable; try again shortly"),
                                 request)
 
@@ -410,7 +415,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(WorkflowAlreadyStartedError)
     @app.exception_handler(RPCTimeoutOrCancelledError)
     @app.exception_handler(RPCError)
-    async def _temporal(request: Request, exc: Exception) -> JSONResponse:
+    async def _temporal(request: Request, exc: Exception) -> Response:
         safe = request.method in ("GET", "HEAD", "OPTIONS")
         problem = problem_from_temporal(exc, safe)
         if problem is None:

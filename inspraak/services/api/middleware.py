@@ -85,19 +85,28 @@ class BodySizeLimit:
     :data:`FILE_PATHS`: an advice request's upload, a renovation's plan), which may be up to ``upload_bytes``.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None,
+                 file_forms: re.Pattern[str] | None = None, too_large_page: bytes = b"") -> None:
+        """``file_forms``: paths of portal forms that carry a file and text, allowed both limits together;
+        over it they get ``too_large_page`` (HTML) instead of a problem."""
         self.app = app
         self.max_bytes = max_bytes
         self.upload_bytes = upload_bytes or max_bytes
+        self.file_forms = file_forms
+        self.too_large_page = too_large_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.upload_bytes if scope.get("path", "").endswith(FILE_PATHS) else self.max_bytes
+        path = scope.get("path", "")
+        form = self.file_forms is not None and self.file_forms.match(path) is not None
+        limit = self.upload_bytes if path.endswith(FILE_PATHS) else self.max_bytes
+        if form:
+            limit = self.upload_bytes + self.max_bytes
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._refuse(scope, send, limit)
+            await self._refuse(scope, send, limit, form)
             return
         chunks: list[bytes] = []
         size = 0
@@ -108,7 +117,7 @@ class BodySizeLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await self._refuse(scope, send, limit)
+                await self._refuse(scope, send, limit, form)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -124,13 +133,16 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
+    async def _refuse(self, scope: Scope, send: Send, limit: int, form: bool = False) -> None:
         cid = _state(scope).get("correlation_id")
         problem = PayloadTooLarge(f"the request body is larger than {limit} bytes; nothing was read "
                                   "or changed").document(scope.get("path", ""), cid)
         body = json.dumps(problem.model_dump(mode="json", exclude_none=True)).encode()
+        content_type = PROBLEM.encode()
+        if form and self.too_large_page:
+            body, content_type = self.too_large_page, b"text/html; charset=utf-8"
         # The body was not read to its end: the connection closes after this answer.
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode()),
+                    "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})

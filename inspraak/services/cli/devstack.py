@@ -21,6 +21,8 @@ from inspraak.services import telemetry
 from inspraak.services.api.app import create_app
 from inspraak.services.api.auth import Role, issue_token
 from inspraak.services.directory import load_directory
+from inspraak.services.portal.login import staff_login_url
+from inspraak.services.portal.sessions import Sessions
 from inspraak.services.temporal_client import connect
 from inspraak.services.worker.main import build_worker
 from inspraak.settings import Settings
@@ -108,7 +110,7 @@ async def run_dev(settings: Settings, ui_port: int = 8233) -> None:
         api = uvicorn.Server(uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning",
                                             log_config=None))
         worker = build_worker(client, settings)
-        _print_banner(settings, ui_port, directory)
+        _print_banner(settings, ui_port, directory, app.state.portal_sessions)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -128,7 +130,7 @@ async def run_dev(settings: Settings, ui_port: int = 8233) -> None:
                 server.kill()
 
 
-def _print_banner(settings: Settings, ui_port: int, directory: Directory) -> None:
+def _print_banner(settings: Settings, ui_port: int, directory: Directory, sessions: Sessions) -> None:
     base = f"http://{settings.api_host}:{settings.api_port}"
     c = directory.corporation
     lines = [
@@ -136,6 +138,7 @@ def _print_banner(settings: Settings, ui_port: int, directory: Directory) -> Non
         "Inspraak is running (Ctrl-C stops everything; data is kept in " f"{settings.data_dir}/)",
         f"  API           {base}",
         f"  OpenAPI docs  {base}/docs",
+        f"  Portal        {base}/portaal (organisations: ask for a login link; it lands in the mail outbox)",
         f"  Temporal UI   http://127.0.0.1:{ui_port}",
         f"  Documents     {settings.documents_dir}/",
         f"  Mail outbox   {settings.mail_outbox_dir}/",
@@ -152,4 +155,9 @@ def _print_banner(settings: Settings, ui_port: int, directory: Directory) -> Non
         lines += [f"  organisation {org.id} ({org.name}):",
                   "    " + issue_token(settings, role=Role.ORGANISATION, subject=org.id, name=org.name,
                                        email=str(org.contacts[0].email), organisation_id=org.id)]
+    lines += ["", "Portal login for staff (each link works once, for 12 hours; restart for new ones):",
+              "  staff:   " + staff_login_url(settings, sessions, subject="behandelaar", name="Sanne Behandelaar",
+                                              email=c.email),
+              "  manager: " + staff_login_url(settings, sessions, subject="manager", name=c.manager_name,
+                                              email=c.manager_email, role=Role.MANAGER)]
     print("\n".join(lines), flush=True)

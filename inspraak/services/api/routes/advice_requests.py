@@ -11,6 +11,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from inspraak.activities.storage import DocumentStore
 from inspraak.domain.advice import AdviceRequestView, Registration, State, initial_state
 from inspraak.domain.advice_actions import (
     AdviceReceived,
@@ -228,7 +229,14 @@ async def upload_document(trajectory_id: str, request: Request, principal: Curre
                           ) -> StepResult:
     handle, view = await visible_trajectory(client, trajectory_id, principal)
     data = await request.body()  # its size is bounded before it is read (INSPRAAK_MAX_UPLOAD_BYTES, a 413)
+    return await attach_upload(store, handle, view, data, title, principal)
+
+
+async def attach_upload(store: DocumentStore, handle: WorkflowHandle[Any, Any], view: AdviceRequestView, data: bytes,
+                        title: str, principal: Principal) -> StepResult:
+    """Keep a handed-in file (.docx or .pdf, by content) as the organisation's document of the trajectory."""
     content_type = checked_upload(data)
+    trajectory_id = view.id
     if "attach_document" not in view.allowed_actions:  # checked before storing: no orphan file is left
         raise Conflict(f"the trajectory is closed (state is {view.state.value}: {view.state_label})",
                        state=view.state.value)

@@ -5,7 +5,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
-from inspraak.activities.storage import ObjectNotFoundError, StoredObject
+from inspraak.activities.storage import DocumentStore, ObjectNotFoundError, StoredObject
 from inspraak.domain.documents import DOCUMENT_ID, PDF_CONTENT_TYPE, storage_key
 from inspraak.domain.uploads import EXTENSIONS
 from inspraak.services.api.auth import Principal
@@ -29,7 +29,7 @@ class DocumentMetadata(BaseModel):
     content: str
 
 
-async def _visible(store: StoreDep, document_id: str, principal: Principal) -> StoredObject:
+async def visible_document(store: DocumentStore, document_id: str, principal: Principal) -> StoredObject:
     """The stored object if the caller may see it; 404 alike for missing and not-yours."""
     if not DOCUMENT_ID.match(document_id):
         raise NotFound("no such document")
@@ -45,7 +45,7 @@ async def _visible(store: StoreDep, document_id: str, principal: Principal) -> S
 
 @router.get("/{document_id}", response_model=DocumentMetadata, summary="A document's metadata")
 async def get_document(document_id: str, principal: CurrentPrincipal, store: StoreDep) -> DocumentMetadata:
-    obj = await _visible(store, document_id, principal)
+    obj = await visible_document(store, document_id, principal)
     m = obj.metadata
     return DocumentMetadata(id=document_id, title=m.get("title", ""), type=m.get("document-type", ""),
                             trajectory_id=m.get("trajectory", ""), organisation_id=m.get("organisation", ""),
@@ -56,7 +56,12 @@ async def get_document(document_id: str, principal: CurrentPrincipal, store: Sto
 @router.get("/{document_id}/content", summary="Download the document (.docx, or .pdf for an upload)",
             responses={200: {"content": {DOCX: {}, PDF_CONTENT_TYPE: {}}}})
 async def get_document_content(document_id: str, principal: CurrentPrincipal, store: StoreDep) -> Response:
-    obj = await _visible(store, document_id, principal)
+    return await download(store, document_id, principal)
+
+
+async def download(store: DocumentStore, document_id: str, principal: Principal) -> Response:
+    """The document as an attachment, if the caller may read it (404 otherwise); the API's and the portal's."""
+    obj = await visible_document(store, document_id, principal)
     data = await store.get(obj.key)
     title = obj.metadata.get("title", "document")
     extension = EXTENSIONS.get(obj.content_type, "docx")

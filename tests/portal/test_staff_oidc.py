@@ -1,0 +1,49 @@
+"""Staff log in with the identity provider (OpenID Connect, against a real provider on loopback)."""
+
+from playwright.async_api import Page, expect
+
+from tests.portal.conftest import Portal
+
+
+async def _through_the_provider(page: Page, portal: Portal, who: str) -> None:
+    await page.goto(portal.url("/portaal/inloggen"))
+    await page.get_by_role("link", name="Inloggen met uw werkaccount").click()
+    await page.get_by_role("button", name=who, exact=True).click()  # the provider's own login page
+
+
+async def test_a_staff_member_logs_in_with_the_identity_provider_and_out(portal: Portal, page: Page):
+    await _through_the_provider(page, portal, "sanne")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Alle trajecten")
+    await expect(page.get_by_text("Ingelogd als")).to_contain_text("Sanne Behandelaar")
+    assert not [c for c in await page.context.cookies() if c["name"] == "__Host-inspraak-oidc"]
+    await page.get_by_role("button", name="Uitloggen").click()
+    await expect(page.get_by_text("U bent uitgelogd.")).to_be_visible()
+
+
+async def test_a_manager_is_known_by_the_group_in_the_id_token(portal: Portal, page: Page):
+    await _through_the_provider(page, portal, "marieke")
+    await expect(page.get_by_text("Ingelogd als")).to_contain_text("Marieke de Vries")
+    session = next(c for c in await page.context.cookies() if c["name"] == "__Host-inspraak-sessie")
+    s = await portal.sessions().current(session["value"])
+    assert s is not None and s.role.value == "manager" and s.organisation_id is None
+
+
+async def test_a_return_without_this_browsers_login_or_with_another_state_is_refused(portal: Portal, page: Page):
+    response = await page.goto(portal.url("/portaal/medewerkers/terug?code=abc&state=xyz"))
+    assert response is not None and response.status == 400
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen is niet gelukt")
+
+    await page.goto(portal.url("/portaal/inloggen"))
+    await page.get_by_role("link", name="Inloggen met uw werkaccount").click()
+    await expect(page.get_by_role("button", name="sanne", exact=True)).to_be_visible()
+    response = await page.goto(portal.url("/portaal/medewerkers/terug?code=abc&state=not-the-one-sent"))
+    assert response is not None and response.status == 400
+    await page.goto(portal.url("/portaal"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen")
+
+
+async def test_a_denied_login_is_a_page_not_a_session(portal: Portal, page: Page):
+    await page.goto(portal.url("/portaal/inloggen"))
+    await page.get_by_role("link", name="Inloggen met uw werkaccount").click()
+    await page.get_by_role("button", name="Deny").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen is niet gelukt")
