@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from temporalio.service import RPCError, RPCStatusCode
 
 from inspraak.domain.advice import AdviceRequestView
-from inspraak.domain.renovation import RenovationView
+from inspraak.domain.renovation_view import RenovationView
 from inspraak.services.api.auth import Principal
 from inspraak.services.api.errors import NotFound
 from inspraak.services.api.routes.advice_requests import visible_trajectory

@@ -9,8 +9,8 @@ from datetime import date
 from inspraak.domain.advice import AdviceRequestView
 from inspraak.domain.advice import State as Advice
 from inspraak.domain.dutch import datum_lang
-from inspraak.domain.renovation import RenovationView
 from inspraak.domain.renovation import State as Renovation
+from inspraak.domain.renovation_view import RenovationView
 from inspraak.domain.trajectory import TermView
 
 # Terms in which the tenant organisation has to do something; every other term is the corporation's.
