@@ -1,7 +1,8 @@
 """Erasing a finished renovation's personal data (AVG art. 5 lid 1 e and art. 17): what goes, what stays.
 
 Goes, from the store: the household register, the per-home figures of every proposal, every letter to a
-household, every print file, the copies that list panel members, and every mail copy to a household. Goes,
+household, every print file, the copies that list panel members, every mail copy to a household, and the audit
+trail made until then (its entries name homes and how they answered). Goes,
 from the state: every unit id (sign-ups, members, answers, works per home, mail ids, the timeline lines
 that name a unit). Stays: the totals (homes, sign-ups, members, the count, the works in numbers), the
 letters to the organisation that name no household (minutes, the result of the vote, the evaluatieverslag,
@@ -36,7 +37,9 @@ def erasure_plan(s: RenovationState) -> ErasurePlan:
     versions = s.vote.roll.proposal_version if s.vote else (s.proposal.version if s.proposal else 0)
     return ErasurePlan(
         trajectory_id=s.id, keys=[register_key(s.id), *(d.key for d in s.documents if names_households(d))],
-        prefixes=[f"trajectories/{s.id}/register/", f"trajectories/{s.id}/proposals/"],
+        # The audit trail goes too: its entries name homes (the input of an answer: unit and choice) and its
+        # staff-only lines quote the timeline's; the timeline without unit ids and the totals stay as the record.
+        prefixes=[f"trajectories/{s.id}/register/", f"trajectories/{s.id}/proposals/", f"trajectories/{s.id}/audit/"],
         mail_ids=[*household_mail_ids(s.id, s.documents, list(s.register_ref.unit_ids), versions),
                   # the mail with a home's own last day of its 8 weeks (renovation_objection), by place on the list
                   *(f"{s.id}.kennisgeving-termijn-{n:04d}"
