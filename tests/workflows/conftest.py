@@ -146,3 +146,20 @@ async def pass_until(stack: Stack, day: date, at: time = time(12, 0)) -> None:
     now = await stack.env.get_current_time()
     assert target > now, f"{target} is not in the future (now {now})"
     await stack.env.sleep(target - now)
+
+
+async def settled(handle: Any) -> None:
+    """Wait (describe only) until a workflow is still: same run, same history length for a second. A trajectory
+    with a long history continues as new once its updates stop coming (it waits until none runs); a query that
+    meets that moment runs into its deadline on the time-skipping server and leaves it skipping time no more, so
+    a test that made many updates asks nothing until then."""
+    last, still = None, 0
+    for _ in range(600):
+        d = await handle.describe()
+        now = (d.run_id, d.raw_description.workflow_execution_info.history_length)
+        still = still + 1 if now == last else 0
+        if still >= 20:
+            return
+        last = now
+        await asyncio.sleep(0.05)
+    raise AssertionError("the trajectory did not settle after the answers")

@@ -22,7 +22,7 @@ from inspraak.domain.renovation_actions import AnswerRecorded, MeetingRecorded, 
 from inspraak.domain.vote import Choice
 from inspraak.workflows.renovation import RenovationWorkflow
 from tests.conftest import BIN
-from tests.workflows.conftest import Stack
+from tests.workflows.conftest import Stack, settled
 from tests.workflows.renovation_setup import (
     end_renovation,
     history_runs,
@@ -44,23 +44,6 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=pydantic_data_converter
     ) as e:
         yield e
-
-
-async def settled(handle: Any) -> None:
-    """Wait (describe only) until the trajectory is still: same run, same history length for a second. It
-    continues as new once the answers stop coming (it waits until no update runs); a query that meets that moment
-    runs into its deadline on the time-skipping server and leaves it skipping time no more, so the test asks
-    nothing until then."""
-    last, still = None, 0
-    for _ in range(600):
-        d = await handle.describe()
-        now = (d.run_id, d.raw_description.workflow_execution_info.history_length)
-        still = still + 1 if now == last else 0
-        if still >= 20:
-            return
-        last = now
-        await asyncio.sleep(0.05)
-    raise AssertionError("the trajectory did not settle after the answers")
 
 
 async def pass_until_patiently(stack: Stack, day: date) -> None:
