@@ -16,8 +16,15 @@ async def test_a_staff_member_logs_in_with_the_identity_provider_and_out(portal:
     await expect(page.get_by_role("heading", level=1)).to_have_text("Alle trajecten")
     await expect(page.get_by_text("Ingelogd als")).to_contain_text("Sanne Behandelaar")
     assert not [c for c in await page.context.cookies() if c["name"] == "__Host-inspraak-oidc"]
+    kept = next(c for c in await page.context.cookies() if c["name"] == "__Host-inspraak-sessie")
     await page.get_by_role("button", name="Uitloggen").click()
+    # Ended at Inspraak first, then at the provider (RP-Initiated Logout), which sends the browser back.
+    assert await portal.sessions().current(kept["value"]) is None
+    await expect(page.get_by_role("heading", name="End Session")).to_be_visible()  # the provider's own page
+    assert "client_id=inspraak" in page.url and "post_logout_redirect_uri=" in page.url
+    await page.get_by_role("button", name="End session").click()
     await expect(page.get_by_text("U bent uitgelogd.")).to_be_visible()
+    assert page.url.startswith(portal.url("/portaal/inloggen?uitgelogd=1"))
 
 
 async def test_a_manager_is_known_by_the_group_in_the_id_token(portal: Portal, page: Page):
@@ -47,3 +54,9 @@ async def test_a_denied_login_is_a_page_not_a_session(portal: Portal, page: Page
     await page.get_by_role("link", name="Inloggen met uw werkaccount").click()
     await page.get_by_role("button", name="Deny").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen is niet gelukt")
+
+
+async def test_the_logout_form_may_send_the_browser_to_the_identity_provider_and_nowhere_else(
+        portal: Portal, oidc_issuer: str):
+    csp = (await portal.api.http.get("/portaal/inloggen")).headers["content-security-policy"]
+    assert f"form-action 'self' {oidc_issuer};" in csp

@@ -28,7 +28,7 @@ def install(app: FastAPI) -> None:
     app.state.portal_oidc = oidc.Provider(app.state.settings)
     app.state.portal_link_limiter = login.LinkLimiter(app.state.settings.portal_login_links_per_hour)
     app.state.problem_page = web.problem_page  # errors on a portal page: a Dutch page, not problem+json
-    app.add_middleware(web.SecurityHeaders)
+    app.add_middleware(web.SecurityHeaders, form_action=oidc.origin(app.state.settings))
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=web.HERE / "static"), name="portal-static")
     app.include_router(login.router, prefix=web.PREFIX)
     app.include_router(pages.router, prefix=web.PREFIX)

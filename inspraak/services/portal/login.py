@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from inspraak.activities.mail import MailNotSent, MailRequest, build_mailer, build_message
 from inspraak.domain.organisations import Directory
 from inspraak.services.api.auth import Role
-from inspraak.services.portal import web
+from inspraak.services.portal import oidc, web
 from inspraak.services.portal.sessions import LoginLink, Sessions
 from inspraak.services.worker.main import sender
 from inspraak.settings import Settings
@@ -164,6 +164,8 @@ async def logout(request: Request) -> Response:
     session = await web.current_session(request)
     if session is not None:
         await web.sessions(request).end(session)
-    response = web.redirect(f"{web.PREFIX}/inloggen?uitgelogd=1")
+    # Ended here first; a staff member who came through the identity provider is then logged out there too.
+    at_provider = await oidc.logout_url(request) if session is not None and session.idp else None
+    response = web.redirect(at_provider or f"{web.PREFIX}/inloggen?uitgelogd=1")
     web.set_session_cookie(request, response, None)
     return response

@@ -16,7 +16,7 @@ import logging
 import secrets
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import jwt
@@ -100,6 +100,39 @@ class Provider:
         return list(self._keys.get_signing_keys())
 
 
+def origin(settings: Settings) -> str | None:
+    """The identity provider's origin (scheme, host, port), where the logout form may redirect; None without one."""
+    if not settings.oidc_issuer:
+        return None
+    return origin_of(settings.oidc_issuer)
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+async def logout_url(request: Request) -> str | None:
+    """Where the browser goes to end its session at the identity provider too (OpenID Connect RP-Initiated
+    Logout 1.0), coming back to the login page; None when the provider publishes no ``end_session_endpoint``.
+
+    The request names the client (``client_id``) rather than an ``id_token_hint``, so no ID token is kept;
+    register ``<INSPRAAK_API_PUBLIC_URL>/portaal/inloggen?uitgelogd=1`` as a post-logout redirect URI.
+    """
+    provider: Provider = request.app.state.portal_oidc
+    if not provider.configured:
+        return None
+    try:
+        endpoint = (await provider.metadata()).get("end_session_endpoint")
+    except (httpx.HTTPError, ValueError, KeyError) as e:
+        logger.warning("the identity provider's configuration could not be read at logout: %s", e)
+        return None
+    if not endpoint or origin(provider.settings) != origin_of(str(endpoint)):
+        return None  # none, or elsewhere than the CSP's form-action allows: the session ends here only
+    back = f"{provider.settings.api_public_url.rstrip('/')}{web.PREFIX}/inloggen?uitgelogd=1"
+    return f"{endpoint}?{urlencode({'client_id': provider.settings.oidc_client_id, 'post_logout_redirect_uri': back})}"
+
+
 def _provider(request: Request) -> Provider:
     provider: Provider = request.app.state.portal_oidc
     if not provider.configured:
@@ -157,7 +190,7 @@ async def back(request: Request, code: str = "", state: str = "") -> Response:
     role = Role.MANAGER if settings.oidc_manager_group in groups else Role.STAFF
     email = str(claims.get("email", ""))
     value = web.sessions(request).open(role=role, subject=str(claims["sub"]),
-                                       name=str(claims.get("name") or email or claims["sub"]), email=email)
+                                       name=str(claims.get("name") or email or claims["sub"]), email=email, idp=True)
     response = web.redirect(web.PREFIX)
     response.delete_cookie(COOKIE, path="/", secure=settings.portal_cookie_secure, httponly=True, samesite="lax")
     web.set_session_cookie(request, response, value)

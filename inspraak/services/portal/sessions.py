@@ -77,6 +77,7 @@ class Session(BaseModel):
     role: Role
     organisation_id: str | None = None
     expires: int  # unix time
+    idp: bool = False  # opened through the identity provider: logging out ends the provider's session too
 
     def principal(self) -> Principal:
         return Principal(subject=self.subject, name=self.name, email=self.email, role=self.role,
@@ -114,10 +115,11 @@ class Sessions:
         return self.open(role=link.role, subject=link.subject, name=link.name, email=link.email,
                          organisation_id=link.organisation_id)
 
-    def open(self, *, role: Role, subject: str, name: str, email: str, organisation_id: str | None = None) -> str:
+    def open(self, *, role: Role, subject: str, name: str, email: str, organisation_id: str | None = None,
+             idp: bool = False) -> str:
         """A new session (a fresh id); the cookie's value."""
         session = Session(sid=secrets.token_hex(16), subject=subject, name=name, email=email, role=role,
-                          organisation_id=organisation_id, expires=int(time.time()) + self.session_seconds)
+                          organisation_id=organisation_id, expires=int(time.time()) + self.session_seconds, idp=idp)
         return self._sessions.sign(session.model_dump(mode="json"))
 
     async def current(self, cookie: str | None) -> Session | None:

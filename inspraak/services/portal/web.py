@@ -59,9 +59,13 @@ def portal_path(path: str) -> bool:
 class SecurityHeaders:
     """Adds :data:`SECURITY_HEADERS` to every answer under the portal's prefix (the API keeps its own)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, form_action: str | None = None) -> None:
         self.app = app
-        self._headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        headers = dict(SECURITY_HEADERS)
+        if form_action:  # the logout form's redirect to the identity provider (browsers hold redirects to it)
+            csp = headers["Content-Security-Policy"]
+            headers["Content-Security-Policy"] = csp.replace("form-action 'self'", f"form-action 'self' {form_action}")
+        self._headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
