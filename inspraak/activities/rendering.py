@@ -30,7 +30,7 @@ from jinja2.exceptions import TemplateSyntaxError
 from lxml import etree
 
 from inspraak.domain.documents import DocumentType, TemplateSource
-from inspraak.domain.dutch import bedrag, datum, datum_lang
+from inspraak.domain.dutch import aantal, bedrag, datum, datum_lang
 from inspraak.domain.letter_contexts import LETTER_CONTEXTS, Brief
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def _finalize(value: Any) -> Any:
 def make_environment() -> Environment:
     """The Jinja environment every letter is rendered with."""
     env = Environment(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
-    env.filters.update(datum=datum, datum_lang=datum_lang, bedrag=bedrag, alineas=alineas, zin=zin)
+    env.filters.update(datum=datum, datum_lang=datum_lang, bedrag=bedrag, alineas=alineas, zin=zin, aantal=aantal)
     return env
 
 

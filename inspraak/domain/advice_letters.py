@@ -9,7 +9,7 @@ from datetime import date
 from inspraak.domain.advice import STATE_LABELS, AdviceState, ExecutableBecause, RecordedAdvice, State
 from inspraak.domain.advice_actions import DecisionTaken
 from inspraak.domain.documents import DocumentRef, DocumentType
-from inspraak.domain.dutch import datum
+from inspraak.domain.dutch import datum, regel
 from inspraak.domain.letter_contexts import (
     AdviesaanvraagBrief,
     Adviespunt,
@@ -243,7 +243,7 @@ TIMELINE = {
     "receipt_confirmed": "Ontvangst bevestigd op {received_on}",
     "overleg_requested": "Overleg gevraagd op {requested_on}{planned} (artikel 5 lid 1 en 5b lid 2 Wohv)",
     "term_extended": "De {term} is verlengd van {old} tot en met {new}: {reason}",
-    "advice_received": "Schriftelijk advies ontvangen op {received_on} met {points} adviespunt(en)",
+    "advice_received": "Schriftelijk advies ontvangen op {received_on} met {points:adviespunt|adviespunten}",
     "no_objection": "Verklaring 'geen bezwaar' ontvangen op {received_on}; het besluit mag worden uitgevoerd "
                     "(artikel 5 lid 3 onder a Wohv)",
     "consent_given": "Instemming ontvangen op {received_on}; het voorstel mag worden uitgevoerd (artikel 5a Wohv)",
@@ -269,7 +269,7 @@ TIMELINE = {
 
 def line(event: str, **facts: object) -> str:
     """The timeline line of ``event``; dates among the facts are written as Dutch dates."""
-    return TIMELINE[event].format(**{k: datum(v) if isinstance(v, date) else v for k, v in facts.items()})
+    return regel(TIMELINE[event], **facts)
 
 
 def sent(s: AdviceState) -> str:

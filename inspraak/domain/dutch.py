@@ -1,7 +1,9 @@
 """Dutch dates and amounts as letters, mails and timelines show them ("3 januari 2027", "€ 1.234,50")."""
 
+import string
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
@@ -50,6 +52,32 @@ def opsomming(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def aantal(count: int, one: str, more: str) -> str:
+    """``1 woning``, ``3 woningen``: the noun as the number asks, never "woning(en)"."""
+    return f"{count} {one if count == 1 else more}"
+
+
+class _Regel(string.Formatter):
+    """``str.format`` with Dutch dates and counted nouns: ``{homes:woning|woningen}`` is ``1 woning`` or
+    ``3 woningen``; a date or moment among the facts is written as :func:`datum`."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec and isinstance(value, int):
+            one, more = format_spec.split("|", 1)
+            return aantal(value, one, more)
+        if isinstance(value, date | datetime) and not format_spec:
+            return datum(value)
+        return str(super().format_field(value, format_spec))
+
+
+_REGEL = _Regel()
+
+
+def regel(template: str, **facts: object) -> str:
+    """``template`` filled with ``facts`` (see :class:`_Regel`): how every timeline line is written."""
+    return _REGEL.format(template, **facts)
 
 
 datum(date(2000, 1, 1)), datum_lang(date(2000, 1, 1)), bedrag(1)  # load the locale's data now (see LOCALE)

@@ -5,7 +5,7 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
-from inspraak.domain.dutch import datum
+from inspraak.domain.dutch import aantal, datum
 from inspraak.domain.objections import CourtParty, Notices, ReceiptMethod, Ruling
 from inspraak.domain.renovation import STATE_LABELS, Proposal
 from inspraak.domain.renovation_letters import DENOMINATOR
@@ -85,7 +85,8 @@ def what_notices(notices: Notices) -> str:
 
 
 def what_court(count: int) -> str:
-    return f"De {count} woning(en) waarover een zaak bij de kantonrechter loopt of liep, met de uitspraak."
+    return (f"De {aantal(count, 'woning', 'woningen')} waarover een zaak bij de kantonrechter loopt of liep, met de "
+            "uitspraak.")
 
 
 def tally_text(proposal: Proposal, tally: Tally) -> str:

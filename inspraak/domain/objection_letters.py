@@ -7,10 +7,10 @@ data (:func:`kennisgeving_common`), the merge activity completes it per home fro
 its own last day, and timeline lines.
 """
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from inspraak.domain.dutch import datum
+from inspraak.domain.dutch import aantal, datum, regel
 from inspraak.domain.households import Household, Households
 from inspraak.domain.letter_contexts import Geadresseerde, Kennisgeving70Brief
 from inspraak.domain.objections import CourtParty, Notices, Ruling
@@ -78,7 +78,7 @@ def week_six_alert(s: RenovationState, term_key: str, rung: PlannedRung) -> list
         return []
     homes = [h.unit_id for h in notices.homes if h.term_key == term_key]
     in_court = [c.unit_id for c in s.court_cases if c.unit_id in homes]
-    text = (f"Zes weken geleden, op {datum(term.anchor)}, ontvingen {len(homes)} woning(en) van "
+    text = (f"Zes weken geleden, op {datum(term.anchor)}, ontvingen {aantal(len(homes), 'woning', 'woningen')} van "
             f"{s.renovation.complex.name} de kennisgeving van 70 procent (eenheden: {', '.join(homes)}). Hun "
             f"termijn om naar de kantonrechter te gaan eindigt op {datum(term.due_on)} ({term.article}). "
             + (f"Naar de rechter gegaan: {', '.join(in_court)}. " if in_court else
@@ -101,21 +101,22 @@ def term_ended(s: RenovationState, term_key: str, ready: bool) -> Notice:
         what = "Alle termijnen zijn voorbij: het project is klaar voor de uitvoering. Woningen waarvan de huurder " \
                "naar de rechter ging, blijven geblokkeerd tot de rechter het voorstel redelijk vindt."
     elif missing:
-        what = (f"Van {len(missing)} woning(en) is de ontvangst van de kennisgeving nog niet vastgelegd "
-                f"({', '.join(missing[:20])}). Hun termijn loopt pas vanaf de ontvangst: leg die vast. Tot dan "
+        what = (f"Van {aantal(len(missing), 'woning', 'woningen')} is de ontvangst van de kennisgeving nog niet "
+                f"vastgelegd ({', '.join(missing[:20])}). Hun termijn loopt pas vanaf de ontvangst: leg die vast. Tot "
+                "dan "
                 "blijft de bezwaartermijn open.")
     else:
         what = "Andere termijnen lopen nog."
     return Notice(kind=RungKind.ALERT, audience=Audience.OWNER,
                   timeline=line("term_ended", count=count, received_on=term.anchor, due_on=term.due_on),
                   mail=_owner_mail(s, "Bezwaartermijn renovatie verstreken",
-                                   f"De termijn van {count} woning(en) die de kennisgeving op {datum(term.anchor)} "
-                                   f"ontvingen, is op {datum(term.due_on)} geëindigd. {what}"))
+                                   f"De termijn van {aantal(count, 'woning', 'woningen')} die de kennisgeving op "
+                                   f"{datum(term.anchor)} ontvingen, is op {datum(term.due_on)} geëindigd. {what}"))
 
 
 def receipts_missing(s: RenovationState, notices: Notices) -> str:
     missing = notices.without_receipt()
-    return (f"nog {len(missing)} woning(en) zonder vastgelegde ontvangst" if missing
+    return (f"nog {aantal(len(missing), 'woning', 'woningen')} zonder vastgelegde ontvangst" if missing
             else "van alle woningen is de ontvangst vastgelegd")
 
 
@@ -125,26 +126,27 @@ PARTIES = {CourtParty.TENANT: "de huurder", CourtParty.LANDLORD: "de verhuurder"
 RULINGS = {Ruling.REASONABLE: "voorstel redelijk", Ruling.UNREASONABLE: "voorstel niet redelijk"}
 
 TIMELINE = {
-    "notices_sent": "Kennisgeving 70% aangetekend verzonden aan {letters} woning(en) die niet instemden; bij "
+    "notices_sent": "Kennisgeving 70% aangetekend verzonden aan {letters:woning|woningen} die niet instemden; bij "
                     "ontvangst op {expected} eindigt hun termijn op {due_on}",
-    "receipts": "Ontvangst van de kennisgeving vastgelegd voor {count} woning(en) op {received_on}; hun termijn "
+    "receipts": "Ontvangst van de kennisgeving vastgelegd voor {count:woning|woningen} op {received_on}; hun termijn "
                 "eindigt op {due_on}; {missing}",
-    "week_six": "Bericht aan juridische zaken: termijn van {count} woning(en) (ontvangen op {received_on}) eindigt "
+    "week_six": "Bericht aan juridische zaken: termijn van {count:woning|woningen} (ontvangen op {received_on}) "
+                "eindigt "
                 "op {due_on}",
-    "term_ended": "Bezwaartermijn verstreken voor {count} woning(en) die de kennisgeving op {received_on} "
+    "term_ended": "Bezwaartermijn verstreken voor {count:woning|woningen} die de kennisgeving op {received_on} "
                   "ontvingen (laatste dag {due_on})",
-    "ready": "Alle bezwaartermijnen verstreken: klaar voor de uitvoering ({blocked} woning(en) geblokkeerd "
+    "ready": "Alle bezwaartermijnen verstreken: klaar voor de uitvoering ({blocked:woning|woningen} geblokkeerd "
              "zolang de rechter beslist of na een uitspraak dat het voorstel niet redelijk is)",
     "court_claim": "Eenheid {unit}: {party} is naar de kantonrechter gegaan op {filed_on}{reference}",
     "ruling": "Eenheid {unit}: uitspraak van de kantonrechter op {ruled_on}: {ruling}",
     "adjusting": "Draagvlak niet bereikt; het voorstel wordt aangepast: {reason}",
     "rulings_followed": "Alle woningen die niet instemden hebben een uitspraak; de uitvoering volgt de "
-                        "uitspraken ({cleared} woning(en) mogen, {blocked} niet)",
+                        "uitspraken ({cleared:woning|woningen} mogen, {blocked} niet)",
 }
 
 
 def line(event: str, **facts: object) -> str:
-    return TIMELINE[event].format(**{k: datum(v) if isinstance(v, date | datetime) else v for k, v in facts.items()})
+    return regel(TIMELINE[event], **facts)
 
 
 def reference(ref: str | None) -> str:

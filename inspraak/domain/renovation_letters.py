@@ -6,13 +6,13 @@ merge activity completes it per household from the register with a pure builder 
 in ``inspraak.domain.merge``). The minutes are an ordinary letter, from what staff entered.
 """
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from inspraak.domain.documents import DocumentRef, DocumentType
-from inspraak.domain.dutch import datum
+from inspraak.domain.dutch import aantal, datum, regel
 from inspraak.domain.households import Household, Households
 from inspraak.domain.letter_contexts import (
     Afspraak,
@@ -240,10 +240,11 @@ def reply_reminder_mail(s: RenovationState) -> Mail:
 def reply_reminder(s: RenovationState, mailed: int, posted: int = 0) -> Notice:
     t = s.vote.tally() if s.vote else None
     no_answer = t.no_answer if t else 0
-    text = (f"De antwoorddatum van het renovatievoorstel is over vijf dagen. Nog {no_answer} woning(en) hebben niet "
-            f"geantwoord; {mailed} daarvan kregen een herinnering per mail en {posted} een herinneringsbrief per post "
+    text = (f"De antwoorddatum van het renovatievoorstel is over vijf dagen. Nog "
+            f"{aantal(no_answer, 'woning heeft', 'woningen hebben')} niet geantwoord; {mailed} daarvan kregen een "
+            f"herinnering per mail en {posted} een herinneringsbrief per post "
             "(het printbestand staat bij de documenten). Bel ze of ga langs. Er zijn nog "
-            f"{t.still_needed if t else 0} instemming(en) nodig voor 70%.")
+            f"{aantal(t.still_needed if t else 0, 'instemming', 'instemmingen')} nodig voor 70%.")
     return Notice(kind=RungKind.REMINDER, audience=Audience.OWNER,
                   timeline=line("reply_reminder", no_answer=no_answer, mailed=mailed, posted=posted),
                   mail=_owner_mail(s, "Antwoorddatum renovatievoorstel nadert", text))
@@ -324,11 +325,12 @@ def rung_notices(s: RenovationState, term_key: str, rung: PlannedRung) -> list[N
     term = s.terms[term_key].schedule
     count = len(s.sign_ups)
     text = (f"De aanmelding voor het bewonerspanel van {s.renovation.complex.name} sluit op {datum(term.due_on)}. "
-            f"Er zijn nu {count} aanmelding(en). Overweeg een herinnering of een huisbezoek bij bewoners die nog "
+            f"Er zijn nu {aantal(count, 'aanmelding', 'aanmeldingen')}. Overweeg een herinnering of een huisbezoek "
+            "bij bewoners die nog "
             "niet reageerden.")
     return [Notice(kind=rung.kind, audience=Audience.OWNER,
                    timeline=f"Herinnering aan de behandelaar: de aanmelding sluit op {datum(term.due_on)} "
-                            f"({count} aanmelding(en))",
+                            f"({aantal(count, 'aanmelding', 'aanmeldingen')})",
                    mail=_owner_mail(s, "Aanmelding bewonerspanel sluit bijna", text))]
 
 
@@ -339,7 +341,8 @@ def sign_up_closed(s: RenovationState) -> Notice:
     return Notice(kind=RungKind.ALERT, audience=Audience.OWNER,
                   timeline=line("sign_up_closed", count=count),
                   mail=_owner_mail(s, "Aanmelding bewonerspanel gesloten",
-                                   f"De aanmeldtermijn is verstreken met {count} aanmelding(en). {what}"))
+                                   "De aanmeldtermijn is verstreken met "
+                                   f"{aantal(count, 'aanmelding', 'aanmeldingen')}. {what}"))
 
 
 # ---- timeline lines -------------------------------------------------------------------------------------------
@@ -350,15 +353,15 @@ TIMELINE = {
     "invited": "Alle {letters} huishoudens uitgenodigd (brief per post, {mailed} ook per mail); aftrap op {kickoff}, "
                "aanmelden tot en met {deadline}",
     "sign_up": "Aanmelding voor het panel ontvangen op {signed_up_on} (eenheid {unit}{wish})",
-    "sign_up_closed": "Aanmeldtermijn verstreken met {count} aanmelding(en)",
-    "panel_constituted": "Panel opgericht op {constituted_on} als {soort} met {members} leden",
+    "sign_up_closed": "Aanmeldtermijn verstreken met {count:aanmelding|aanmeldingen}",
+    "panel_constituted": "Panel opgericht op {constituted_on} als {soort} met {members:lid|leden}",
     "meeting": "Panelbijeenkomst {number} gehouden op {held_on}; verslag gemaakt",
     "stopped": "Traject gestopt: {reason}",
     "proposals_sent": "Renovatievoorstel versie {version} verzonden aan alle {letters} woningen ({mailed} ook per "
                       "mail); lijst bevroren op {reference} met {letters} woningen; antwoorden tot en met {reply_by}",
     "answer": "Antwoord van eenheid {unit} vastgelegd ({channel}, {answered_on})",
     "answer_by_code": "Antwoord met persoonlijke antwoordcode ontvangen van eenheid {unit}",
-    "reply_reminder": "Herinnering antwoorddatum: {no_answer} woning(en) zonder antwoord, {mailed} per mail en "
+    "reply_reminder": "Herinnering antwoorddatum: {no_answer:woning|woningen} zonder antwoord, {mailed} per mail en "
                       "{posted} per brief herinnerd",
     "reply_ended": "Antwoorddatum verstreken ({pct}% ingestemd)",
     "vote_closed": "Telling gesloten: {agreed} van {total} woningen ingestemd ({pct}%); draagvlak {reached}",
@@ -372,7 +375,7 @@ TIMELINE = {
 
 
 def line(event: str, **facts: object) -> str:
-    return TIMELINE[event].format(**{k: datum(v) if isinstance(v, date | datetime) else v for k, v in facts.items()})
+    return regel(TIMELINE[event], **facts)
 
 
 CHANNELS = {"paper": "antwoordstrook op papier", "home_visit": "huisbezoek", "staff": "door medewerker"}

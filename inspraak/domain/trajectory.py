@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from inspraak.domain.documents import DocumentRef, DocumentType, Visibility
+from inspraak.domain.dutch import regel
 from inspraak.domain.letter_contexts import Brief
 from inspraak.domain.render_requests import StoredJson
 from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, RungKind
@@ -228,9 +229,14 @@ class ActionTable:
 KERNEL_LINES = {
     "document": "Document gemaakt: {title}",
     "document_attached": "Document toegevoegd: {title}",
-    "documents_merged": "{count} brieven gemaakt: {title}",
+    "documents_merged": "{count:brief|brieven} gemaakt: {title}",
     "mail_skipped": "Geen adres voor '{audience}': '{subject}' is niet gemaild",
     "mail_failed": "Mail '{subject}' kon niet worden verzonden: {cause}",
     "letter_failed": "Een brief bij '{what}' kon niet worden gemaakt: {cause}. Herstel de sjabloon en verstuur de "
                      "brief met de hand.",
 }
+
+
+def kernel_line(event: str, **facts: object) -> str:
+    """The kernel's timeline line of ``event`` (counted nouns and dates in Dutch: ``dutch.regel``)."""
+    return regel(KERNEL_LINES[event], **facts)

@@ -7,12 +7,12 @@ As in ``renovation_letters``: letters that name households are made in two halve
 registered in ``inspraak.domain.merge``).
 """
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from inspraak.domain.documents import DocumentType
-from inspraak.domain.dutch import bedrag, datum
+from inspraak.domain.dutch import aantal, bedrag, datum, regel
 from inspraak.domain.households import Household, Households
 from inspraak.domain.letter_contexts import (
     Afspraak,
@@ -119,10 +119,18 @@ def _owner_mail(s: RenovationState, subject: str, text: str) -> Mail:
                 f"({kenmerk(s)})\n")
 
 
+def waiting_for_court(held: int) -> str:
+    """The tail of the "works started" line for homes that wait for the court (empty when none do)."""
+    if not held:
+        return ""
+    return f"; {aantal(held, 'woning wacht', 'woningen wachten')} op de rechter"
+
+
 def rent_alert(s: RenovationState, completed_on: date, open_homes: int, due_on: date, rung: PlannedRung) -> Notice:
     """Two months after completion: homes of that group whose rent after the works is not settled yet."""
-    text = (f"Van de woningen die op {datum(completed_on)} zijn opgeleverd, is bij {open_homes} woning(en) de "
-            f"nieuwe huur nog niet afgesproken. Tot en met {datum(due_on)} kunnen huurder en verhuurder de "
+    text = (f"Van de woningen die op {datum(completed_on)} zijn opgeleverd, is bij "
+            f"{aantal(open_homes, 'woning', 'woningen')} de nieuwe huur nog niet afgesproken. Tot en met "
+            f"{datum(due_on)} kunnen huurder en verhuurder de "
             "Huurcommissie vragen om een uitspraak (artikel 7:255 lid 2 Burgerlijk Wetboek). Leg een afspraak of "
             "een verzoek aan de Huurcommissie vast.")
     return Notice(kind=rung.kind, audience=Audience.OWNER,
@@ -134,8 +142,9 @@ def rent_term_ended(s: RenovationState, completed_on: date, open_homes: int) -> 
     return Notice(kind=RungKind.ALERT, audience=Audience.OWNER,
                   timeline=line("rent_term_ended", completed_on=completed_on, open=open_homes),
                   mail=_owner_mail(s, "Termijn huurverhoging na renovatie verstreken", (
-                      f"De drie maanden na de oplevering op {datum(completed_on)} zijn voorbij. Bij {open_homes} "
-                      "woning(en) is geen afspraak over de nieuwe huur en geen verzoek aan de Huurcommissie "
+                      f"De drie maanden na de oplevering op {datum(completed_on)} zijn voorbij. Bij "
+                      f"{aantal(open_homes, 'woning', 'woningen')} is geen afspraak over de nieuwe huur en geen "
+                      "verzoek aan de Huurcommissie "
                       "vastgelegd (artikel 7:255 lid 2 Burgerlijk Wetboek).")))
 
 
@@ -149,30 +158,32 @@ def retention_ended(s: RenovationState, due_on: date) -> Notice:
 # ---- timeline lines ------------------------------------------------------------------------------------------------
 
 TIMELINE = {
-    "works_started": "Werkzaamheden gestart op {started_on} in {homes} woning(en){held}",
-    "works_started_later": "Werkzaamheden alsnog gestart op {started_on} in {homes} woning(en)",
+    "works_started": "Werkzaamheden gestart op {started_on} in {homes:woning|woningen}{held}",
+    "works_started_later": "Werkzaamheden alsnog gestart op {started_on} in {homes:woning|woningen}",
     "moving_allowance": "Bevestigd: verhuiskostenvergoeding {amount} (minimum {year}, {article}) en de "
                         "wisselwoning uit het voorstel",
-    "homes_completed": "{homes} woning(en) opgeleverd op {completed_on}; opleveringsbrief verstuurd; termijn voor de "
+    "homes_completed": "{homes:woning|woningen} opgeleverd op {completed_on}; opleveringsbrief verstuurd; termijn "
+                       "voor de "
                        "Huurcommissie tot en met {due_on} (artikel 7:255 lid 2 BW)",
-    "rent_settled": "Nieuwe huur na renovatie: {homes} woning(en) {outcome} op {recorded_on}",
-    "rent_alert": "Twee maanden na oplevering op {completed_on}: bij {open} woning(en) is de nieuwe huur nog niet "
+    "rent_settled": "Nieuwe huur na renovatie: {homes:woning|woningen} {outcome} op {recorded_on}",
+    "rent_alert": "Twee maanden na oplevering op {completed_on}: bij {open:woning|woningen} is de nieuwe huur nog niet "
                   "afgesproken (Huurcommissie tot en met {due_on})",
-    "rent_term_ended": "Drie maanden na oplevering op {completed_on} verstreken; {open} woning(en) zonder afspraak",
+    "rent_term_ended": "Drie maanden na oplevering op {completed_on} verstreken; {open:woning|woningen} zonder "
+                       "afspraak",
     "rent_settled_all": "Alle opgeleverde woningen hebben een afspraak over de nieuwe huur of hun termijn is voorbij",
     "evaluation": "Evaluatie met het panel gehouden op {held_on}; evaluatieverslag gemaakt",
-    "dissolved": "{what} op {dissolved_on}; brief aan {letters} leden en een kopie aan de organisatie",
+    "dissolved": "{what} op {dissolved_on}; brief aan {letters:lid|leden} en een kopie aan de organisatie",
     "closed": "Project gesloten; persoonsgegevens worden bewaard tot en met {until}",
     "stopped_retention": "Persoonsgegevens worden bewaard tot en met {until}",
     "retention_ended": "Bewaartermijn persoonsgegevens verstreken op {due_on}",
-    "erased": "Persoonsgegevens gewist: {deleted} document(en) verwijderd; alleen de aantallen zijn bewaard",
+    "erased": "Persoonsgegevens gewist: {deleted:document|documenten} verwijderd; alleen de aantallen zijn bewaard",
 }
 
 OUTCOMES = {"agreed": "afgesproken met de huurder", "disputed": "voorgelegd aan de Huurcommissie"}
 
 
 def line(event: str, **facts: object) -> str:
-    return TIMELINE[event].format(**{k: datum(v) if isinstance(v, date | datetime) else v for k, v in facts.items()})
+    return regel(TIMELINE[event], **facts)
 
 
 def allowance_line(amount: Decimal, year: int, article: str) -> str:

@@ -32,7 +32,6 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain.render_requests import MergeRequest, MergeResult, RenderRequest, StoredJson
     from inspraak.domain.terms import Audience, RungKind, local_date
     from inspraak.domain.trajectory import (
-        KERNEL_LINES,
         ActorRole,
         Letter,
         Mail,
@@ -41,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         Recipient,
         TimelineEntry,
         TrajectoryState,
+        kernel_line,
     )
 
 S = TypeVar("S", bound=TrajectoryState)
@@ -129,7 +129,7 @@ class Correspondence(AuditTrail[S], Generic[S]):
         ref = await self._rendered(render, letter.title or letter.type.label)
         self.s.document_count = number
         self.s.documents.append(ref)
-        self.log("document", KERNEL_LINES["document"].format(title=ref.title), document_id=ref.id,
+        self.log("document", kernel_line("document", title=ref.title), document_id=ref.id,
                  visibility=ref.visibility)
         self.audit_document(ref)
         to = self.s.audiences.get(letter.audience, [])
@@ -175,15 +175,15 @@ class Correspondence(AuditTrail[S], Generic[S]):
         else:  # a worker from before manifests answered: keep the references as then
             self.s.documents.extend(result.documents)
         if result.documents:
-            self.log("documents_merged", KERNEL_LINES["documents_merged"].format(
-                count=len(result.documents), title=result.documents[0].title))
+            self.log("documents_merged", kernel_line("documents_merged",
+                count=result.letters or len(result.documents), title=result.documents[0].title))
             # Named by the merge's number, not by a household's letter: which homes got it is not the organisation's.
             self.audit_document(result.documents[0], audit.DOCUMENTS_MERGED, len(result.documents),
                                 resource_id=f"{self.s.id}.{number:02d}-{letter_type.value}")
         for extra in (result.print_file, result.copy_document):
             if extra is not None:
                 self.s.documents.append(extra)
-                self.log("document", KERNEL_LINES["document"].format(title=extra.title), document_id=extra.id,
+                self.log("document", kernel_line("document", title=extra.title), document_id=extra.id,
                          visibility=extra.visibility)
                 self.audit_document(extra)
         if result.copy_document is not None:
@@ -215,7 +215,7 @@ class Correspondence(AuditTrail[S], Generic[S]):
     def attach(self, ref: DocumentRef, actor: ActorRole, by: str) -> None:
         """File a document someone handed in (stored by the API already); it takes no letter number."""
         self.s.documents.append(ref)
-        self.log("document_attached", KERNEL_LINES["document_attached"].format(title=ref.title), actor=actor, by=by,
+        self.log("document_attached", kernel_line("document_attached", title=ref.title), actor=actor, by=by,
                  document_id=ref.id,
                  visibility=ref.visibility)
         self.audit_document(ref, audit.DOCUMENT_ATTACHED)
@@ -238,7 +238,7 @@ class Correspondence(AuditTrail[S], Generic[S]):
                   attachments: list[MailAttachment] | None = None) -> None:
         to = self.s.audiences.get(audience, [])
         if not to:
-            self.log("mail_skipped", KERNEL_LINES["mail_skipped"].format(audience=audience.value, subject=mail.subject),
+            self.log("mail_skipped", kernel_line("mail_skipped", audience=audience.value, subject=mail.subject),
                      visibility=self._visibility(audience))
             return
         request = MailRequest(message_id=message_id, to=[r.email for r in to], subject=mail.subject,
@@ -260,7 +260,7 @@ class Correspondence(AuditTrail[S], Generic[S]):
                     self._mail_uncertain(audience, subject, [str(x) for x in to])
                 else:
                     # Why it failed is for staff; the organisation may see that its own mail failed, nothing more.
-                    self.log("mail_failed", KERNEL_LINES["mail_failed"].format(subject=subject, cause=e.cause),
+                    self.log("mail_failed", kernel_line("mail_failed", subject=subject, cause=e.cause),
                              visibility=Visibility.STAFF)
 
         self._mail.append(asyncio.create_task(send()))

@@ -45,7 +45,6 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain.documents import DocumentRef, Visibility
     from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung
     from inspraak.domain.trajectory import (
-        KERNEL_LINES,
         ActionTable,
         ChildLink,
         Mail,
@@ -55,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
         TermStatus,
         TrajectoryIndex,
         TrajectoryState,
+        kernel_line,
     )
     from inspraak.workflows import names
 
@@ -274,12 +274,12 @@ class Trajectory(Correspondence[S]):
         try:
             await work
         except ActivityError as e:
-            self.log("letter_failed", KERNEL_LINES["letter_failed"].format(what=what, cause=e.cause),
+            self.log("letter_failed", kernel_line("letter_failed", what=what, cause=e.cause),
                      visibility=Visibility.STAFF)
             self.s.notice_count += 1
             self.send_mail(f"{self.s.id}.notice-{self.s.notice_count:03d}", Audience.OWNER,
                            Mail(subject=f"Brief niet gemaakt [{self.s.id.upper()}]",
-                                body=KERNEL_LINES["letter_failed"].format(what=what, cause=e.cause)))
+                                body=kernel_line("letter_failed", what=what, cause=e.cause)))
 
     def continue_as_new(self) -> NoReturn:
         workflow.continue_as_new(self.continue_input())

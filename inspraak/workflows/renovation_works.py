@@ -149,7 +149,7 @@ class WorksSteps(Trajectory[RenovationState]):
                 held = len(homes) - started
                 self.log("works_started", letters.line(
                     "works_started", started_on=day, homes=started,
-                    held=f"; {held} woning(en) wachten op de rechter" if held else ""), *self.who(action))
+                    held=letters.waiting_for_court(held)), *self.who(action))
                 if allowance is not None:
                     self.log("moving_allowance", letters.allowance_line(allowance.amount, allowance.valid_from.year,
                                                                         allowance.article), *self.who(action))

@@ -150,11 +150,11 @@ EXPECTED: dict[DocumentType, list[str]] = {
         "zaterdag 1 juli 2028", "donderdag 15 juni 2028", "artikel 7:255 lid 2 Burgerlijk Wetboek",
     ],
     T.EVALUATIEVERSLAG: [
-        "maandag 2 oktober 2028", "Van de 40 woningen zijn er 39 opgeleverd", "Bij 36 woning(en)",
+        "maandag 2 oktober 2028", "Van de 40 woningen zijn er 39 opgeleverd", "Bij 36 woningen is",
         "De planning per woning", "Meer tijd tussen", "Wie: Marieke Jansen", "artikel 7:255 lid 2",
     ],
     T.OPHEFFING_PANEL: [
-        "Einde projectafspraken", "dinsdag 11 mei 2027", "9 bijeenkomst(en)", "dinsdag 7 november 2028",
+        "Einde projectafspraken", "dinsdag 11 mei 2027", "9 bijeenkomsten", "dinsdag 7 november 2028",
         "De bewonerscommissie zelf blijft bestaan", "Wet op het overleg huurders verhuurder",
         "het projectarchief van Voorbeeldhaven, Havenstraat 1; inzage op afspraak.",
     ],

@@ -199,5 +199,5 @@ async def test_homes_without_an_answer_or_an_address_get_a_paper_reminder_with_t
     combined = text_of((stack.settings.documents_dir / view.proposal.reminder_print_file.key).read_bytes())
     assert all(f"Molenweg {i}\n" in combined for i in (1, 5, 7, 9)) and "Molenweg 3\n" not in combined
     (line,) = [e for e in view.timeline if e.event == "reply_reminder"]
-    assert "9 woning(en) zonder antwoord, 5 per mail en 4 per brief herinnerd" in line.text
+    assert "9 woningen zonder antwoord, 5 per mail en 4 per brief herinnerd" in line.text
     await stop(handle)
