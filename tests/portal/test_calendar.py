@@ -3,6 +3,7 @@
 old one; another organisation's feed holds none of these trajectories."""
 
 import asyncio
+import re
 from datetime import date, timedelta
 
 import httpx
@@ -17,6 +18,7 @@ from inspraak.services.portal.login import staff_login_url
 from tests.portal.conftest import Portal
 from tests.portal.steps import EENDRACHT, log_in, screenshots, tab_to
 from tests.portal.test_accessibility import _check
+from tests.services.api.renovation_steps import ready_for_proposals
 
 NINE = timedelta(hours=9)  # INSPRAAK_TERMS_REMINDER_TIME: the reminders come at 09:00
 
@@ -151,7 +153,8 @@ async def test_staff_subscribe_to_every_trajectory_and_are_reminded_of_their_own
     assert "Behandelaar: " in str(theirs["description"])
 
 
-async def test_another_organisations_feed_and_a_contact_no_longer_listed(portal: Portal):
+async def test_another_organisations_feed_a_renovation_without_households_and_a_contact_no_longer_listed(
+        portal: Portal):
     rid = (await portal.api.create(organisation_id="hv-eendracht", subject="Agenda: alleen Eendracht")).json()["id"]
     keys = _keys(portal)
     linde = Principal(role=Role.ORGANISATION, subject="sh-de-linde:bestuur@hb-delinde.nl", name="Fatima El Amrani",
@@ -164,8 +167,18 @@ async def test_another_organisations_feed_and_a_contact_no_longer_listed(portal:
     assert str(cal["x-wr-calname"]) == "Inspraak – Stichting Huurdersbelangen De Linde"
     assert not _events(cal, rid) and "hv-eendracht" not in r.text.lower()
 
+    renovation = await ready_for_proposals(portal.api, 4)
+    molen = Principal(role=Role.ORGANISATION, subject="bc-de-molen:bc-demolen@example.nl", name="Henk Visser",
+                      email="bc-demolen@example.nl", organisation_id="bc-de-molen")
+    r, cal = await _feed(portal.url(f"/portaal/agenda/{await keys.secret_of(molen)}.ics"), renovation)
+    text = r.text.replace("\r\n ", "")  # unfolded: a name split over two lines is still found
+    assert not re.search(r"301-\d{3}|Huurder Nummer|Molenweg \d|huurder\d+@", text), text
+    assert all(str(e["uid"]).startswith(renovation) for e in _events(cal, renovation))
+
     gone = Principal(role=Role.ORGANISATION, subject="hv-eendracht:oud-lid@hv-eendracht.nl", name="Oud lid",
                      email="oud-lid@hv-eendracht.nl", organisation_id="hv-eendracht")
     async with httpx.AsyncClient() as http:
         refused = await http.get(portal.url(f"/portaal/agenda/{await keys.secret_of(gone)}.ics"))
+        head = await http.head(portal.url(f"/portaal/agenda/{await keys.secret_of(molen)}.ics"))
     assert refused.status_code == 404
+    assert head.status_code == 200 and head.headers["content-type"] == "text/calendar; charset=utf-8"
