@@ -6,7 +6,7 @@ Nothing reads the environment at import time: ``Settings()`` is built by the CLI
 
 from datetime import date, time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -137,6 +137,12 @@ class Settings(BaseSettings):
     oidc_manager_group: str = "inspraak-managers"
     # Cookies are Secure (sent over https only; browsers treat http://localhost and 127.0.0.1 as secure too).
     portal_cookie_secure: bool = True
+    # The calendar feed (docs/portal-calendar.md): reminders this many days before a term's last day (at
+    # terms_reminder_time; 0 is the last day itself), and only terms whose last day is at most this many days
+    # back or ahead.
+    portal_calendar_alarm_days: list[Annotated[int, Field(ge=0, le=60)]] = Field(default_factory=lambda: [7, 1],
+                                                                                max_length=5)
+    portal_calendar_window_days: int = Field(default=366, ge=30, le=3660)
 
     # Terms (Algemene termijnenwet and how reminders fire)
     terms_apply_atw: bool = True

@@ -12,7 +12,7 @@ async def test_from_the_list_to_handing_in_advice_with_the_keyboard_alone(portal
     await shows(page, "Toetsenbord: parkeerbeleid")
     await page.goto(portal.url("/portaal"))
     order = await tab_to(page, "Toetsenbord: parkeerbeleid", limit=40)
-    assert order[:3] == ["Naar de inhoud", "Inspraak", "Uitloggen"]  # skip link first, then the header
+    assert order[:4] == ["Naar de inhoud", "Inspraak", "Agenda", "Uitloggen"]  # skip link first, then the header
     await page.keyboard.press("Enter")
     await expect(page).to_have_url(portal.url(f"/portaal/trajecten/{rid}"))
 

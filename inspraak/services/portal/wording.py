@@ -66,16 +66,17 @@ TERM_TASKS: dict[str, tuple[str, str]] = {
 }
 
 
+def task(t: TermView, today: date, for_staff: bool = False) -> Task:
+    """What one term asks, of whom, by when; worded for its reader."""
+    own = t.term in ORGANISATION_TERMS
+    who = ("de organisatie" if own else "ons") if for_staff else ("u" if own else "ons")
+    what = TERM_TASKS.get(t.term, (t.name, t.name))[1 if for_staff else 0]
+    return Task(who, what, t.due_on, countdown(t.due_on, today))
+
+
 def tasks(deadlines: list[TermView], today: date, for_staff: bool = False) -> list[Task]:
     """The running terms, the organisation's first, each with its countdown; worded for its reader."""
-    out = []
-    for t in deadlines:
-        if t.status.value != "running":
-            continue
-        own = t.term in ORGANISATION_TERMS
-        who = ("de organisatie" if own else "ons") if for_staff else ("u" if own else "ons")
-        what = TERM_TASKS.get(t.term, (t.name, t.name))[1 if for_staff else 0]
-        out.append(Task(who, what, t.due_on, countdown(t.due_on, today)))
+    out = [task(t, today, for_staff) for t in deadlines if t.status.value == "running"]
     return sorted(out, key=lambda t: (t.who == "ons", t.due_on))
 
 
