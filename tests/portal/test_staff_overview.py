@@ -162,7 +162,7 @@ async def _shows_count(scope: Locator, tally: dict, reply_by: str) -> None:
     await expect(figure("Nog geen antwoord").locator("dd")).to_contain_text(str(tally["no_answer"]))
     await expect(figure("Eens, van alle woningen").locator("dd")).to_contain_text(f"{percent} % (nodig: 70 %)")
     await expect(figure("Uitkomst")).to_contain_text(f"Nog {tally['still_needed']} woningen nodig")
-    await expect(figure("Antwoorden kan tot en met")).to_contain_text(reply_by)
+    await expect(figure("Laatste dag om te antwoorden")).to_contain_text(reply_by)
 
 
 async def test_a_renovation_in_its_vote_shows_the_count_of_the_api(portal: Portal, page: Page):
