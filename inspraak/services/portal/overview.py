@@ -10,14 +10,16 @@ import asyncio
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from inspraak.domain.advice import AdviceRequestView
+from inspraak.domain.renovation import Proposal
 from inspraak.domain.renovation import State as Renovation
 from inspraak.domain.renovation_view import RenovationView
+from inspraak.domain.vote import Tally
 from inspraak.services.api.auth import Principal
 from inspraak.services.api.routes.trajectories import TrajectorySummary, list_trajectories
 from inspraak.services.portal import web, wording
@@ -87,8 +89,8 @@ class Row:
     organisation: str
     task: wording.Task | None
     state: str = ""
-    tally: Any = None
-    proposal: Any = None
+    tally: Tally | None = None  # a renovation's count (its view's: the workflow's ``tally``)
+    proposal: Proposal | None = None
     note: str = ""
 
 
@@ -98,16 +100,16 @@ class Listing:
     complete: bool = True  # False: more than MAX_PAGES pages; the page says so
 
 
-async def _listing(request: Request, principal: Principal, f: Filters, **query: Any) -> Listing:
+async def _listing(request: Request, principal: Principal, f: Filters, *, state: str | None = None,
+                   overdue: bool | None = None, due_by: date | None = None, due_after: date | None = None) -> Listing:
     """Every trajectory that the API's listing gives for these filters, page after page (cursor)."""
     client = await request.app.state.temporal.get()
     out = Listing()
     cursor = None
     for _ in range(MAX_PAGES):
         page = await list_trajectories(principal, client, web.settings_of(request), type=f.type,
-                                       organisation=f.organisation, state=query.get("state"),
-                                       overdue=query.get("overdue"), due_by=query.get("due_by"),
-                                       due_after=query.get("due_after"), limit=PAGE_SIZE, cursor=cursor)
+                                       organisation=f.organisation, state=state, overdue=overdue,
+                                       due_by=due_by, due_after=due_after, limit=PAGE_SIZE, cursor=cursor)
         out.items.extend(page.items)
         cursor = page.next
         if cursor is None:
