@@ -196,6 +196,8 @@ async def test_a_renovation_in_its_vote_shows_the_count_of_the_api(portal: Porta
 
 
 async def test_an_organisation_gets_the_404_page_for_the_overview(portal: Portal, page: Page):
+    await page.goto(portal.url(OVERVIEW))
+    assert page.url.endswith("/portaal/inloggen")  # without a login: the login page
     await log_in(page, portal, EENDRACHT)
     await expect(page.get_by_role("link", name="Overzicht termijnen")).to_have_count(0)
     response = await page.goto(portal.url(OVERVIEW))
