@@ -87,7 +87,7 @@ def _unreadable(item: TrajectorySummary) -> dict[str, Any]:
 
 def _order(card: dict[str, Any]) -> tuple[int, str]:
     """Overdue first, then what the reader has to do soonest, then the rest."""
-    own = [t for t in card["tasks"] if t.who != "ons"]
+    own = [t for t in card["tasks"] if t.who in ("u", "de organisatie")]
     first = min((t.due_on.isoformat() for t in own), default="9999")
     return (0 if card["overdue"] else 1 if own else 2, first)
 

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from inspraak.domain.dutch import datum, datum_lang
 from inspraak.domain.terms import local_date
+from inspraak.domain.vote import CONSENT_THRESHOLD_PERCENT, MINIMUM_HOMES
 from inspraak.services.portal.sessions import BROWSER_COOKIE, SESSION_COOKIE, Session, Sessions
 from inspraak.settings import Settings
 
@@ -35,6 +36,7 @@ def _local(context: Any, value: Any) -> Any:
 
 templates.env.filters["datum"] = pass_context(lambda context, value: datum(_local(context, value)))
 templates.env.filters["datum_lang"] = pass_context(lambda context, value: datum_lang(_local(context, value)))
+templates.env.globals.update(threshold_percent=CONSENT_THRESHOLD_PERCENT, minimum_homes=MINIMUM_HOMES)  # BW 7:220
 FORM_FIELD = "formulier_token"
 
 # No inline script or style anywhere: the CSP allows only our own files. No frames, no other origins, and no

@@ -13,8 +13,10 @@ from inspraak.domain.renovation import State as Renovation
 from inspraak.domain.renovation_view import RenovationView
 from inspraak.domain.trajectory import TermView
 
-# Terms in which the tenant organisation has to do something; every other term is the corporation's.
+# Terms in which the tenant organisation has to do something, and those in which households (tenants) do;
+# every other term is the corporation's.
 ORGANISATION_TERMS = frozenset({"advice_term", "consent_term"})
+HOUSEHOLD_TERMS = frozenset({"sign_up", "proposal_reply", "renovation_objection"})
 
 TERM_STATUS = {"running": "loopt", "met": "gehaald", "expired": "verstreken", "cancelled": "vervallen"}
 
@@ -63,13 +65,19 @@ TERM_TASKS: dict[str, tuple[str, str]] = {
     "consent_term": ("laten weten of u instemt", "laten weten of zij instemt"),
     "reply_term": ("u ons besluit sturen, met de redenen", "het besluit sturen, met de redenen"),
     "execution_wait": ("drie dagen wachten voordat wij het besluit uitvoeren", "drie dagen wachten voor de uitvoering"),
+    "sign_up": ("zich aanmelden voor het bewonerspanel", "zich aanmelden voor het bewonerspanel"),
+    "proposal_reply": ("laten weten of zij het eens zijn met het voorstel",
+                       "laten weten of zij het eens zijn met het voorstel"),
+    "renovation_objection": ("de rechter vragen of het voorstel redelijk is",
+                             "de rechter vragen of het voorstel redelijk is"),
 }
 
 
 def task(t: TermView, today: date, for_staff: bool = False) -> Task:
-    """What one term asks, of whom, by when; worded for its reader."""
+    """What one term asks of whom, by when, worded for its reader."""
     own = t.term in ORGANISATION_TERMS
-    who = ("de organisatie" if own else "ons") if for_staff else ("u" if own else "ons")
+    who = "de huishoudens" if t.term in HOUSEHOLD_TERMS else \
+        ("de organisatie" if own else "ons") if for_staff else ("u" if own else "ons")
     what = TERM_TASKS.get(t.term, (t.name, t.name))[1 if for_staff else 0]
     return Task(who, what, t.due_on, countdown(t.due_on, today))
 
@@ -77,7 +85,7 @@ def task(t: TermView, today: date, for_staff: bool = False) -> Task:
 def tasks(deadlines: list[TermView], today: date, for_staff: bool = False) -> list[Task]:
     """The running terms, the organisation's first, each with its countdown; worded for its reader."""
     out = [task(t, today, for_staff) for t in deadlines if t.status.value == "running"]
-    return sorted(out, key=lambda t: (t.who == "ons", t.due_on))
+    return sorted(out, key=lambda t: (t.who != ("de organisatie" if for_staff else "u"), t.due_on))
 
 
 def staff_summary(state_label: str) -> str:

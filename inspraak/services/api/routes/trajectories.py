@@ -80,6 +80,13 @@ def _page_token(settings: Settings, query: str, cursor: str) -> bytes:
     return page_token
 
 
+def _after_day(day: date, timezone: str) -> str:
+    """The moment a term whose last day is ``day`` ends at the earliest (midnight after it, local), as the query's
+    literal: a term's last day is on or before ``day`` exactly when its expiry is before the day after that."""
+    start = datetime.combine(day + timedelta(days=2), datetime.min.time(), ZoneInfo(timezone))
+    return start.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _due_on(next_deadline: datetime | None, timezone: str) -> date | None:
     # A term expires at midnight at the start of the day after its last day (domain/terms.py, plan_deadline).
     if next_deadline is None:
@@ -112,6 +119,10 @@ async def list_trajectories(
     state: Annotated[str | None, Query(description="a state of any trajectory type", json_schema_extra={
         "enum": STATES})] = None,
     overdue: Annotated[bool | None, Query()] = None,
+    due_by: Annotated[date | None, Query(description="only trajectories whose next running term's last day is on "
+                                         "or before this day (Europe/Amsterdam)")] = None,
+    due_after: Annotated[date | None, Query(description="only trajectories whose next running term's last day is "
+                                            "after this day")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="at most this many items per page")] = 100,
     cursor: Annotated[str | None, Query(max_length=4096, description="`next` of the previous page")] = None,
 ) -> TrajectoryList:
@@ -134,6 +145,10 @@ async def list_trajectories(
         clauses.append(f"{names.STATE.name} = '{state}'")
     if overdue is not None:
         clauses.append(f"{names.OVERDUE.name} = {'true' if overdue else 'false'}")
+    if due_by is not None:
+        clauses.append(f"{names.NEXT_DEADLINE.name} < '{_after_day(due_by, settings.terms_timezone)}'")
+    if due_after is not None:
+        clauses.append(f"{names.NEXT_DEADLINE.name} >= '{_after_day(due_after, settings.terms_timezone)}'")
     query = " AND ".join(clauses)
     token = _page_token(settings, query, cursor) if cursor else None
     pages = client.list_workflows(query, page_size=limit, next_page_token=token)
