@@ -38,6 +38,7 @@ WRONG = ("Deze code klopt niet. Kijk goed naar de code op uw brief en typ hem op
          "O zijn hetzelfde. Lukt het niet? Bel ons.")
 NOT_HERE = ("Deze pagina bestaat niet", "Misschien is het adres niet goed overgetypt. Typ het adres uit uw brief "
             "opnieuw over, of bel ons.")
+READ_AS = str.maketrans({"o": "0", "i": "1", "l": "1"})
 CHOICES = {"ja": Choice.AGREED, "nee": Choice.NOT_AGREED}
 # BW 7:220 lid 3: the weeks a tenant who did not agree has to ask the court, as the letter says them.
 OBJECTION_WEEKS = RenovatievoorstelBrief.model_fields["bezwaar_weken"].default
@@ -45,8 +46,11 @@ BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def _renovation_id(text: str) -> str:
-    """A renovation id as a household may type it from its letter: any case, spaces around, a slash after."""
-    return text.strip().strip("/").lower().replace(" ", "")
+    """A renovation id as a household may type it from its letter: any case, spaces, a slash after, and an O for
+    a 0 or an I or L for a 1 in its random part (Crockford's base32 has no o, i or l: identifiers.py)."""
+    rid = text.strip().strip("/").lower().replace(" ", "")
+    head, _, tail = rid.rpartition("-")
+    return f"{head}-{tail.translate(READ_AS)}" if head else rid
 
 
 def paragraphs(text: str) -> list[str]:
@@ -237,7 +241,8 @@ async def done(request: Request) -> Response:
     session = await _session(request)
     if session is not None:
         await web.sessions(request).end_household(session)
-    response = _message(request, 200, "U bent klaar", "Dank u wel. U kunt deze pagina nu sluiten.",
+    response = _message(request, 200, "U bent klaar", "U kunt deze pagina nu sluiten. Wilt u later (nog eens) "
+                        "antwoorden? Ga dan weer naar het adres in uw brief en typ uw antwoordcode.",
                         session.renovation_id if session else None)
     response.delete_cookie(HOUSEHOLD_COOKIE, path="/", secure=web.settings_of(request).portal_cookie_secure,
                            httponly=True, samesite="strict")

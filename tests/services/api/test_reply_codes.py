@@ -34,3 +34,11 @@ def test_the_letters_print_the_portal_page_of_their_renovation_and_inspraak_dev_
     assert dev.reply_url_for("ren-2026-abc") == "http://127.0.0.1:8000/portaal/antwoord/ren-2026-abc"
     own = Settings(data_dir=settings.data_dir, reply_url="https://woonstichting.nl/antwoord/")
     assert own.reply_url_for("ren-2026-abc") == "https://woonstichting.nl/antwoord/ren-2026-abc"
+
+
+def test_a_kenmerk_is_read_as_a_tenant_types_it():
+    from inspraak.services.portal.household import _renovation_id
+
+    for typed in ("REN-2026-7K3M9Q2X4P", " ren-2026-7k3m9q2x4p/", "REN-2026-7K3M9Q2X4P ", "ren-2026- 7k3m9q2x4p"):
+        assert _renovation_id(typed) == "ren-2026-7k3m9q2x4p"
+    assert _renovation_id("REN-2026-0OIL1") == "ren-2026-00111"
