@@ -93,12 +93,16 @@ class Settings(BaseSettings):
     # Derives every household's reply code (HMAC, domain/vote.py); the API and the worker share it. Never
     # in workflow input or state. At least 32 bytes.
     reply_code_key: SecretStr = Field(default=SecretStr(DEFAULT_REPLY_CODE_KEY), min_length=32)
-    # A wrong reply code for a renovation slows the next try of that renovation by this many seconds per
-    # earlier wrong try (at most reply_code_max_delay_seconds).
+    # A wrong reply code slows the answer down by this many seconds per earlier wrong try from the same client
+    # address or for the same renovation, whichever has more (at most reply_code_max_delay_seconds; counted per
+    # API process, forgotten after a quarter of an hour without wrong tries: services/api/reply_codes.py).
     reply_code_delay_seconds: float = Field(default=0.5, ge=0, le=10)
     reply_code_max_delay_seconds: float = Field(default=5.0, ge=0, le=60)
-    # Where households answer with their code: printed on the reply slip.
-    reply_url: str = Field(default="https://inspraak.example.nl/antwoord", max_length=200)
+    # Where households answer with their code, without the renovation's id (the letter prints
+    # <this>/<renovation id>). Unset: the portal's own page, <api_public_url>/portaal/antwoord.
+    reply_url: str | None = Field(default=None, max_length=160)
+    # A household's session after its reply code (docs/portal-households.md) lasts this long.
+    portal_household_minutes: int = Field(default=30, ge=5, le=24 * 60)
     # The minimum moving allowance table (BW 7:220 lid 5-6), updated by staff every year.
     moving_allowance_file: Path = REPO_ROOT / "demo" / "moving_allowance.toml"
     jwt_issuer: str = "inspraak-local"
@@ -217,6 +221,11 @@ class Settings(BaseSettings):
         if problems:
             raise UnsafeSettingsError("refusing to start with INSPRAAK_ENVIRONMENT=production: "
                                       + "; ".join(problems))
+
+    def reply_url_for(self, trajectory_id: str) -> str:
+        """The address a renovation's letters print for answering online with the reply code."""
+        base = self.reply_url or f"{self.api_public_url.rstrip('/')}/portaal/antwoord"
+        return f"{base.rstrip('/')}/{trajectory_id}"
 
     @property
     def reply_code_key_bytes(self) -> bytes:

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain import objection_letters as letters
     from inspraak.domain.documents import DocumentType, Visibility
     from inspraak.domain.evidence import EvidenceRecord, ProposalVersion, evidence_documents
+    from inspraak.domain.household_view import proposal_merge
     from inspraak.domain.objections import (
         CourtCase,
         CourtClaimRecorded,
@@ -285,8 +286,7 @@ class ObjectionSteps(Trajectory[RenovationState]):
         for proposal, vote in pairs:
             # The household letters are listed in the merge's manifest in the store (the export reads it);
             # a renovation from before manifests still has them among its documents.
-            merged = next((m for m in s.merges if m.type == DocumentType.RENOVATIEVOORSTEL
-                           and m.title.endswith(f"versie {proposal.version}")), None)
+            merged = proposal_merge(s.merges, proposal.version)
             prefix = proposal.print_file.id.removesuffix("printbestand") if proposal.print_file else None
             sent = [d for d in s.documents if d.type == DocumentType.RENOVATIEVOORSTEL and d.household_id
                     and (d.id.startswith(prefix) if prefix else d.title.endswith(f"versie {proposal.version}"))]

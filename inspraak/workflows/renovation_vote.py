@@ -12,6 +12,7 @@ from inspraak.workflows.kernel import Trajectory, invalid
 with workflow.unsafe.imports_passed_through():
     from inspraak.domain import renovation_letters as letters
     from inspraak.domain.documents import DocumentType, Visibility
+    from inspraak.domain.household_view import HouseholdKey, HouseholdProposal, household_proposal
     from inspraak.domain.renovation import (
         Proposal,
         RenovationState,
@@ -216,3 +217,8 @@ class VoteSteps(Trajectory[RenovationState]):
     def home_votes(self) -> list[HomeVote]:
         """Staff only: per home, the answer that counts and how many it gave."""
         return self.s.vote.staff_view() if self.s.vote else []
+
+    @workflow.query
+    def household(self, key: HouseholdKey) -> HouseholdProposal | None:
+        """For the portal, after a household's reply code: its proposal and its own answer, nothing of another."""
+        return household_proposal(self.s, key)

@@ -11,6 +11,9 @@ Everything the portal hands a browser is signed (HMAC-SHA256) with a key derived
 - A **form token** is the HMAC of a random per-browser value kept in its own cookie
   (``__Host-inspraak-formulier``, SameSite=Strict): another site can make the browser post, but cannot
   read the page that holds the token (the double-submit pattern, bound to the cookie).
+- A **household session** (``__Host-inspraak-huishouden``, SameSite=Strict) is what a household gets for its
+  reply code: one renovation, one proposal version, one home, for ``INSPRAAK_PORTAL_HOUSEHOLD_MINUTES``; signed
+  for its own purpose, so it is never a session of an organisation or of staff (docs/portal-households.md).
 """
 
 import base64
@@ -19,7 +22,7 @@ import hmac
 import json
 import secrets
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -28,6 +31,7 @@ from inspraak.services.api.auth import Principal, Role
 from inspraak.settings import Settings
 
 SESSION_COOKIE = "__Host-inspraak-sessie"
+HOUSEHOLD_COOKIE = "__Host-inspraak-huishouden"
 BROWSER_COOKIE = "__Host-inspraak-formulier"
 ENDED_SESSIONS = "portal/ended-sessions/"
 USED_LOGIN_LINKS = "portal/used-login-links/"
@@ -69,19 +73,35 @@ class Signer:
         return payload if isinstance(payload, dict) else None
 
 
-class Session(BaseModel):
+class Signed(BaseModel):
+    """What every session holds: its id (ended ones are recorded) and its end (unix time)."""
+
     sid: str
+    expires: int
+
+
+S = TypeVar("S", bound=Signed)
+
+
+class Session(Signed):
     subject: str
     name: str
     email: str
     role: Role
     organisation_id: str | None = None
-    expires: int  # unix time
     idp: bool = False  # opened through the identity provider: logging out ends the provider's session too
 
     def principal(self) -> Principal:
         return Principal(subject=self.subject, name=self.name, email=self.email, role=self.role,
                          organisation_id=self.organisation_id)
+
+
+class HouseholdSession(Signed):
+    """A household after its reply code: which renovation, which version of the proposal, which home."""
+
+    renovation_id: str
+    proposal_version: int
+    unit_id: str
 
 
 class LoginLink(BaseModel):
@@ -103,6 +123,7 @@ class Sessions:
         self._sessions = Signer(settings, "session")
         self._links = Signer(settings, "login link")
         self._forms = Signer(settings, "form")
+        self._households = Signer(settings, "household session")
 
     @property
     def session_seconds(self) -> int:
@@ -124,11 +145,14 @@ class Sessions:
 
     async def current(self, cookie: str | None) -> Session | None:
         """The session the cookie holds, if it is ours, has not expired and was not logged out."""
-        payload = self._sessions.unsign(cookie) if cookie else None
+        return await self._live(self._sessions, Session, cookie)
+
+    async def _live(self, signer: Signer, model: type[S], cookie: str | None) -> S | None:
+        payload = signer.unsign(cookie) if cookie else None
         if payload is None:
             return None
         try:
-            session = Session.model_validate(payload)
+            session = model.model_validate(payload)
         except ValidationError:
             return None
         if session.expires <= time.time() or await self._recorded(ENDED_SESSIONS + session.sid):
@@ -137,6 +161,26 @@ class Sessions:
 
     async def end(self, session: Session) -> None:
         await self._record(ENDED_SESSIONS + session.sid, "ended-session", session.expires)
+
+    # ---- households (a reply code) -------------------------------------------------------------------
+
+    @property
+    def household_seconds(self) -> int:
+        return self._settings.portal_household_minutes * 60
+
+    def open_household(self, *, renovation_id: str, proposal_version: int, unit_id: str) -> str:
+        """A new household session (a fresh id); the cookie's value."""
+        session = HouseholdSession(sid=secrets.token_hex(16), renovation_id=renovation_id,
+                                   proposal_version=proposal_version, unit_id=unit_id,
+                                   expires=int(time.time()) + self.household_seconds)
+        return self._households.sign(session.model_dump(mode="json"))
+
+    async def current_household(self, cookie: str | None) -> HouseholdSession | None:
+        """The household session the cookie holds, if it is ours, has not expired and was not ended."""
+        return await self._live(self._households, HouseholdSession, cookie)
+
+    async def end_household(self, session: HouseholdSession) -> None:
+        await self._record(ENDED_SESSIONS + session.sid, "ended-household-session", session.expires)
 
     # ---- login links ---------------------------------------------------------------------------------
 

@@ -61,7 +61,11 @@ async def get_document_content(document_id: str, principal: CurrentPrincipal, st
 
 async def download(store: DocumentStore, document_id: str, principal: Principal) -> Response:
     """The document as an attachment, if the caller may read it (404 otherwise); the API's and the portal's."""
-    obj = await visible_document(store, document_id, principal)
+    return await attachment(store, await visible_document(store, document_id, principal))
+
+
+async def attachment(store: DocumentStore, obj: StoredObject) -> Response:
+    """A stored document as a download named after its trajectory and title (the API's and the portal's)."""
     data = await store.get(obj.key)
     title = obj.metadata.get("title", "document")
     extension = EXTENSIONS.get(obj.content_type, "docx")

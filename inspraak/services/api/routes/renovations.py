@@ -4,9 +4,6 @@ The household file is parsed here and kept in the document store (staff only); t
 key, its sha256 and the unit ids, so no tenant's name or address enters Temporal's history.
 """
 
-import asyncio
-import re
-import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, Literal, cast
@@ -14,7 +11,6 @@ from typing import Any, Literal, cast
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowHandle
-from temporalio.service import RPCError, RPCStatusCode
 
 from inspraak.activities.register import load_register, store_json, store_register
 from inspraak.domain.advice_actions import OrganisationSnapshot, StaffMember
@@ -38,7 +34,6 @@ from inspraak.domain.renovation_actions import (
     MAX_SCHEDULE,
     MAX_TEXT,
     AnswerRecorded,
-    CodeAnswer,
     Invite,
     MeetingRecorded,
     PanelConstituted,
@@ -46,7 +41,6 @@ from inspraak.domain.renovation_actions import (
     SignUpRecorded,
     Stopped,
     VoteClosed,
-    VoteUnits,
     Works,
     check_figures,
     figures_for_letters,
@@ -55,7 +49,7 @@ from inspraak.domain.renovation_actions import (
 from inspraak.domain.renovation_view import RenovationAccess, RenovationView
 from inspraak.domain.text import Day, MultiLine, OneLine
 from inspraak.domain.trajectory import StepResult
-from inspraak.domain.vote import Choice, HomeVote, Tally, normalise_reply_code, unit_for_derived_code
+from inspraak.domain.vote import Choice, HomeVote, Tally
 from inspraak.services.api.auth import Principal
 from inspraak.services.api.deps import (
     CurrentPrincipal,
@@ -67,8 +61,14 @@ from inspraak.services.api.deps import (
     get_principal,
     get_staff,
 )
-from inspraak.services.api.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from inspraak.services.api.errors import InvalidInput, InvalidParam, NotFound
 from inspraak.services.api.identifiers import new_trajectory_id
+from inspraak.services.api.reply_codes import (
+    RENOVATION_ID,
+    answer_with_code,
+    forget_vote_units,
+    household_for_code,
+)
 from inspraak.services.api.trajectory_access import (
     actor_of,
     as_action,
@@ -83,7 +83,6 @@ router = APIRouter(dependencies=[Depends(get_principal)])
 # Households answer with their reply code without an account: the one route of this module without a token.
 public_router = APIRouter()
 
-RENOVATION_ID = re.compile(r"^ren-[a-z0-9-]{1,80}$")
 
 
 class RenovationStart(NewRenovation):
@@ -287,7 +286,7 @@ async def send_proposals(trajectory_id: str, body: ProposalBody, principal: Staf
                            figures_for_letters(figures, rents))
     action = ProposalSent(
         **body.model_dump(exclude={"figures_csv", "figures"}), figures=ref, figure_units=[f.unit_id for f in figures],
-        moving_allowance=allowance, reply_url=settings.reply_url,
+        moving_allowance=allowance, reply_url=settings.reply_url_for(trajectory_id),
         actor=actor_of(principal))
     result: StepResult = await handle.execute_update(RenovationWorkflow.send_proposals, action)
     forget_vote_units(request, trajectory_id)
@@ -324,62 +323,11 @@ class CodeAnswerRecorded(BaseModel):
     proposal_version: int
 
 
-WRONG_CODE = "this reply code is not valid for this renovation's proposal"
-# The frozen list a by-code answer is checked against is read once per renovation this often, not for every
-# answer (a query per answer filled the workflow's query buffer at 1,000 answers). A staff action through this
-# process forgets it at once; the workflow's validator checks the version and that the vote is open anyway.
-VOTE_UNITS_SECONDS = 2.0
-
-
-async def vote_units(request: Request, handle: WorkflowHandle[Any, Any]) -> VoteUnits | None:
-    """The renovation's frozen list (cached for :data:`VOTE_UNITS_SECONDS`), or None when there is none."""
-    cache: dict[str, tuple[float, VoteUnits | None]] = request.app.state.__dict__.setdefault("vote_units", {})
-    now = time.monotonic()
-    hit = cache.get(handle.id)
-    if hit is not None and now - hit[0] < VOTE_UNITS_SECONDS:
-        return hit[1]
-    try:
-        units: VoteUnits | None = await handle.query(RenovationWorkflow.vote_units)
-    except RPCError as e:
-        if e.status != RPCStatusCode.NOT_FOUND:
-            raise  # busy or down: a 503, never a wrong code that would slow the household down
-        return None  # no such renovation: the same answer as a wrong code, so ids cannot be probed
-    if len(cache) > 1000:
-        cache.clear()
-    cache[handle.id] = (now, units)
-    return units
-
-
-def forget_vote_units(request: Request, trajectory_id: str) -> None:
-    request.app.state.__dict__.get("vote_units", {}).pop(trajectory_id, None)
-
-
-async def _wrong_code(request: Request, trajectory_id: str) -> InvalidInput:
-    """Count a wrong code for the renovation and slow the answer down the more wrong codes it has seen."""
-    settings = request.app.state.settings
-    failures: dict[str, int] = request.app.state.__dict__.setdefault("reply_code_failures", {})
-    key = trajectory_id if RENOVATION_ID.match(trajectory_id) else "-"
-    failures[key] = failures.get(key, 0) + 1
-    await asyncio.sleep(min(settings.reply_code_delay_seconds * failures[key], settings.reply_code_max_delay_seconds))
-    return InvalidInput.field("code", "invalid_code", WRONG_CODE)
-
-
 @public_router.post("/{trajectory_id}/answers/by-code", response_model=CodeAnswerRecorded,
                     summary="A household answers the proposal with its personal reply code (no account needed)")
-async def answer_by_code(trajectory_id: str, body: CodeAnswerBody, request: Request, settings: SettingsDep,
+async def answer_by_code(trajectory_id: str, body: CodeAnswerBody, request: Request,
                          client: TemporalClientDep) -> CodeAnswerRecorded:
-    code = normalise_reply_code(body.code)
-    if code is None or not RENOVATION_ID.match(trajectory_id):
-        raise await _wrong_code(request, trajectory_id)
-    handle = client.get_workflow_handle(trajectory_id)
-    units = await vote_units(request, handle)
-    unit = unit_for_derived_code(code, settings.reply_code_key_bytes, trajectory_id, units.proposal_version,
-                                 units.unit_ids) if units is not None else None
-    if units is None or unit is None:
-        raise await _wrong_code(request, trajectory_id)
-    if not units.open:
-        raise Conflict("the vote on this proposal is closed; no answer can be taken")
-    await handle.execute_update(RenovationWorkflow.answer_by_code, CodeAnswer(
-        unit_id=unit, choice=body.choice, proposal_version=units.proposal_version))
+    holder = await household_for_code(request, client, trajectory_id, body.code)
+    await answer_with_code(request, holder.handle, holder.unit_id, holder.units.proposal_version, body.choice)
     return CodeAnswerRecorded(choice=body.choice, answered_on=datetime.now(UTC).date(),
-                              proposal_version=units.proposal_version)
+                              proposal_version=holder.units.proposal_version)
