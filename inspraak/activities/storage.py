@@ -10,24 +10,13 @@ apply the same rule, so code that works on the local backend works on S3. Values
 
 import asyncio
 import hashlib
-import io
 import json
 import os
 import re
-import string
 import tempfile
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
-from urllib.parse import quote, unquote
+from typing import Protocol
 
-import certifi
-import urllib3
-from minio import Minio
-from minio.error import S3Error, ServerError
-from minio.helpers import DictType
 from pydantic import BaseModel
 
 from inspraak.settings import Settings
@@ -39,24 +28,6 @@ class ObjectNotFoundError(LookupError):
 
 class StoreUnavailableError(ConnectionError):
     """The store cannot be reached, or answers with a server error: it is down; later it may work."""
-
-
-# The S3 error codes of a store that is there but not working (rather than of a bad request).
-_UNAVAILABLE_CODES = frozenset({"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout"})
-
-T = TypeVar("T")
-
-
-@contextmanager
-def _store_errors(what: str) -> Iterator[None]:
-    try:
-        yield
-    except S3Error as e:
-        if e.code in _UNAVAILABLE_CODES:
-            raise StoreUnavailableError(f"object store: {what}: {e.code}") from e
-        raise
-    except (urllib3.exceptions.HTTPError, ServerError, OSError) as e:
-        raise StoreUnavailableError(f"object store: {what}: {e}") from e
 
 
 class StoredObject(BaseModel):
@@ -73,6 +44,11 @@ class DocumentStore(Protocol):
     async def put(
         self, key: str, data: bytes, *, content_type: str, metadata: dict[str, str]
     ) -> StoredObject:
+        ...
+
+    async def create(self, key: str, data: bytes, *, content_type: str, metadata: dict[str, str]) -> bool:
+        """Store ``data`` only if nothing is stored under ``key`` yet, in one step no other writer can split;
+        False (and nothing written) when something is. A marker that may be set once (a login link used)."""
         ...
 
     async def get(self, key: str) -> bytes:
@@ -146,6 +122,28 @@ class LocalDocumentStore:
                            content_type=content_type, metadata=normalise_metadata(metadata))
         await asyncio.to_thread(self._write, key, data, obj)
         return obj
+
+    async def create(self, key: str, data: bytes, *, content_type: str, metadata: dict[str, str]) -> bool:
+        obj = StoredObject(key=key, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                           content_type=content_type, metadata=normalise_metadata(metadata))
+        return await asyncio.to_thread(self._create, key, data, obj)
+
+    def _create(self, key: str, data: bytes, obj: StoredObject) -> bool:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # The metadata goes in whole under a temporary name and is then hard-linked to its own name: a link
+        # fails when that name exists, so of two writers exactly one wins (a rename would let both).
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(obj.model_dump_json(indent=2).encode("utf-8"))
+            os.link(tmp, self._meta_path(key))
+        except FileExistsError:
+            return False
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        write_atomically(path, data)
+        return True
 
     def _write(self, key: str, data: bytes, obj: StoredObject) -> None:
         path = self._path(key)
@@ -223,195 +221,10 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-# Header values must be ASCII. Everything printable stays readable (in the MinIO console too); '%'
-# itself is quoted so that unquoting is exact.
-_SAFE_IN_HEADER = "".join(c for c in string.printable if c not in "%\t\n\r\x0b\x0c")
-_META_PREFIX = "x-amz-meta-"
-
-
-def _encode_metadata_value(value: str) -> str:
-    encoded = quote(value, safe=_SAFE_IN_HEADER)
-    # HTTP strips leading and trailing white space from header values.
-    if encoded.startswith(" "):
-        encoded = "%20" + encoded[1:]
-    if encoded.endswith(" "):
-        encoded = encoded[:-1] + "%20"
-    return encoded
-
-
-def _decode_metadata_value(value: str) -> str:
-    return unquote(value)
-
-
-class S3DocumentStore:
-    """Documents as objects in one bucket of an S3 API store, metadata as user metadata (``x-amz-meta-*``).
-
-    The bucket is created on the first ``put`` when it is missing. The minio client blocks, so every call
-    runs in a worker thread.
-    """
-
-    def __init__(self, client: Minio, bucket: str) -> None:
-        self._client = client
-        self._bucket = bucket
-        self._bucket_ready = False
-        # A threading lock, not an asyncio one: the check runs in worker threads, and one store may be
-        # used from more than one event loop (tests, the API's thread pool).
-        self._bucket_lock = threading.Lock()
-
-    @property
-    def bucket(self) -> str:
-        return self._bucket
-
-    def _ensure_bucket(self) -> None:
-        if self._bucket_ready:
-            return
-        with self._bucket_lock:
-            if self._bucket_ready:
-                return
-            if not self._client.bucket_exists(self._bucket):
-                try:
-                    self._client.make_bucket(self._bucket)
-                except S3Error as e:
-                    # Another worker created it between our check and our create.
-                    if e.code == "BucketAlreadyOwnedByYou":
-                        pass
-                    elif e.code == "BucketAlreadyExists" and self._client.bucket_exists(self._bucket):
-                        pass
-                    else:
-                        raise
-            self._bucket_ready = True
-
-    async def put(
-        self, key: str, data: bytes, *, content_type: str, metadata: dict[str, str]
-    ) -> StoredObject:
-        obj = StoredObject(key=key, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                           content_type=content_type, metadata=normalise_metadata(metadata))
-        await asyncio.to_thread(self._put, obj, data)
-        return obj
-
-    def _put(self, obj: StoredObject, data: bytes) -> None:
-        with _store_errors(f"put {obj.key}"):
-            self._put_object(obj, data)
-
-    def _put_object(self, obj: StoredObject, data: bytes) -> None:
-        self._ensure_bucket()
-        headers: DictType = {_META_PREFIX + k: _encode_metadata_value(v) for k, v in obj.metadata.items()}
-        headers[_META_PREFIX + "sha256"] = obj.sha256
-        try:
-            self._client.put_object(self._bucket, obj.key, io.BytesIO(data), len(data),
-                                    content_type=obj.content_type, metadata=headers)
-        except S3Error as e:
-            if e.code == "NoSuchBucket":
-                # Deleted behind our back: let the retry create it again.
-                self._bucket_ready = False
-            raise
-
-    async def get(self, key: str) -> bytes:
-        return await asyncio.to_thread(_guarded, f"get {key}", self._get, key)
-
-    def _get(self, key: str) -> bytes:
-        try:
-            response = self._client.get_object(self._bucket, key)
-        except S3Error as e:
-            if e.code in ("NoSuchKey", "NoSuchBucket"):
-                raise ObjectNotFoundError(key) from e
-            raise
-        try:
-            return response.read()
-        finally:
-            response.close()
-            response.release_conn()
-
-    async def stat(self, key: str) -> StoredObject:
-        return await asyncio.to_thread(_guarded, f"stat {key}", self._stat, key)
-
-    def _stat(self, key: str) -> StoredObject:
-        try:
-            info = self._client.stat_object(self._bucket, key)
-        except S3Error as e:
-            if e.code in ("NoSuchKey", "NoSuchBucket"):
-                raise ObjectNotFoundError(key) from e
-            raise
-        metadata: dict[str, str] = {}
-        for name, value in (info.metadata or {}).items():
-            name = name.lower()
-            if name.startswith(_META_PREFIX):
-                metadata[name.removeprefix(_META_PREFIX)] = _decode_metadata_value(value)
-        sha256 = metadata.pop("sha256", "")
-        return StoredObject(key=key, size=info.size or 0, sha256=sha256,
-                            content_type=info.content_type or "application/octet-stream", metadata=metadata)
-
-
-    async def list_keys(self, prefix: str) -> list[str]:
-        return await asyncio.to_thread(_guarded, f"list {prefix}", self._list_keys, prefix)
-
-    def _list_keys(self, prefix: str) -> list[str]:
-        try:
-            return sorted(o.object_name for o in self._client.list_objects(self._bucket, prefix=prefix, recursive=True)
-                          if o.object_name)
-        except S3Error as e:
-            if e.code == "NoSuchBucket":
-                return []
-            raise
-
-    async def delete(self, key: str) -> bool:
-        return await asyncio.to_thread(_guarded, f"delete {key}", self._delete, key)
-
-    def _delete(self, key: str) -> bool:
-        try:
-            self._client.stat_object(self._bucket, key)
-        except S3Error as e:
-            if e.code in ("NoSuchKey", "NoSuchBucket"):
-                return False
-            raise
-        self._client.remove_object(self._bucket, key)
-        return True
-
-    async def delete_prefix(self, prefix: str) -> int:
-        return await asyncio.to_thread(_guarded, f"delete {prefix}*", self._delete_prefix, prefix)
-
-    def _delete_prefix(self, prefix: str) -> int:
-        try:
-            keys = [o.object_name for o in self._client.list_objects(self._bucket, prefix=prefix, recursive=True)
-                    if o.object_name]
-        except S3Error as e:
-            if e.code == "NoSuchBucket":
-                return 0
-            raise
-        for key in keys:
-            self._client.remove_object(self._bucket, key)
-        return len(keys)
-
-
-def _guarded(what: str, fn: Callable[[str], T], key: str) -> T:
-    with _store_errors(what):
-        return fn(key)
-
-
-def s3_http_client(secure: bool) -> urllib3.PoolManager:
-    """The HTTP client for the S3 store: a store that is down is reported in seconds, not minutes.
-
-    minio's default waits up to five minutes per call and retries five times; a download would hang that
-    long before its 503, and a render attempt would hold its worker slot.
-    """
-    tls: dict[str, Any] = {"cert_reqs": "CERT_REQUIRED", "ca_certs": os.environ.get("SSL_CERT_FILE") or certifi.where()}
-    return urllib3.PoolManager(
-        timeout=urllib3.Timeout(connect=3, read=60), maxsize=20,
-        retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
-        **(tls if secure else {}),
-    )
-
-
 def build_store(settings: Settings) -> DocumentStore:
     """The document store the settings choose: local files (embedded default) or an S3 API store."""
     if settings.storage_backend == "s3":
-        client = Minio(
-            settings.s3_endpoint,
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key.get_secret_value(),
-            secure=settings.s3_secure,
-            region=settings.s3_region,
-            http_client=s3_http_client(settings.s3_secure),
-        )
-        return S3DocumentStore(client, settings.s3_bucket)
+        from inspraak.activities.storage_s3 import s3_store  # that module imports this one
+
+        return s3_store(settings)
     return LocalDocumentStore(settings.documents_dir)

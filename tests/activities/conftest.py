@@ -23,7 +23,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from minio import Minio
 from moto.server import ThreadedMotoServer
 
-from inspraak.activities.storage import LocalDocumentStore, S3DocumentStore
+from inspraak.activities.storage import LocalDocumentStore
+from inspraak.activities.storage_s3 import S3DocumentStore
 
 S3_REGION = "us-east-1"
 

@@ -7,7 +7,8 @@ import pytest
 from temporalio.testing import ActivityEnvironment
 
 from inspraak.activities.audit import AuditActivities, read_audit
-from inspraak.activities.storage import DocumentStore, LocalDocumentStore, S3DocumentStore
+from inspraak.activities.storage import DocumentStore, LocalDocumentStore
+from inspraak.activities.storage_s3 import S3DocumentStore
 from inspraak.domain import audit
 from inspraak.domain.audit import AuditBatch, AuditEntry, AuditUser
 

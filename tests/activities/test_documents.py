@@ -25,7 +25,8 @@ from inspraak.activities.rendering import (
     make_environment,
     zin,
 )
-from inspraak.activities.storage import LocalDocumentStore, S3DocumentStore, StoredObject
+from inspraak.activities.storage import LocalDocumentStore, StoredObject
+from inspraak.activities.storage_s3 import S3DocumentStore
 from inspraak.domain.documents import DocumentRef, DocumentType, TemplateSource, Visibility
 from inspraak.domain.dutch import bedrag, datum, datum_lang
 from inspraak.domain.letter_contexts import (

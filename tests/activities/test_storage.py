@@ -1,15 +1,12 @@
+import asyncio
 import hashlib
 from pathlib import Path
 
 import pytest
 from minio import Minio
 
-from inspraak.activities.storage import (
-    LocalDocumentStore,
-    ObjectNotFoundError,
-    S3DocumentStore,
-    build_store,
-)
+from inspraak.activities.storage import DocumentStore, LocalDocumentStore, ObjectNotFoundError, build_store
+from inspraak.activities.storage_s3 import S3DocumentStore
 from inspraak.domain.documents import document_id, storage_key
 from inspraak.settings import Settings
 
@@ -205,3 +202,30 @@ def test_build_store_chooses_s3_with_the_configured_bucket(tmp_path: Path) -> No
 
     assert isinstance(store, S3DocumentStore)
     assert store.bucket == "brieven"
+
+
+# ---- create only if absent (both backends; S3 over HTTP to moto's server) ---------------------------
+
+
+@pytest.fixture(params=["local", "s3"])
+def either_store(request: pytest.FixtureRequest) -> DocumentStore:
+    store: DocumentStore = request.getfixturevalue(f"{request.param}_store")
+    return store
+
+
+async def test_create_writes_once_and_refuses_a_second_write_of_the_key(either_store: DocumentStore) -> None:
+    assert await either_store.create("portal/marker", b"first", content_type="text/plain", metadata={"until": "1"})
+    assert not await either_store.create("portal/marker", b"second", content_type="text/plain",
+                                         metadata={"until": "2"})
+
+    assert await either_store.get("portal/marker") == b"first"
+    assert (await either_store.stat("portal/marker")).metadata["until"] == "1"
+
+
+async def test_of_many_creates_of_one_key_at_the_same_time_exactly_one_wins(either_store: DocumentStore) -> None:
+    """Two presses of one login link at the same instant: one session, not two."""
+    won = await asyncio.gather(*(either_store.create("portal/race", str(n).encode(), content_type="text/plain",
+                                                     metadata={}) for n in range(8)))
+
+    assert sum(won) == 1
+    assert await either_store.get("portal/race") == str(won.index(True)).encode()

@@ -7,7 +7,7 @@ from pathlib import Path
 from minio import Minio
 from temporalio.testing import WorkflowEnvironment
 
-from inspraak.activities.storage import S3DocumentStore
+from inspraak.activities.storage_s3 import S3DocumentStore
 from inspraak.domain.advice_actions import Withdrawn
 from inspraak.services.worker.main import build_worker
 from inspraak.settings import Settings

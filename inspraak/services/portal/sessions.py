@@ -207,10 +207,9 @@ class Sessions:
 
     async def use_link(self, link: LoginLink) -> bool:
         """Mark the link used; False if it was used before (it then starts no session)."""
-        if await self.link_used(link):
-            return False
-        await self._record(USED_LOGIN_LINKS + link.nonce, "used-login-link", link.expires)
-        return True
+        # One conditional write: of two presses at the same instant (on two API processes too) one wins.
+        return await self._store.create(USED_LOGIN_LINKS + link.nonce, b"", content_type="text/plain",
+                                        metadata={"portal-marker": "used-login-link", "until": str(link.expires)})
 
     # ---- form tokens (CSRF) --------------------------------------------------------------------------
 
