@@ -16,10 +16,9 @@ A trajectory workflow subclasses :class:`Trajectory` and keeps everything it kno
   waiting longer than configured tells the staff member handling the trajectory, once; so does a mail
   whose sending broke off halfway (it is not sent again: mail goes out at most once).
 - **the index**: search attributes from ``state.index()`` in one place (``names``), if configured.
-- **continue-as-new** when the history grows long, with the state as it is; **child trajectories**: a parent
-  starts a child (:meth:`Trajectory.start_child`, parent close policy ABANDON), keeps its ``ChildLink`` in its
-  state and hears of every change (:meth:`Trajectory.on_child`); it ends a child only through the child's own
-  action (:meth:`end_child`).
+- **continue-as-new** when the history grows long, with the state as it is; **child trajectories**
+  (:mod:`~inspraak.workflows.children`): a parent starts a child (parent close policy ABANDON), hears of every
+  change of it and ends it only through the child's own action.
 - **the audit trail**: every step (done, refused inside the lock, or failed), every reminder and expiry and
   every document, with who, when, the result and the state before and after, written to the store in the
   background (:mod:`~inspraak.workflows.audit_trail`); a trajectory writes no audit code of its own.
@@ -33,9 +32,10 @@ from typing import Any, ClassVar, NoReturn, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from inspraak.workflows.audit_trail import before_step
+from inspraak.workflows.children import ChildTrajectories
 from inspraak.workflows.config import KernelConfig, kernel_config
 from inspraak.workflows.correspondence import Correspondence
 
@@ -46,7 +46,6 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung
     from inspraak.domain.trajectory import (
         ActionTable,
-        ChildLink,
         Mail,
         Notice,
         RunningTerm,
@@ -65,12 +64,6 @@ PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts
                          non_retryable_error_types=["TermTooShort"])
 
 
-# The signal a child trajectory sends its parent with its ChildLink.
-CHILD_CHANGED = "child_changed"
-# How long a parent that finishes waits for a child it asked to end (withdraw) to report that it has.
-CHILD_END_WAIT = timedelta(hours=1)
-
-
 def refuse(message: str, state: str) -> ApplicationError:
     """An action the state does not allow: the API answers 409 with this message and the state."""
     return ApplicationError(message, state, type="TransitionRefused", non_retryable=True)
@@ -81,7 +74,7 @@ def invalid(field: str, code: str, message: str) -> ApplicationError:
     return ApplicationError(message, field, code, type="InvalidInput", non_retryable=True)
 
 
-class Trajectory(Correspondence[S]):
+class Trajectory(ChildTrajectories[S], Correspondence[S]):
     """The base of every trajectory workflow. Subclasses set ``FINAL`` and implement the hooks.
 
     A subclass's ``@workflow.init`` calls :meth:`begin` with its state object (new, or carried over by
@@ -117,14 +110,6 @@ class Trajectory(Correspondence[S]):
         """The workflow input that resumes this trajectory from ``self.s`` after ``continue_as_new``."""
         raise NotImplementedError
 
-    def link(self) -> ChildLink:
-        """What this trajectory tells its parent when it runs as a child; a trajectory adds its own facts."""
-        return ChildLink(id=self.s.id, type=self.s.type, state=self.s.state, state_label=self.s.state,
-                         next_deadline=self.s.next_deadline(), final=self.finished(), updated_at=workflow.now())
-
-    async def on_child(self, link: ChildLink) -> None:
-        """A child trajectory reported a change (its link is in ``self.s.children`` already; under the lock)."""
-
     # ---- life cycle -------------------------------------------------------------------------------
 
     def begin(self, state: S) -> None:
@@ -133,8 +118,7 @@ class Trajectory(Correspondence[S]):
         self._mail: list[asyncio.Task[None]] = []
         self._changes = 0
         self._indexed: TrajectoryIndex | None = None
-        self._told: ChildLink | None = None
-        self._child_runs: dict[str, workflow.ChildWorkflowHandle[Any, Any]] = {}  # started in this run
+        self.begin_children()
         self._overdue = state.overdue
         self._config: KernelConfig = kernel_config()
         self._afresh = False
@@ -208,17 +192,7 @@ class Trajectory(Correspondence[S]):
         """Let running updates finish, children asked to end report that they have (for at most
         :data:`CHILD_END_WAIT`), and mail go out before the workflow completes."""
         await workflow.wait_condition(workflow.all_handlers_finished)
-        ending = [c.id for c in self.s.children.values() if c.ending]
-        # A child started in this run has ended when it has completed (the server then tells this run);
-        # one started before a continue-as-new, when its last link says it is final.
-        done = {i: asyncio.create_task(self._completed(self._child_runs[i])) for i in ending if i in self._child_runs}
-        try:
-            if ending:
-                await workflow.wait_condition(lambda: all(
-                    done[i].done() if i in done else self.s.children[i].final for i in ending),
-                    timeout=CHILD_END_WAIT, timeout_summary="children to end")
-        except TimeoutError:
-            pass
+        await self.children_ended()
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._mail_done()
 
@@ -332,11 +306,7 @@ class Trajectory(Correspondence[S]):
         self._changes += 1
         self._count_overdue()
         self.index()
-        if self.s.parent_id is not None:
-            link = self.link()
-            if not link.same_facts(self._told):
-                self._told = link
-                self._mail.append(asyncio.create_task(self._tell_parent(self.s.parent_id, link)))
+        self.tell_parent()
         workflow.set_current_details(names.current_details(self.s))  # the Temporal UI's page of the trajectory
 
     def need(self, value: Any, what: str) -> Any:
@@ -352,51 +322,6 @@ class Trajectory(Correspondence[S]):
             return
         self._indexed = index
         workflow.upsert_search_attributes(names.search_attribute_updates(index))
-
-    # ---- child trajectories ---------------------------------------------------------------------------
-
-    async def start_child(self, run: Any, inp: Any, state: TrajectoryState, link: ChildLink) -> None:
-        """Start a child trajectory (its id is ``link.id``) and keep its link. The parent close policy is
-        ABANDON: a continue-as-new of the parent must not touch the child, and a parent that ends its child
-        does so through the child's own action (:meth:`end_child`), never by terminating or cancelling it.
-        ``state`` is the child's first state: its memo and search attributes, as the API gives a trajectory."""
-        handle = await workflow.start_child_workflow(
-            run, inp, id=link.id, parent_close_policy=workflow.ParentClosePolicy.ABANDON, memo=names.memo(state),
-            search_attributes=names.search_attributes(state) if self._config.search_attributes else None)
-        self.s.children[link.id] = link
-        self._child_runs[link.id] = handle
-
-    async def end_child(self, child_id: str, signal: str, arg: Any) -> None:
-        """Ask a child to end itself with its own action (``signal``); :meth:`finish` waits for it to report."""
-        try:
-            await workflow.get_external_workflow_handle(child_id).signal(signal, arg)
-        except FailureError:  # the child has completed: there is nothing left to end
-            return
-        self.s.children[child_id] = self.s.children[child_id].model_copy(update={"ending": True})
-
-    @staticmethod
-    async def _completed(handle: workflow.ChildWorkflowHandle[Any, Any]) -> None:
-        try:
-            await handle
-        except FailureError:  # it failed or was terminated: ended all the same
-            pass
-
-    async def _tell_parent(self, parent_id: str, link: ChildLink) -> None:
-        try:
-            await workflow.get_external_workflow_handle(parent_id).signal(CHILD_CHANGED, link)
-        except FailureError:  # the parent has finished: nobody is waiting for this any more
-            pass
-
-    @workflow.signal(name=CHILD_CHANGED)
-    async def child_changed(self, link: ChildLink) -> None:
-        await workflow.wait_condition(lambda: self.s.opened)
-        async with self._lock:
-            known = self.s.children.get(link.id)
-            if known is None or known.updated_at > link.updated_at:
-                return  # not a child of this trajectory, or news older than what it knows
-            link = self.s.children[link.id] = link.model_copy(update={"ending": known.ending})
-            await self._carry_on(self.on_child(link), link.id)
-            self.changed()
 
     # ---- terms ----------------------------------------------------------------------------------------
 
