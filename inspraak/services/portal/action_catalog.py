@@ -188,11 +188,16 @@ def href(view: View, entry: Entry, principal: Principal, prefix: str) -> str:
     return f"{prefix}/trajecten/{view.id}/acties/{entry.slug}"
 
 
+# What the organisation's own term asks of it (Wohv art. 5 lid 1, 5a): shown first to the organisation.
+ANSWERS = frozenset({"record_advice", "record_consent"})
+
+
 @dataclass(frozen=True)
 class Option:
     title: str
     href: str
     reason: str | None = None  # why not now
+    primary: bool = False  # the answer the organisation's term asks for: first, and a filled button
     elsewhere: str | None = None  # where it is done, when not in a form here
 
 
@@ -212,7 +217,9 @@ def options(view: View, principal: Principal, prefix: str) -> dict[str, list[Opt
             where = action_words.ELSEWHERE[entry.name].format(id=view.id)
             out["elsewhere"].append(Option(option.title, option.href, elsewhere=where))
         else:
-            out["now"].append(option)
+            primary = not principal.is_staff and entry.name in ANSWERS
+            out["now"].append(Option(option.title, option.href, primary=primary))
+    out["now"].sort(key=lambda o: not o.primary)
     return out
 
 

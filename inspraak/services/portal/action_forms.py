@@ -22,7 +22,7 @@ from inspraak.services.api.auth import Principal
 from inspraak.services.api.errors import ApiProblem, problem_from_temporal
 from inspraak.services.portal import action_catalog as catalog
 from inspraak.services.portal import web
-from inspraak.services.portal.action_words import YES_NO, error_text, label_of, options_of
+from inspraak.services.portal.action_words import YES_NO, error_text, for_organisation, label_of, options_of
 from inspraak.services.portal.form_fields import (
     FieldError,
     data_of,
@@ -61,16 +61,18 @@ def _defaults(view: catalog.View, entry: catalog.Entry, today: date) -> dict[str
 
 
 def _fields(view: catalog.View, entry: catalog.Entry, values: dict[str, str], errors: dict[str, str],
-            today: date) -> list[dict[str, Any]]:
+            today: date, staff: bool) -> list[dict[str, Any]]:
     """What the template shows per field: label, hint, choices, the value typed, the error."""
     hints = catalog.hint_values(view, today)
+    reader = (lambda text: text) if staff else for_organisation
     out = []
     for f in entry.fields or ():
         label = label_of(entry.name, f.name)
         choices = options_of(f.name, f.options if f.kind == "choice" else tuple(YES_NO)) \
             if f.kind in ("choice", "yesno") else []
         out.append({"name": f.name, "id": f"veld-{f.name}", "kind": f.kind, "required": f.required,
-                    "label": label.label, "hint": label.hint.format(**hints), "choices": choices,
+                    "label": reader(label.label), "hint": reader(label.hint.format(**hints)),
+                    "choices": [(v, reader(t)) for v, t in choices],
                     "value": values.get(f.name, ""), "error": errors.get(f.name)})
     return out
 
@@ -96,7 +98,7 @@ def _page(request: Request, session: Session, view: catalog.View, entry: catalog
         "view": view, "slug": entry.slug, "title": catalog.title(view, entry, principal), "intro": words.intro,
         "noun": the, "refusal": refusal, "summary": summary,
         "fields": _fields(view, entry, values if values is not None else _defaults(view, entry, today), by_field,
-                          today)}, session=session, status=409 if refusal else status)
+                          today, principal.is_staff)}, session=session, status=409 if refusal else status)
 
 
 @router.get("/trajecten/{trajectory_id}/acties/{slug}", response_class=HTMLResponse)

@@ -206,6 +206,11 @@ OPTIONS: dict[str, dict[str, str]] = {
 YES_NO = {"ja": "Ja", "nee": "Nee"}
 
 
+def for_organisation(text: str) -> str:
+    """A label or hint as the organisation reads it about itself."""
+    return text.replace("de organisatie", "uw organisatie").replace("De organisatie", "Uw organisatie")
+
+
 def label_of(action: str, field: str) -> Label:
     return ACTION_FIELDS.get((action, field)) or FIELDS.get(field) or Label(field.replace("_", " ").capitalize())
 
