@@ -106,6 +106,39 @@ async def test_staff_act_on_an_overdue_consent_request_wohv_art_5a(portal: Porta
     await expect(page.locator(".timeline li").filter(has_text="Ingetrokken: Het plan gaat niet door.")).to_be_visible()
 
 
+async def test_staff_record_advice_on_paper_and_decide_per_point_wohv_art_5_lid_2(portal: Portal, page: Page):
+    rid = (await portal.api.create(organisation_id="hv-eendracht", subject="Advies per post")).json()["id"]
+    await _staff(page, portal)
+    await page.goto(portal.url(f"/portaal/trajecten/{rid}/acties/advice"))
+    await page.get_by_label("De adviespunten").fill("Meer groen in de binnentuin.\n\nGeen huurverhoging.")
+    await page.get_by_role("button", name="Ontvangen advies vastleggen").click()
+    await expect(page.get_by_role("status")).to_contain_text("Het advies is vastgelegd.")
+    await expect(page.locator(".state")).to_have_text("Stand van zaken: advies ontvangen, besluit nodig")
+
+    await page.get_by_role("link", name="Besluit nemen op het advies").click()
+    first, second = (page.get_by_role("group", name=f"Adviespunt {n} van 2") for n in (1, 2))
+    await expect(first).to_contain_text("Meer groen in de binnentuin.")
+    await first.get_by_label("Ja, overgenomen").check()
+    await second.get_by_label("Niet overgenomen").check()
+    await page.get_by_label("Advies deels gevolgd").check()
+    await page.get_by_role("button", name="Besluit nemen op het advies").click()
+    # No motivation for the point not adopted: said at that point's own field, the choices kept.
+    motivation = second.get_by_label("Motivering")
+    await expect(page.get_by_role("alert")).to_contain_text("Punt 2: Schrijf waarom dit punt niet of maar deels")
+    await expect(motivation).to_have_attribute("aria-invalid", "true")
+    await expect(second.get_by_label("Niet overgenomen")).to_be_checked()
+    await screenshots(page, "besluit-fout")
+    assert (await portal.api.view(rid))["state"] == "ADVIES_ONTVANGEN"
+
+    await motivation.fill("De huur volgt het huurbeleid; daar gaat dit besluit niet over.")
+    await page.get_by_role("button", name="Besluit nemen op het advies").click()
+    await expect(page.get_by_role("status")).to_contain_text("Het besluit is vastgelegd.")
+    await expect(page.locator(".state")).to_have_text("Stand van zaken: gemotiveerde reactie verzonden")
+    view = await portal.api.view(rid)
+    assert view["decision"]["decision"] == "partly"
+    assert [p["adopted"] for p in view["decision"]["points"]] == ["ja", "nee"]
+
+
 async def test_an_organisation_confirms_receipt_through_its_form(portal: Portal, page: Page):
     rid = (await portal.api.create(organisation_id="hv-eendracht", subject="Ontvangst via het portaal")).json()["id"]
     await log_in(page, portal, EENDRACHT)

@@ -50,6 +50,11 @@ class Entry:
     staff_only: bool
     fields: tuple[FormField, ...] | None  # None: no form in the portal (action_words.ELSEWHERE says where)
     run: Runner
+    # A ``rows`` field's items, from the trajectory (the decision: one per advice point, its text as caption).
+    rows: Callable[[View], dict[str, list[str]]] | None = None
+
+    def counts(self, view: View) -> dict[str, int]:
+        return {k: len(v) for k, v in self.rows(view).items()} if self.rows else {}
 
 
 def _slug(path: str) -> str:
@@ -91,8 +96,24 @@ async def _elsewhere(request: Request, handle: WorkflowHandle[Any, Any], view: V
     raise AssertionError("no form")
 
 
+def _advice_points(view: View) -> dict[str, list[str]]:
+    advice = view.advice if isinstance(view, AdviceRequestView) else None
+    return {"points": [p.summary for p in advice.points] if advice else []}
+
+
+# Where a ``rows`` field's items come from, per action.
+ROWS: dict[str, Callable[[View], dict[str, list[str]]]] = {"decide": _advice_points}
+
+
 def _entry(name: str, path: str, model: type[BaseModel], staff_only: bool, run: Runner) -> Entry:
-    return Entry(name=name, slug=_slug(path), model=model, staff_only=staff_only, fields=fields_of(model), run=run)
+    fields = fields_of(model)
+    if fields is not None:
+        order = action_words.ORDER.get(name, ())
+        fields = tuple(sorted(fields, key=lambda f: order.index(f.name) if f.name in order else len(order)))
+        if any(f.kind == "rows" for f in fields) and name not in ROWS:
+            fields = None  # items the form cannot count: through the API
+    return Entry(name=name, slug=_slug(path), model=model, staff_only=staff_only, fields=fields, run=run,
+                 rows=ROWS.get(name))
 
 
 ADVICE: dict[str, Entry] = {

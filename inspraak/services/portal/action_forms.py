@@ -10,6 +10,7 @@ An organisation reaches only its own actions on its own trajectories; a staff ac
 organisation, is the same 404 page as a page that does not exist.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,7 @@ from inspraak.services.portal import web
 from inspraak.services.portal.action_words import YES_NO, error_text, for_organisation, label_of, options_of
 from inspraak.services.portal.form_fields import (
     FieldError,
+    FormField,
     data_of,
     errors_of_model,
     errors_of_params,
@@ -51,6 +53,8 @@ def _defaults(view: catalog.View, entry: catalog.Entry, today: date) -> dict[str
     out: dict[str, str] = {}
     for f in entry.fields or ():
         default = entry.model.model_fields[f.name].default
+        if f.kind == "rows":
+            continue
         if label_of(entry.name, f.name).today:
             out[f.name] = today.isoformat()
         elif f.kind == "checkbox":
@@ -60,20 +64,32 @@ def _defaults(view: catalog.View, entry: catalog.Entry, today: date) -> dict[str
     return out
 
 
+def _field(action: str, f: FormField, name: str, values: dict[str, str], errors: dict[str, str],
+           hints: dict[str, str], reader: Callable[[str], str]) -> dict[str, Any]:
+    """What the template shows of one field: label, hint, choices, the value typed, the error."""
+    label = label_of(action, f.name)
+    choices = options_of(f.name, f.options if f.kind == "choice" else tuple(YES_NO)) \
+        if f.kind in ("choice", "yesno") else []
+    return {"name": name, "id": f"veld-{name}", "kind": f.kind, "required": f.required,
+            "optional": not f.required and label.optional_said and f.kind != "checkbox",
+            "label": reader(label.label), "hint": reader(label.hint.format(**hints)),
+            "choices": [(v, reader(t)) for v, t in choices], "value": values.get(name, ""), "error": errors.get(name)}
+
+
 def _fields(view: catalog.View, entry: catalog.Entry, values: dict[str, str], errors: dict[str, str],
             today: date, staff: bool) -> list[dict[str, Any]]:
-    """What the template shows per field: label, hint, choices, the value typed, the error."""
+    """The form's fields; a ``rows`` field as a group of fields per item, with the item's caption."""
     hints = catalog.hint_values(view, today)
-    reader = (lambda text: text) if staff else for_organisation
+    reader: Callable[[str], str] = (lambda text: text) if staff else for_organisation
+    captions = entry.rows(view) if entry.rows else {}
     out = []
     for f in entry.fields or ():
-        label = label_of(entry.name, f.name)
-        choices = options_of(f.name, f.options if f.kind == "choice" else tuple(YES_NO)) \
-            if f.kind in ("choice", "yesno") else []
-        out.append({"name": f.name, "id": f"veld-{f.name}", "kind": f.kind, "required": f.required,
-                    "label": reader(label.label), "hint": reader(label.hint.format(**hints)),
-                    "choices": [(v, reader(t)) for v, t in choices],
-                    "value": values.get(f.name, ""), "error": errors.get(f.name)})
+        shown = _field(entry.name, f, f.name, values, errors, hints, reader)
+        if f.kind == "rows":
+            shown["rows"] = [{"caption": caption, "fields": [
+                _field(entry.name, s, f"{f.name}-{i}-{s.name}", values, errors, hints, reader) for s in f.sub]}
+                for i, caption in enumerate(captions.get(f.name, []))]
+        out.append(shown)
     return out
 
 
@@ -89,6 +105,8 @@ def _page(request: Request, session: Session, view: catalog.View, entry: catalog
     for e in errors or []:
         text = error_text(e.field, e.item, e.code, e.reason, e.context, kinds.get(e.field, ""))
         field = e.field if e.field in kinds else None
+        if field is not None and kinds[field] == "rows" and e.item is not None and e.sub:
+            field = f"{field}-{e.item - 1}-{e.sub}"  # next to the item's own field
         if field is not None and field not in by_field:
             by_field[field] = text
         summary.append((f"veld-{field}" if field else None, text))
@@ -119,7 +137,8 @@ async def take_action(request: Request, trajectory_id: str, slug: str) -> Respon
     if catalog.why_not(view, entry, principal) is not None:
         return _page(request, session, view, entry, values=values)
     try:
-        body = entry.model.model_validate(data_of(entry.fields, values, web.settings_of(request).terms_timezone))
+        body = entry.model.model_validate(data_of(entry.fields, values, web.settings_of(request).terms_timezone,
+                                                  entry.counts(view)))
     except ValidationError as e:
         return _page(request, session, view, entry, values=values, errors=errors_of_model(e), status=400)
     client = await request.app.state.temporal.get()

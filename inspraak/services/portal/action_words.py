@@ -40,7 +40,9 @@ ADVICE: dict[str, Words] = {
                                  "Wohv)."),
     "record_consent": Words("Instemming of weigering vastleggen", "Het antwoord is vastgelegd.",
                             "Laten weten of u instemt"),
-    "decide": Words("Besluit nemen op het advies", "Het besluit is vastgelegd."),
+    "decide": Words("Besluit nemen op het advies", "Het besluit is vastgelegd. De organisatie krijgt het in een "
+                    "brief.", intro="De organisatie krijgt het besluit met de motivering per punt in een brief "
+                                    "(artikel 5 lid 2 Wohv)."),
     "confirm_reply_receipt": Words("Ontvangst van het besluit vastleggen", "De ontvangst van het besluit is "
                                    "vastgelegd. De wachttijd van drie dagen loopt.",
                                    "Laten weten dat u ons besluit hebt ontvangen",
@@ -96,7 +98,6 @@ RENOVATION: dict[str, Words] = {
 
 # What is done elsewhere than in a form of the portal, and where (staff only).
 ELSEWHERE: dict[str, str] = {
-    "decide": "via de API: POST /v1/advice-requests/{id}/decision (een besluit per adviespunt)",
     "constitute_panel": "via de API: POST /v1/renovations/{id}/panel (de leden met hun rol)",
     "hand_in_plan": "via de API: POST /v1/renovations/{id}/plans (een Word-bestand of PDF)",
     "send_proposals": "via de API: POST /v1/renovations/{id}/proposals (de nieuwe huur per woning)",
@@ -108,6 +109,7 @@ class Label:
     label: str
     hint: str = ""
     today: bool = False  # filled in with today's date on an empty form
+    optional_said: bool = True  # an optional field says "(mag leeg blijven)"; not when its hint says when needed
 
 
 # Field name → label; (action, field) for a field whose meaning differs per action. A hint may name {due}: the
@@ -167,7 +169,15 @@ FIELDS: dict[str, Label] = {
                                  "termijn."),
     "meeting_offer": Label("Voorstel voor een overleg", "Data waarop wij kunnen overleggen."),
     "confidential": Label("Vertrouwelijk"),
+    "adopted": Label("Wordt dit punt overgenomen?"),
+    "motivation": Label("Motivering", "Nodig als het punt niet of maar deels wordt overgenomen (artikel 5 lid 2 "
+                        "Wohv). Dit staat in de brief aan de organisatie.", optional_said=False),
+    "decision": Label("Het besluit als geheel", "Alle punten ja: gevolgd. Alle punten nee: niet gevolgd. Anders: "
+                      "deels gevolgd."),
+    "explanation": Label("Toelichting bij het besluit", "Dit staat in de brief aan de organisatie."),
 }
+# The order of a form's fields where the model's order does not read well (the points before the whole).
+ORDER: dict[str, tuple[str, ...]] = {"decide": ("points", "decision", "explanation")}
 ACTION_FIELDS: dict[tuple[str, str], Label] = {
     ("confirm_receipt", "received_on"): Label("Ontvangen op", "De dag waarop de organisatie de aanvraag kreeg.",
                                               today=True),
@@ -175,6 +185,7 @@ ACTION_FIELDS: dict[tuple[str, str], Label] = {
                                                     "kreeg. Vanaf die dag lopen de drie dagen.", today=True),
     ("record_advice", "points"): Label("De adviespunten", "Elk punt in een eigen alinea. Laat een lege regel "
                                        "tussen twee punten."),
+    ("decide", "points"): Label("Adviespunt"),
     ("extend_term", "reason"): Label("Waarom de termijn langer wordt", "Dit staat in de brief aan de organisatie."),
     ("withdraw", "reason"): Label("Waarom de aanvraag wordt ingetrokken", "Dit staat in de brief aan de "
                                   "organisatie."),
@@ -200,6 +211,9 @@ OPTIONS: dict[str, dict[str, str]] = {
     "ruling": {"reasonable": "Het voorstel is redelijk: de werkzaamheden mogen door",
                "unreasonable": "Het voorstel is niet redelijk: de woning doet niet mee"},
     "outcome": {"agreed": "De huurder is akkoord", "disputed": "Voorgelegd aan de Huurcommissie"},
+    "adopted": {"ja": "Ja, overgenomen", "deels": "Deels overgenomen", "nee": "Niet overgenomen"},
+    "decision": {"followed": "Advies gevolgd", "partly": "Advies deels gevolgd",
+                 "not_followed": "Advies niet gevolgd"},
     "legal_status": {"bc_wohv": "Bewonerscommissie (Wohv)", "klantenpanel": "Klantenpanel",
                      "klankbordgroep": "Klankbordgroep"},
 }
@@ -249,6 +263,8 @@ ERRORS: dict[str, str] = {
     "case_recorded": "Voor deze eenheid loopt al een rechtszaak.",
     "no_case": "Voor deze eenheid loopt geen rechtszaak.",
     "ruling_recorded": "De uitspraak voor deze eenheid is al vastgelegd.",
+    "decision_mismatch": "Dit past niet bij de punten hierboven: kies ‘{expected}’.",
+    "one_per_advice_point": "Neem een besluit over elk adviespunt.",
     "term_ended": "De acht weken van deze eenheid waren toen al voorbij (artikel 7:220 lid 3 BW).",
 }
 # A missing answer, by the kind of field (form_fields.FormField.kind).
@@ -265,6 +281,8 @@ def error_text(field: str, item: int | None, code: str, reason: str, context: di
     template = REQUIRED.get(kind) if code in ("required", "min_items") and kind in REQUIRED else ERRORS.get(code)
     found = ISO_DATE.search(reason)
     days = DAYS.search(reason)
+    if "expected" in context:
+        context = {**context, "expected": OPTIONS.get(field, {}).get(context["expected"], context["expected"])}
     values = {**context, "date": datum_lang(date.fromisoformat(found.group())) if found else "",
               "days": days.group(1) if days else ""}
     try:

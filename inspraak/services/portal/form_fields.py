@@ -8,7 +8,10 @@ Kinds of field (``FormField.kind``), from the annotation:
 - ``choice`` (an enum or a Literal: radio buttons), ``yesno`` (a required bool: two radio buttons),
   ``checkbox`` (a bool with a default), ``number`` (an int),
 - ``lines`` (a list of one-line texts or codes: one per line) and ``paragraphs`` (a list of multi-line texts, or
-  of a model with one text field: one per paragraph, an empty line between two).
+  of a model with one text field: one per paragraph, an empty line between two),
+- ``rows`` (a list of a model whose fields are all simple: a group of fields per item, ``sub``), when the caller
+  knows how many items there are (the decision: one per advice point); the fields of item ``i`` are named
+  ``<field>-<i>-<sub field>``.
 
 Anything else (a nested model, a list of models with several fields, a stored document) has no form field:
 an action with such a required field has no form in the portal (:func:`fields_of` answers None); such an optional
@@ -43,6 +46,7 @@ class FormField:
     options: tuple[str, ...] = ()
     item_key: str | None = None  # a list of models with one text field: that field's name
     max_length: int | None = None
+    sub: "tuple[FormField, ...]" = ()  # a ``rows`` field: the fields of each item
 
 
 def _optional(annotation: Any) -> tuple[Any, bool]:
@@ -114,9 +118,14 @@ def field_of(name: str, info: Any) -> FormField | None:
     elif typing.get_origin(annotation) is Literal:
         kind, options = "choice", tuple(str(a) for a in typing.get_args(annotation))
     elif typing.get_origin(annotation) is list:
-        found = _text_item(typing.get_args(annotation)[0])
+        item = typing.get_args(annotation)[0]
+        found = _text_item(item)
         if found is not None:
             kind, item_key = found
+        elif isinstance(item, type) and issubclass(item, BaseModel):
+            sub = fields_of(item)
+            if sub and all(f.kind not in ("lines", "paragraphs", "rows") for f in sub):
+                return FormField(name=name, kind="rows", required=required and not optional, sub=sub)
     if kind is None:
         return None
     return FormField(name=name, kind=kind, required=required and not optional, options=options, item_key=item_key,
@@ -146,14 +155,22 @@ def items_of(text: str, kind: str) -> list[str]:
 
 
 def typed(fields: tuple[FormField, ...], form: FormData) -> dict[str, str]:
-    """What was typed, per field, as text: to show again with an error, nothing lost."""
-    return {f.name: str(form.get(f.name, "")) for f in fields}
+    """What was typed, per field (and per item of a ``rows`` field), as text: to show again, nothing lost."""
+    rows = tuple(f"{f.name}-" for f in fields if f.kind == "rows")
+    return {**{f.name: str(form.get(f.name, "")) for f in fields if f.kind != "rows"},
+            **{k: str(v) for k, v in form.items() if rows and k.startswith(rows)}}
 
 
-def data_of(fields: tuple[FormField, ...], values: dict[str, str], timezone: str) -> dict[str, Any]:
-    """The model's input from the typed values; an empty optional field is left out (its default)."""
+def data_of(fields: tuple[FormField, ...], values: dict[str, str], timezone: str,
+            rows: dict[str, int] | None = None) -> dict[str, Any]:
+    """The model's input from the typed values; an empty optional field is left out (its default).
+    ``rows``: how many items each ``rows`` field has."""
     data: dict[str, Any] = {}
     for f in fields:
+        if f.kind == "rows":
+            data[f.name] = [data_of(f.sub, {s.name: values.get(f"{f.name}-{i}-{s.name}", "") for s in f.sub},
+                                    timezone) for i in range((rows or {}).get(f.name, 0))]
+            continue
         raw = values.get(f.name, "")
         if f.kind == "checkbox":
             data[f.name] = raw == "ja"
@@ -187,6 +204,7 @@ def _local_moment(value: str, timezone: str) -> Any:
 class FieldError:
     field: str  # the form field's name; "" when it names no field of the form
     item: int | None  # the item of a list field, counted from 1
+    sub: str | None  # the field of that item (a ``rows`` field)
     code: str
     reason: str
     context: dict[str, Any]
@@ -206,11 +224,12 @@ def errors_of_params(params: list[InvalidParam]) -> list[FieldError]:
     return [_on_field(p, {}) for p in params]
 
 
-_PATH = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?")
+_PATH = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\](?:\.([A-Za-z_][A-Za-z0-9_]*))?)?")
 
 
 def _on_field(param: InvalidParam, context: dict[str, Any]) -> FieldError:
     m = _PATH.match(param.name)
     field = m.group(1) if m else ""
     item = int(m.group(2)) + 1 if m and m.group(2) is not None else None
-    return FieldError(field=field, item=item, code=param.code, reason=param.reason, context=context)
+    return FieldError(field=field, item=item, sub=m.group(3) if m else None, code=param.code, reason=param.reason,
+                      context=context)
