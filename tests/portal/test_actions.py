@@ -7,9 +7,26 @@ from datetime import date, timedelta
 from playwright.async_api import Page, expect
 
 from inspraak.domain.dutch import datum, datum_lang
+from inspraak.services.portal import action_catalog as catalog
+from inspraak.services.portal import action_words
 from inspraak.services.portal.login import staff_login_url
 from tests.portal.conftest import Portal
 from tests.portal.steps import DE_LINDE, EENDRACHT, axe_violations, log_in, screenshots, tab_to
+from tests.services.api.renovation_steps import with_active_panel
+
+DE_MOLEN = "bc-demolen@example.nl"
+
+
+def test_every_action_has_a_form_or_says_where_it_is_done_and_every_field_a_dutch_label():
+    for entries, words in ((catalog.ADVICE, action_words.ADVICE), (catalog.RENOVATION, action_words.RENOVATION)):
+        for entry in entries.values():
+            assert entry.name in words, entry.name
+            assert entry.fields is not None or entry.name in action_words.ELSEWHERE, entry.name
+            for f in (*(entry.fields or ()), *(s for g in entry.fields or () for s in g.sub)):
+                assert f.name in action_words.FIELDS or (entry.name, f.name) in action_words.ACTION_FIELDS, f.name
+                assert all(v in action_words.OPTIONS.get(f.name, {}) for v in f.options), (f.name, f.options)
+    no_form = sorted(e.name for e in [*catalog.ADVICE.values(), *catalog.RENOVATION.values()] if e.fields is None)
+    assert no_form == ["constitute_panel", "hand_in_plan", "send_proposals"]  # as docs/portal-actions.md says
 
 
 async def _staff(page: Page, portal: Portal) -> None:
@@ -137,6 +154,28 @@ async def test_staff_record_advice_on_paper_and_decide_per_point_wohv_art_5_lid_
     view = await portal.api.view(rid)
     assert view["decision"]["decision"] == "partly"
     assert [p["adopted"] for p in view["decision"]["points"]] == ["ja", "nee"]
+
+
+async def test_staff_record_a_panel_meeting_of_a_renovation_and_its_organisation_cannot(portal: Portal, page: Page):
+    rid = await with_active_panel(portal.api, 3)
+    await _staff(page, portal)
+    await page.goto(portal.url(f"/portaal/trajecten/{rid}"))
+    actions = page.get_by_role("region", name="Wat kunt u nu doen?")
+    await expect(actions).to_contain_text("Projectplan of sociaal plan toevoegen: via de API: POST "
+                                          f"/v1/renovations/{rid}/plans")
+    await actions.get_by_role("link", name="Een panelvergadering vastleggen").click()
+    await page.get_by_label("Aanwezigen").fill("Voorzitter van het panel\nSecretaris van het panel")
+    await page.get_by_label("Wat is besproken").fill("De planning van de werkzaamheden.\n\nDe wisselwoningen.")
+    await page.get_by_role("button", name="Een panelvergadering vastleggen").click()
+    await expect(page.get_by_role("status")).to_contain_text("De vergadering is vastgelegd.")
+    await expect(page.locator(".timeline li").filter(has_text="Panelbijeenkomst 1 gehouden op")).to_be_visible()
+
+    await page.get_by_role("button", name="Uitloggen").click()
+    await log_in(page, portal, DE_MOLEN)  # the renovation's own organisation: renovation actions are staff's
+    response = await page.goto(portal.url(f"/portaal/trajecten/{rid}/acties/meetings"))
+    assert response is not None and response.status == 404
+    await page.goto(portal.url(f"/portaal/trajecten/{rid}"))
+    await expect(page.get_by_role("region", name="Wat kunt u nu doen?")).to_have_count(0)
 
 
 async def test_an_organisation_confirms_receipt_through_its_form(portal: Portal, page: Page):

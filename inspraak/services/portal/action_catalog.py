@@ -110,8 +110,11 @@ def _entry(name: str, path: str, model: type[BaseModel], staff_only: bool, run: 
     if fields is not None:
         order = action_words.ORDER.get(name, ())
         fields = tuple(sorted(fields, key=lambda f: order.index(f.name) if f.name in order else len(order)))
-        if any(f.kind == "rows" for f in fields) and name not in ROWS:
-            fields = None  # items the form cannot count: through the API
+        if name not in ROWS:  # items the form cannot count: an optional list is left out, a required one ...
+            if any(f.kind == "rows" and f.required for f in fields):
+                fields = None  # ... leaves the action to the API
+            else:
+                fields = tuple(f for f in fields if f.kind != "rows")
     return Entry(name=name, slug=_slug(path), model=model, staff_only=staff_only, fields=fields, run=run,
                  rows=ROWS.get(name))
 
