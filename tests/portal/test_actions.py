@@ -123,6 +123,30 @@ async def test_staff_act_on_an_overdue_consent_request_wohv_art_5a(portal: Porta
     await expect(page.locator(".timeline li").filter(has_text="Ingetrokken: Het plan gaat niet door.")).to_be_visible()
 
 
+async def test_staff_record_advice_that_came_in_time_after_the_term_made_it_executable_wohv_art_5_lid_3_b(
+        portal: Portal, page: Page):
+    r = await portal.api.create(path="/v1/advice-requests/registrations", organisation_id="hv-eendracht",
+                                subject="Advies op tijd, laat ingevoerd",
+                                information_provided_on=(date.today() - timedelta(days=90)).isoformat())
+    rid = r.json()["id"]
+    deadline = asyncio.get_running_loop().time() + 20
+    while (view := await portal.api.view(rid))["state"] != "UITVOERBAAR":
+        assert asyncio.get_running_loop().time() < deadline, view["state"]
+        await asyncio.sleep(0.2)
+    due = date.fromisoformat(view["deadlines"][0]["due_on"])
+    await _staff(page, portal)
+    await page.goto(portal.url(f"/portaal/trajecten/{rid}/acties/advice"))
+    await page.get_by_label("De adviespunten").fill("Op tijd gestuurd, per post.")
+    await page.get_by_role("button", name="Ontvangen advies vastleggen").click()  # received today: too late
+    await expect(page.get_by_role("alert")).to_contain_text(f"De adviestermijn eindigde op {datum_lang(due)}")
+    await expect(page.get_by_label("Datum van ontvangst")).to_have_attribute("aria-invalid", "true")
+    await expect(page.get_by_label("De adviespunten")).to_have_value("Op tijd gestuurd, per post.")
+    await page.get_by_label("Datum van ontvangst").fill(due.isoformat())
+    await page.get_by_role("button", name="Ontvangen advies vastleggen").click()
+    await expect(page.get_by_role("status")).to_contain_text("Het advies is vastgelegd.")
+    assert (await portal.api.view(rid))["state"] == "ADVIES_ONTVANGEN"
+
+
 async def test_staff_record_advice_on_paper_and_decide_per_point_wohv_art_5_lid_2(portal: Portal, page: Page):
     rid = (await portal.api.create(organisation_id="hv-eendracht", subject="Advies per post")).json()["id"]
     await _staff(page, portal)

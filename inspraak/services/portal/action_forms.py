@@ -23,7 +23,14 @@ from inspraak.services.api.auth import Principal
 from inspraak.services.api.errors import ApiProblem, problem_from_temporal
 from inspraak.services.portal import action_catalog as catalog
 from inspraak.services.portal import web
-from inspraak.services.portal.action_words import YES_NO, error_text, for_organisation, label_of, options_of
+from inspraak.services.portal.action_words import (
+    YES_NO,
+    conflict_text,
+    error_text,
+    for_organisation,
+    label_of,
+    options_of,
+)
 from inspraak.services.portal.form_fields import (
     FieldError,
     FormField,
@@ -156,9 +163,12 @@ async def take_action(request: Request, trajectory_id: str, slug: str) -> Respon
                 problem.invalid_params), status=400)
         if problem.status != 409:
             raise
-        # The state changed since the page was read (someone else acted, a term ran out): say what it is now.
+        # The state changed since the page was read (someone else acted, a term ran out): say what it is now; or
+        # a validator refused for the state and a date together (advice recorded after the clock made it
+        # executable).
         view, entry = await _found(request, trajectory_id, slug, principal)
-        return _page(request, session, view, entry, values=values, refusal=catalog.why_not(view, entry, principal)
-                     or web.PROBLEMS[409][1])
+        field, text = conflict_text(problem.detail)
+        return _page(request, session, view, entry, values=values, status=409, errors=[
+            FieldError(field=field, item=None, sub=None, code="conflict", reason=text, context={})])
     return web.redirect(f"{web.PREFIX}/trajecten/{trajectory_id}?gedaan={entry.slug}")
 

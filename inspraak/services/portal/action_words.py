@@ -308,6 +308,25 @@ FLAGS: dict[str, str] = {
 }
 
 
+# A 409 of a validator while the state itself allows the action (a rule about a date and the state together).
+CONFLICTS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"the advice term ended on (\d{4}-\d{2}-\d{2}) and the decision became executable"), "received_on",
+     "De adviestermijn eindigde op {date} en het besluit mag nu worden uitgevoerd (artikel 5 lid 3 sub b Wohv). "
+     "Alleen advies dat op of vóór die dag binnenkwam, kan nog worden vastgelegd."),
+]
+CHANGED = "De stand van zaken is veranderd. Ga terug naar het traject en kijk wat er nu kan."
+
+
+def conflict_text(detail: str) -> tuple[str, str]:
+    """A refusal the table does not explain: (the field it is about or "", what it means in Dutch when we know
+    it, else that the state changed)."""
+    for pattern, field, text in CONFLICTS:
+        m = pattern.search(detail)
+        if m:
+            return field, text.format(date=datum_lang(date.fromisoformat(m.group(1))))
+    return "", CHANGED
+
+
 def _either(items: list[str]) -> str:
     quoted = [f"‘{i}’" for i in items]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " of " + quoted[-1]
