@@ -282,6 +282,11 @@ async def test_an_action_form_passes_axe_with_and_without_errors_reflows_and_wor
     await expect(page.get_by_label("Datum van ontvangst")).to_be_focused()
     assert (await portal.api.view(rid))["state"] == "OVERLEG_GEPLAND"
 
+    await page.goto(portal.url(f"/portaal/trajecten/{rid}/acties/reply-receipt"))  # not now: the refusal
+    await expect(page.get_by_role("alert")).to_contain_text("Dit kan nu niet")
+    assert not await axe_violations(page, axe_source)
+    await _reflows(page)
+
 
 async def _reflows(page: Page) -> None:
     await page.set_viewport_size({"width": 320, "height": 640})
