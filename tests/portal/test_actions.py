@@ -4,11 +4,16 @@ consent request, an organisation confirming receipt, a refusal in plain words, a
 import asyncio
 from datetime import date, timedelta
 
+import pytest
 from playwright.async_api import Page, expect
+from pydantic import ValidationError
 
+from inspraak.domain.advice_actions import DecisionTaken
 from inspraak.domain.dutch import datum, datum_lang
+from inspraak.domain.renovation_actions import Invite
 from inspraak.services.portal import action_catalog as catalog
 from inspraak.services.portal import action_words
+from inspraak.services.portal.form_fields import data_of, errors_of_model
 from inspraak.services.portal.login import staff_login_url
 from tests.portal.conftest import Portal
 from tests.portal.steps import DE_LINDE, EENDRACHT, axe_violations, log_in, screenshots, tab_to
@@ -27,6 +32,29 @@ def test_every_action_has_a_form_or_says_where_it_is_done_and_every_field_a_dutc
                 assert all(v in action_words.OPTIONS.get(f.name, {}) for v in f.options), (f.name, f.options)
     no_form = sorted(e.name for e in [*catalog.ADVICE.values(), *catalog.RENOVATION.values()] if e.fields is None)
     assert no_form == ["constitute_panel", "hand_in_plan", "send_proposals"]  # as docs/portal-actions.md says
+
+
+def test_a_form_becomes_the_models_input_and_its_errors_land_on_their_fields():
+    invite = catalog.RENOVATION["invitation"]
+    assert invite.fields is not None
+    data = data_of(invite.fields, {"kickoff_at": "2027-03-01T19:30", "kickoff_place": " Buurthuis ",
+                                   "sign_up_deadline": "2027-03-20", "contact": ""}, "Europe/Amsterdam")
+    action = Invite.model_validate(data)
+    assert action.kickoff_at.isoformat() == "2027-03-01T19:30:00+01:00" and action.contact is None
+    rent = catalog.RENOVATION["works-rent"]
+    assert rent.fields is not None
+    data = data_of(rent.fields, {"unit_ids": "301-001\r\n\r\n 301-002 \n", "outcome": "agreed",
+                                 "recorded_on": "2027-05-01"}, "Europe/Amsterdam")
+    assert data["unit_ids"] == ["301-001", "301-002"]
+    dispute = catalog.ADVICE["dispute"]
+    assert dispute.fields is not None
+    assert data_of(dispute.fields, {"execution_suspended": "ja"}, "Europe/Amsterdam") == {"execution_suspended": True}
+    with pytest.raises(ValidationError) as e:
+        DecisionTaken.model_validate(data_of(catalog.ADVICE["decision"].fields or (), {
+            "points-0-adopted": "nee", "points-0-motivation": "", "decision": "followed"}, "Europe/Amsterdam",
+            {"points": 1}))
+    found = {(f.field, f.item, f.sub, f.code) for f in errors_of_model(e.value)}
+    assert found == {("points", 1, "motivation", "motivation_required"), ("decision", None, None, "decision_mismatch")}
 
 
 async def _staff(page: Page, portal: Portal) -> None:
