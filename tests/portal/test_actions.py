@@ -291,23 +291,29 @@ async def test_an_action_form_passes_axe_with_and_without_errors_reflows_and_wor
     assert not await axe_violations(page, axe_source)
     await _reflows(page)
 
-    # With the keyboard alone: past the day (today already), the empty planned day, to the note and the button.
-    await tab_to(page, "Toelichting (mag leeg blijven)", limit=16)  # a date field: a stop per part
+    # With the keyboard alone: the planned day (empty), the note, the button; the day it is asked is today.
+    await expect(page.get_by_label("Gevraagd op")).to_have_count(0)
+    await tab_to(page, "Toelichting (mag leeg blijven)", limit=12)  # a date field: a stop per part
     await page.keyboard.type("Graag op een avond.")
     await tab_to(page, "Om overleg vragen", limit=3)
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("status")).to_contain_text("Het verzoek om overleg is vastgelegd.")
-    assert (await portal.api.view(rid))["state"] == "OVERLEG_GEPLAND"
+    view = await portal.api.view(rid)
+    assert view["state"] == "OVERLEG_GEPLAND"
+    assert any(e["event"] == "overleg_requested" and date.today().strftime("%Y") in e["text"]
+               for e in view["timeline"])
 
-    # A form with an error: the summary links to the field, which gets the focus.
+    # A form with an error: the summary links to the field, which gets the focus; what was typed stays.
     await page.get_by_role("link", name="Laten weten dat u geen bezwaar hebt").click()
-    await page.get_by_label("Datum van ontvangst").fill("")
+    note = page.get_by_label("Toelichting (mag leeg blijven)")
+    await note.fill("Geen bezwaar. " * 300)
     await page.get_by_role("button", name="Laten weten dat u geen bezwaar hebt").click()
-    await expect(page.get_by_role("alert")).to_contain_text("Vul een datum in.")
+    await expect(page.get_by_role("alert")).to_contain_text("Dit is te lang: hoogstens 4000 tekens.")
+    await expect(note).to_have_value("Geen bezwaar. " * 300)
     assert not await axe_violations(page, axe_source)
     await _reflows(page)
-    await page.get_by_role("link", name="Vul een datum in.").press("Enter")
-    await expect(page.get_by_label("Datum van ontvangst")).to_be_focused()
+    await page.get_by_role("link", name="Dit is te lang: hoogstens 4000 tekens.").press("Enter")
+    await expect(note).to_be_focused()
     assert (await portal.api.view(rid))["state"] == "OVERLEG_GEPLAND"
 
     await page.goto(portal.url(f"/portaal/trajecten/{rid}/acties/reply-receipt"))  # not now: the refusal

@@ -24,6 +24,7 @@ from inspraak.services.api.errors import ApiProblem, problem_from_temporal
 from inspraak.services.portal import action_catalog as catalog
 from inspraak.services.portal import web
 from inspraak.services.portal.action_words import (
+    TODAY_FOR_ORGANISATION,
     YES_NO,
     conflict_text,
     error_text,
@@ -55,6 +56,13 @@ async def _found(request: Request, trajectory_id: str, slug: str,
     return view, entry
 
 
+def _hidden(entry: catalog.Entry, principal: Principal) -> set[str]:
+    """The fields the caller does not fill in: an organisation's own answer is dated today."""
+    if principal.is_staff:
+        return set()
+    return {f for a, f in TODAY_FOR_ORGANISATION if a == entry.name}
+
+
 def _defaults(view: catalog.View, entry: catalog.Entry, today: date) -> dict[str, str]:
     """An empty form: today in the day fields that record what just happened, the model's own defaults."""
     out: dict[str, str] = {}
@@ -84,13 +92,15 @@ def _field(action: str, f: FormField, name: str, values: dict[str, str], errors:
 
 
 def _fields(view: catalog.View, entry: catalog.Entry, values: dict[str, str], errors: dict[str, str],
-            today: date, staff: bool) -> list[dict[str, Any]]:
+            today: date, staff: bool, hidden: set[str]) -> list[dict[str, Any]]:
     """The form's fields; a ``rows`` field as a group of fields per item, with the item's caption."""
     hints = catalog.hint_values(view, today)
     reader: Callable[[str], str] = (lambda text: text) if staff else for_organisation
     captions = entry.rows(view) if entry.rows else {}
     out = []
     for f in entry.fields or ():
+        if f.name in hidden:
+            continue
         shown = _field(entry.name, f, f.name, values, errors, hints, reader)
         if f.kind == "rows":
             shown["rows"] = [{"caption": caption, "fields": [
@@ -123,7 +133,8 @@ def _page(request: Request, session: Session, view: catalog.View, entry: catalog
         "view": view, "slug": entry.slug, "title": catalog.title(view, entry, principal), "intro": words.intro,
         "noun": the, "refusal": refusal, "summary": summary,
         "fields": _fields(view, entry, values if values is not None else _defaults(view, entry, today), by_field,
-                          today, principal.is_staff)}, session=session, status=409 if refusal else status)
+                          today, principal.is_staff, _hidden(entry, principal))},
+        session=session, status=409 if refusal else status)
 
 
 @router.get("/trajecten/{trajectory_id}/acties/{slug}", response_class=HTMLResponse)
@@ -140,7 +151,7 @@ async def take_action(request: Request, trajectory_id: str, slug: str) -> Respon
     principal = session.principal()
     view, entry = await _found(request, trajectory_id, slug, principal)
     assert entry.fields is not None
-    values = typed(entry.fields, form)
+    values = typed(entry.fields, form) | {name: web.today(request).isoformat() for name in _hidden(entry, principal)}
     if catalog.why_not(view, entry, principal) is not None:
         return _page(request, session, view, entry, values=values)
     try:

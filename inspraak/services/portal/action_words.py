@@ -176,6 +176,10 @@ FIELDS: dict[str, Label] = {
                       "deels gevolgd."),
     "explanation": Label("Toelichting bij het besluit", "Dit staat in de brief aan de organisatie."),
 }
+# When the organisation sends the action itself, its day is today (the day we receive it), as with its advice form:
+# no date field to puzzle over.
+TODAY_FOR_ORGANISATION = frozenset({("request_overleg", "requested_on"), ("record_no_objection", "received_on"),
+                                    ("record_consent", "received_on"), ("record_advice", "received_on")})
 # The order of a form's fields where the model's order does not read well (the points before the whole).
 ORDER: dict[str, tuple[str, ...]] = {"decide": ("points", "decision", "explanation")}
 ACTION_FIELDS: dict[tuple[str, str], Label] = {
@@ -248,6 +252,7 @@ ERRORS: dict[str, str] = {
     "date_in_future": "Deze datum ligt in de toekomst. Vul de dag in waarop het gebeurde: vandaag of eerder.",
     "date_in_past": "Deze datum ligt te vroeg. Kies een latere dag.",
     "before_event": "Deze datum ligt te vroeg. Kies {date} of later.",
+    "before_event_": "Deze datum ligt te vroeg. Kies een latere dag.",
     "extension_not_later": "Kies een dag na {date}. Een termijn kan alleen langer worden, niet korter.",
     "extension_too_long": "Kies {date} of eerder. Een termijn wordt per keer hoogstens {days} dagen verlengd.",
     "enum": "Kies een van de mogelijkheden.",
@@ -278,7 +283,11 @@ DAYS = re.compile(r"at most (\d+) days")
 
 def error_text(field: str, item: int | None, code: str, reason: str, context: dict[str, Any], kind: str = "") -> str:
     """One error in plain Dutch: by its code, with the date or number the rule names; else the rule's reason."""
+    if kind in ("text", "multiline") and code in ("min_items", "max_items"):
+        code = code.replace("_items", "_length")  # pydantic counts an optional text's length as a list's
     template = REQUIRED.get(kind) if code in ("required", "min_items") and kind in REQUIRED else ERRORS.get(code)
+    if template and "{date}" in template and not ISO_DATE.search(reason):
+        template = ERRORS.get(f"{code}_", template)  # the rule names no day: the words without one
     found = ISO_DATE.search(reason)
     days = DAYS.search(reason)
     if "expected" in context:
