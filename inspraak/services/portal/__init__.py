@@ -10,7 +10,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from inspraak.services.portal import advice_form, agenda, household, login, oidc, overview, pages, web
+from inspraak.services.portal import (
+    action_forms,
+    advice_form,
+    agenda,
+    household,
+    login,
+    oidc,
+    overview,
+    pages,
+    web,
+)
 from inspraak.services.portal.sessions import Sessions
 
 # Forms that carry a file: the body limit is the upload limit plus the usual one (api.middleware.BodySizeLimit).
@@ -33,6 +43,7 @@ def install(app: FastAPI) -> None:
     app.include_router(login.router, prefix=web.PREFIX)
     app.include_router(pages.router, prefix=web.PREFIX)
     app.include_router(advice_form.router, prefix=web.PREFIX)
+    app.include_router(action_forms.router, prefix=web.PREFIX)
     app.include_router(oidc.router, prefix=web.PREFIX)
     app.include_router(agenda.router, prefix=web.PREFIX)
     app.include_router(overview.router, prefix=web.PREFIX)

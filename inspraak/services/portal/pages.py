@@ -21,8 +21,7 @@ from inspraak.services.api.routes.advice_requests import visible_trajectory
 from inspraak.services.api.routes.documents import download
 from inspraak.services.api.routes.renovations import visible_renovation
 from inspraak.services.api.routes.trajectories import TrajectorySummary, list_trajectories
-from inspraak.services.portal import web, wording
-from inspraak.services.portal.advice_form import may_advise
+from inspraak.services.portal import action_catalog, web, wording
 from inspraak.workflows import names
 
 router = APIRouter(include_in_schema=False)
@@ -102,7 +101,7 @@ async def trajectory(request: Request, trajectory_id: str) -> Response:
                   "size": wording.file_size(d.size)} for d in view.documents]
     return web.render(request, "trajectory.html", {
         **card, "documents": documents, "timeline": list(reversed(view.timeline)),
-        "may_advise": isinstance(view, AdviceRequestView) and may_advise(view),
+        **action_catalog.section(request, view, principal),
         "terms": [{"term": t, "status": wording.TERM_STATUS.get(t.status.value, t.status.value)}
                   for t in view.deadlines]}, session=session)
 
