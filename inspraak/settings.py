@@ -17,6 +17,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 DEFAULT_JWT_SECRET = "inspraak-local-development-secret-change-me"
+DEFAULT_PUBLIC_URL = "https://inspraak.voorbeeldhaven.nl"
 DEFAULT_REPLY_CODE_KEY = "inspraak-local-development-reply-code-key-change-me"
 DEFAULT_S3_ACCESS_KEY = "minioadmin"
 DEFAULT_S3_SECRET_KEY = "minioadmin"
@@ -121,7 +122,7 @@ class Settings(BaseSettings):
     # Where clients reach the API (https, as the NL API Design Rules ask), without the /v1: the OpenAPI
     # document's `servers` entry is this plus /v1. The default is the demo corporation's; `inspraak dev`
     # puts its own http://api_host:api_port here unless this is set.
-    api_public_url: str = "https://inspraak.voorbeeldhaven.nl"
+    api_public_url: str = DEFAULT_PUBLIC_URL
     # The OpenAPI document's info.contact: who answers questions about this API.
     api_contact_name: str = "Inspraak, Woonstichting De Voorbeeldhaven"
     api_contact_email: str = "inspraak@voorbeeldhaven.nl"
@@ -205,6 +206,14 @@ class Settings(BaseSettings):
             problems.append("INSPRAAK_OIDC_ISSUER needs INSPRAAK_OIDC_CLIENT_SECRET (the portal's staff login)")
         if self.oidc_issuer and not self.oidc_issuer.startswith("https://"):
             problems.append("INSPRAAK_OIDC_ISSUER must be an https:// address")
+        # Printed on paper letters (where households type their reply code) and in login mails: an example
+        # address, or one without TLS, would send tenants and their codes elsewhere.
+        if self.api_public_url.rstrip("/") == DEFAULT_PUBLIC_URL:
+            problems.append("INSPRAAK_API_PUBLIC_URL is the example address; set the address where the portal is "
+                            "served (letters and login mails print it)")
+        for name, url in (("INSPRAAK_API_PUBLIC_URL", self.api_public_url), ("INSPRAAK_REPLY_URL", self.reply_url)):
+            if url is not None and not url.startswith("https://"):
+                problems.append(f"{name} must be an https:// address")
         if self.auth_mode == "public_key" and not self.jwt_public_key:
             problems.append("INSPRAAK_AUTH_MODE=public_key needs INSPRAAK_JWT_PUBLIC_KEY (PEM)")
         return problems

@@ -8,6 +8,7 @@ from inspraak.settings import Settings, UnsafeSettingsError, load_settings
 
 SECRET = SecretStr("a-long-random-secret-for-production-use-only-0123456789")
 REPLY_KEY = SecretStr("another-long-random-secret-for-reply-codes-0123456789")
+PUBLIC = "https://inspraak.woonstichting.nl"
 
 
 def test_development_starts_with_the_default_secret() -> None:
@@ -26,7 +27,8 @@ def test_production_with_default_s3_credentials_is_refused() -> None:
 
 
 def test_production_with_own_secrets_starts(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    create_app(Settings(environment="production", jwt_secret=SECRET, reply_code_key=REPLY_KEY, data_dir=tmp_path))
+    create_app(Settings(environment="production", jwt_secret=SECRET, reply_code_key=REPLY_KEY, data_dir=tmp_path,
+                        api_public_url=PUBLIC))
 
 def test_each_wrong_setting_is_named_with_its_variable_and_nothing_starts(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("INSPRAAK_API_PORT", "eighty")
@@ -67,8 +69,19 @@ def test_production_with_the_default_reply_code_key_is_refused(tmp_path) -> None
 
 
 def test_production_refuses_an_identity_provider_without_secret_or_https() -> None:
-    own = {"environment": "production", "jwt_secret": SECRET, "reply_code_key": SECRET}
+    own = {"environment": "production", "jwt_secret": SECRET, "reply_code_key": SECRET, "api_public_url": PUBLIC}
     problems = Settings(**own, oidc_issuer="http://login.example.nl").production_problems()
     assert any("INSPRAAK_OIDC_CLIENT_SECRET" in p for p in problems)
     assert any("https://" in p for p in problems)
     assert Settings(**own, oidc_issuer="https://login.example.nl", oidc_client_secret="s").production_problems() == []
+
+
+def test_production_refuses_the_example_public_address_or_one_without_tls() -> None:
+    """Letters print it for households to type their reply code: it must be the corporation's own, over https."""
+    own = {"environment": "production", "jwt_secret": SECRET, "reply_code_key": SECRET}
+    assert any("INSPRAAK_API_PUBLIC_URL is the example" in p for p in Settings(**own).production_problems())
+    problems = Settings(**own, api_public_url="http://inspraak.woonstichting.nl",
+                        reply_url="http://antwoord.woonstichting.nl").production_problems()
+    assert any("INSPRAAK_API_PUBLIC_URL must be an https://" in p for p in problems)
+    assert any("INSPRAAK_REPLY_URL must be an https://" in p for p in problems)
+    assert Settings(**own, api_public_url=PUBLIC).production_problems() == []

@@ -12,6 +12,7 @@ Log lines carry the trace id and the trajectory id (Temporal's workflow id) of t
 
 import json
 import logging
+import re
 import time
 from typing import Any
 
@@ -100,10 +101,41 @@ def temporal_interceptors() -> list[Interceptor]:
     return [TracingInterceptor()] if _provider is not None else []
 
 
+# Secrets that travel in a portal address: a login link's token (``?t=``) and a calendar feed's secret. Whoever
+# reads the logs or the traces must not be able to log in or read a feed with them.
+_SECRET_IN_ADDRESS = re.compile(r"(/portaal/agenda/)[^/?#\s\"]+(\.ics)|([?&]t=)[^&#\s\"]+")
+# The span attributes that carry a request's address (old and new semantic conventions).
+_ADDRESS_ATTRIBUTES = ("http.target", "http.url", "url.path", "url.query", "url.full")
+
+
+def scrub(text: str) -> str:
+    """``text`` with the secrets of portal addresses replaced by ``***``."""
+    return _SECRET_IN_ADDRESS.sub(lambda m: f"{m[1]}***{m[2]}" if m[1] else f"{m[3]}***", text)
+
+
+class ScrubSecrets(logging.Filter):
+    """Removes :func:`scrub`'s secrets from every log record (uvicorn's access lines put the address in args)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = scrub(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(scrub(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def _scrub_span(span: Any, scope: dict[str, Any]) -> None:
+    attributes = getattr(span, "attributes", None) or {}
+    for name in _ADDRESS_ATTRIBUTES:
+        value = attributes.get(name)
+        if isinstance(value, str) and value != scrub(value):
+            span.set_attribute(name, scrub(value))
+
+
 def instrument_app(app: FastAPI) -> None:
-    """Open a span for every request of ``app`` when tracing is on."""
+    """Open a span for every request of ``app`` when tracing is on (addresses without their secrets)."""
     if _provider is not None:
-        FastAPIInstrumentor.instrument_app(app, tracer_provider=_provider)
+        FastAPIInstrumentor.instrument_app(app, tracer_provider=_provider, server_request_hook=_scrub_span)
 
 
 def prometheus_runtime(address: str) -> Runtime:
@@ -188,6 +220,7 @@ def log_handler(settings: Settings, stream: Any = None) -> logging.Handler:
     else:
         formatter = logging.Formatter(TEXT_FORMAT)
     handler.setFormatter(formatter)
+    handler.addFilter(ScrubSecrets())
     handler.addFilter(TrajectoryContext())
     return handler
 

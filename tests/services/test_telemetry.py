@@ -244,3 +244,32 @@ async def test_documents_per_type_and_temporal_s_metrics_are_served_in_prometheu
     assert generated and float(generated[0].rsplit(" ", 1)[1]) >= 1
     assert "inspraak_document_render_seconds" in text
     assert "temporal_activity_execution_latency" in text
+
+
+def test_no_login_token_or_calendar_secret_is_in_a_log_line() -> None:
+    """uvicorn's access line names the address; whoever reads the logs must not log in or read a feed with it."""
+    out = io.StringIO()
+    handler = telemetry.log_handler(Settings(log_format="json"), out)
+    record = logging.getLogger("uvicorn.access").makeRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:50000", "GET", "/portaal/inloggen/link?t=LOGIN-TOKEN-1", "1.1", 200), None)
+    handler.handle(record)
+    handler.handle(logging.getLogger("x").makeRecord("x", logging.INFO, __file__, 1,
+                                                     "fetched /portaal/agenda/FEED-SECRET-1.ics", (), None))
+
+    text = out.getvalue()
+    assert "LOGIN-TOKEN-1" not in text and "FEED-SECRET-1" not in text
+    assert "/portaal/inloggen/link?t=***" in text and "/portaal/agenda/***.ics" in text
+
+
+async def test_no_login_token_or_calendar_secret_is_in_a_span(stack: Stack, spans: InMemorySpanExporter) -> None:
+    await stack.http.get("/portaal/inloggen/link", params={"t": "LOGIN-TOKEN-2"})
+    await stack.http.get("/portaal/agenda/FEED-SECRET-2.ics")
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len([s for s in spans.get_finished_spans()
+                                               if s.kind.name == "SERVER"]) < 2:
+        await asyncio.sleep(0.1)
+    texts = [str(v) for s in spans.get_finished_spans() for v in [s.name, *(s.attributes or {}).values()]]
+    assert any("/portaal/agenda/***.ics" in t for t in texts), texts
+    assert not [t for t in texts if "LOGIN-TOKEN-2" in t or "FEED-SECRET-2" in t]

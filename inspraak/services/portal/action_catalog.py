@@ -236,7 +236,7 @@ def options(view: View, principal: Principal, prefix: str) -> dict[str, list[Opt
         if refused is not None:  # the list says what it needs; the state is on the page already
             now, needs = refused
             out["later"].append(Option(option.title, option.href,
-                                       reason=f" {needs}" if needs.startswith("kan alleen") else f": {needs or now}"))
+                                       reason=f" {needs}" if needs.startswith("kan alleen") else f" – {needs or now}"))
         elif entry.fields is None:
             where = action_words.ELSEWHERE[entry.name].format(id=view.id)
             out["elsewhere"].append(Option(option.title, option.href, elsewhere=where))
