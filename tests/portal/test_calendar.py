@@ -124,6 +124,16 @@ async def test_an_organisation_subscribes_to_its_own_terms_and_makes_a_new_addre
     _, renewed = await _feed(new_url, rid)
     assert [str(e["uid"]) for e in _events(renewed, rid)] == [str(advice["uid"])]
 
+    # Staff extend the term: the same event moves to its new last day, with a higher SEQUENCE (RFC 5545).
+    r = await portal.api.http.post(f"/v1/advice-requests/{rid}/term-extension", headers=portal.api.auth("staff"),
+                                   json={"new_end": (due + timedelta(days=14)).isoformat(), "reason": "Overleg"})
+    assert r.status_code == 200, r.text
+    extended_due = _due(await portal.api.view(rid), "advice_term")
+    _, after = await _feed(new_url, rid)
+    [moved] = _events(after, rid)
+    assert str(moved["uid"]) == str(advice["uid"]) and moved.decoded("dtstart") == extended_due > due
+    assert moved["sequence"] > advice["sequence"]
+
 
 async def test_staff_subscribe_to_every_trajectory_and_are_reminded_of_their_own_terms(portal: Portal, page: Page):
     answered = await _advice_received(portal, "Agenda: besluit nog te sturen")

@@ -38,7 +38,7 @@ api_router.include_router(renovation_advice.router, prefix=f"{PREFIX}/renovation
 api_router.include_router(renovation_works.router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
                           responses=problem_responses(400, 401, 403, 404, 409, 413, 500, 503))
 api_router.include_router(renovations.public_router, prefix=f"{PREFIX}/renovations", tags=["renovations"],
-                          responses=problem_responses(400, 409, 500, 503))
+                          responses=problem_responses(400, 409, 429, 500, 503))
 api_router.include_router(trajectories.router, prefix=f"{PREFIX}/trajectories", tags=["trajectories"],
                           responses=problem_responses(400, 401, 500, 503))
 api_router.include_router(audit.router, prefix=f"{PREFIX}/trajectories", tags=["trajectories"],

@@ -123,6 +123,15 @@ class AlreadyExists(ApiProblem):
     status, slug, title = 409, "conflict", "Conflicts with an existing trajectory"
 
 
+class TooManyTries(ApiProblem):
+    """Too many wrong reply codes from one address are still waiting: a 429, before this code is even checked."""
+
+    status, slug, title = 429, "too-many-tries", "Too many tries"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
 class PayloadTooLarge(ApiProblem):
     status, slug, title = 413, "payload-too-large", "Request body too large"
 
@@ -170,6 +179,8 @@ _DESCRIPTIONS = {
     409: "The trajectory's state does not allow this action (`state` names it), or a start conflicts with an "
          "existing trajectory (an Idempotency-Key used before for another body)",
     413: "The request body is larger than the API accepts (INSPRAAK_MAX_BODY_BYTES)",
+    429: "Too many wrong reply codes from this address are still waiting for their answer; `Retry-After` says when "
+         "to try again",
     500: "An unexpected error; `correlationId` identifies it in the server's log",
     503: "Temporal, its workers or the document store are not reachable; `Retry-After` says when to try again",
 }

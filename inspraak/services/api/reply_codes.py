@@ -8,11 +8,14 @@
 - :class:`WrongCodes` is the slow-down: every wrong try waits ``reply_code_delay_seconds`` times the number of
   wrong tries so far from the same client address or for the same renovation, whichever is more (at most
   ``reply_code_max_delay_seconds``); the wrong tries of one address wait one after another, so trying many
-  codes at once from one address gains nothing. A right code never waits. The counts are kept per API process
+  codes at once from one address gains nothing, and with :data:`MAX_WAITING` of them waiting a further try is
+  refused (429) before its code is checked. An IPv6 address counts by its /64 (one household's network). A right
+  code never waits. The counts are kept per API process
   and forgotten after :data:`QUIET_SECONDS` without a wrong try (docs/portal-households.md says what that leaves).
 """
 
 import asyncio
+import ipaddress
 import re
 import time
 from typing import Any, NamedTuple
@@ -23,7 +26,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from inspraak.domain.renovation_actions import CodeAnswer, VoteUnits
 from inspraak.domain.vote import Choice, normalise_reply_code, unit_for_derived_code
-from inspraak.services.api.errors import Conflict, InvalidInput
+from inspraak.services.api.errors import Conflict, InvalidInput, TooManyTries
 from inspraak.settings import Settings
 from inspraak.workflows.renovation import RenovationWorkflow
 
@@ -37,6 +40,23 @@ VOTE_UNITS_SECONDS = 2.0
 # A client address or renovation without a wrong try for this long starts counting from nought again.
 QUIET_SECONDS = 15 * 60
 MAX_KEYS = 10_000  # more addresses and renovations than this: the oldest counts are dropped
+# Wrong tries of one address that may wait at once; more are refused before their code is checked (a household
+# that mistyped waits behind a few tries, never behind a thousand).
+MAX_WAITING = 5
+
+
+def client_key(request: Request) -> str:
+    """Whom a try is counted against: the client's address, an IPv6 one by its /64."""
+    host = request.client.host if request.client else "-"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 class WrongCodes:
@@ -45,6 +65,14 @@ class WrongCodes:
     def __init__(self) -> None:
         self._counts: dict[str, tuple[int, float]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._waiting: dict[str, int] = {}
+
+    def admit(self, request: Request) -> None:
+        """Refuse a try (429) while :data:`MAX_WAITING` wrong tries of its address are waiting, before its code
+        is checked: so the refusal tells nothing about the code."""
+        if self._waiting.get(client_key(request), 0) >= MAX_WAITING:
+            raise TooManyTries("too many wrong reply codes from this address are waiting; try again in a minute",
+                               retry_after=60)
 
     def _count(self, key: str, now: float) -> int:
         n, last = self._counts.pop(key, (0, now))
@@ -63,12 +91,18 @@ class WrongCodes:
 
     async def refuse(self, request: Request, trajectory_id: str) -> InvalidInput:
         """Count a wrong try, wait (after the address's earlier wrong tries), and answer the one refusal."""
-        address = request.client.host if request.client else "-"
+        address = client_key(request)
         wait = self.delay(request.app.state.settings, address, trajectory_id)
         if len(self._locks) >= MAX_KEYS:
             self._locks = {k: lock for k, lock in self._locks.items() if lock.locked()}
-        async with self._locks.setdefault(address, asyncio.Lock()):
-            await asyncio.sleep(wait)
+        self._waiting[address] = self._waiting.get(address, 0) + 1
+        try:
+            async with self._locks.setdefault(address, asyncio.Lock()):
+                await asyncio.sleep(wait)
+        finally:
+            self._waiting[address] -= 1
+            if not self._waiting[address]:
+                del self._waiting[address]
         return InvalidInput.field("code", "invalid_code", WRONG_CODE)
 
 
@@ -114,7 +148,9 @@ async def household_for_code(request: Request, client: Client, trajectory_id: st
 
     Raises:
         InvalidInput: for any wrong code or renovation, one answer, after the slow-down (:class:`WrongCodes`).
+        TooManyTries: too many wrong tries of this address are still waiting (the code is not checked).
     """
+    wrong_codes(request).admit(request)
     code = normalise_reply_code(text)
     if code is None or not RENOVATION_ID.match(trajectory_id):
         raise await wrong_codes(request).refuse(request, trajectory_id)

@@ -101,7 +101,7 @@ def event(card: dict[str, Any], term: TermView, host: str, options: FeedOptions)
     e.add("uid", f"{view.id}.{term.term}.{term.anchor.isoformat()}@{host}")
     e.add("dtstamp", changed)
     e.add("last-modified", changed)
-    e.add("sequence", 2 * (term.due_on - term.unextended_due_on).days + (0 if term.status == TermStatus.RUNNING else 1))
+    e.add("sequence", _sequence(view, changed))
     e.add("dtstart", term.due_on)
     e.add("dtend", term.due_on + timedelta(days=1))
     e.add("summary", summary)
@@ -128,6 +128,13 @@ def _changed(view: Any, term: TermView) -> datetime:
     return datetime.combine(term.anchor, time(0), tzinfo=UTC)
 
 
+def _sequence(view: Any, changed: datetime) -> int:
+    """How often the event may have changed: the trajectory's timeline lines until ``changed``. It only grows (a
+    timeline is only ever added to), as RFC 5545 asks, and it grows with every extension, end or move of the term,
+    each of which adds a line."""
+    return sum(1 for line in view.timeline if line.at.astimezone(UTC) <= changed)
+
+
 def _alarm(due_on: date, days: int, what: str, subject: str, options: FeedOptions) -> Alarm | None:
     """A reminder ``days`` before the last day at the reminder time; None once that moment has passed."""
     if due_on - timedelta(days=days) < options.today:
@@ -152,8 +159,9 @@ def _description(card: dict[str, Any], term: TermView, task: wording.Task, url: 
         lines.append("De termijn is voorbij.")
     elif task.countdown.overdue:
         lines.append("Te laat: de laatste dag is voorbij.")
-    if term.due_on != term.unextended_due_on:
-        lines.append(f"De termijn is verlengd. Eerst was de laatste dag {datum_lang(term.unextended_due_on)}.")
+    if term.due_on != term.unextended_due_on:  # moved by the Algemene termijnenwet, not extended by anyone
+        lines.append(f"De laatste dag schuift op van {datum_lang(term.unextended_due_on)} naar deze dag: "
+                     f"{term.extended_reason or 'artikel 1 Algemene termijnenwet'}.")
     lines.append(f"Over: {view.subject} ({card['kind']}, kenmerk {view.id.upper()}).")
     if options.for_staff:
         lines.append(f"Organisatie: {view.organisation_name}. Behandelaar: {view.owner.name}.")

@@ -107,6 +107,7 @@ PROBLEMS = {
     503: ("Inspraak is even niet bereikbaar", "Er is niets veranderd. Probeer het over een paar minuten opnieuw."),
     409: ("Dit kan nu niet", "De stand van zaken is veranderd. Laad de pagina opnieuw en kijk wat er nu kan."),
     413: ("Dit bestand is te groot", "Maak het bestand kleiner of stuur het per e-mail."),
+    429: ("Even wachten", "Er zijn te veel codes tegelijk geprobeerd. Wacht een minuut en probeer het dan opnieuw."),
 }
 
 

@@ -42,3 +42,37 @@ def test_a_kenmerk_is_read_as_a_tenant_types_it():
     for typed in ("REN-2026-7K3M9Q2X4P", " ren-2026-7k3m9q2x4p/", "REN-2026-7K3M9Q2X4P ", "ren-2026- 7k3m9q2x4p"):
         assert _renovation_id(typed) == "ren-2026-7k3m9q2x4p"
     assert _renovation_id("REN-2026-0OIL1") == "ren-2026-00111"
+
+
+def _request(host: str, guard: WrongCodes, settings: Settings):  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    return SimpleNamespace(client=SimpleNamespace(host=host),
+                           app=SimpleNamespace(state=SimpleNamespace(settings=settings, wrong_reply_codes=guard)))
+
+
+def test_an_ipv6_network_counts_as_one_address_and_an_ipv4_one_as_itself(settings: Settings):
+    key = lambda host: reply_codes.client_key(_request(host, WrongCodes(), settings))  # noqa: E731
+    assert key("2001:db8:1:2::5") == key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert key("2001:db8:1:3::5") != key("2001:db8:1:2::5")
+    assert key("::ffff:10.0.0.7") == key("10.0.0.7") == "10.0.0.7"
+
+
+async def test_with_five_wrong_tries_of_an_address_waiting_the_next_is_refused_before_its_code_is_checked(
+        settings: Settings):
+    import asyncio
+
+    from inspraak.services.api.errors import TooManyTries
+
+    guard = WrongCodes()
+    waiting = [asyncio.create_task(guard.refuse(_request("10.0.0.9", guard, settings), "ren-2026-doel"))
+               for _ in range(reply_codes.MAX_WAITING)]
+    await asyncio.sleep(0.05)
+    with pytest.raises(TooManyTries) as refused:
+        guard.admit(_request("10.0.0.9", guard, settings))
+    assert refused.value.status == 429 and refused.value.headers == {"Retry-After": "60"}
+    guard.admit(_request("10.0.0.10", guard, settings))  # another household is not held up
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+    guard.admit(_request("10.0.0.9", guard, settings))  # none waiting any more
