@@ -135,7 +135,8 @@ class S3DocumentStore:
             try:
                 self._client._put_object(self._bucket, obj.key, data, headers)
             except S3Error as e:
-                if e.code == "PreconditionFailed":
+                # 412: the key exists; 409: another conditional write of it is under way (AWS), which wins or won.
+                if e.code in ("PreconditionFailed", "ConditionalRequestConflict"):
                     return False
                 raise
         return True

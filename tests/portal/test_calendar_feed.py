@@ -99,3 +99,21 @@ def test_the_page_says_when_reminders_come():
     assert reminders([1, 14, 7, 0]) == "14 dagen, 7 dagen en 1 dag voor de laatste dag en op de laatste dag zelf"
     assert reminders([0]) == "op de laatste dag zelf" and reminders([]) == ""
     assert period(366) == "een jaar" and period(180) == "6 maanden" and period(45) == "45 dagen"
+
+
+async def test_two_first_visits_at_once_show_one_address_that_keeps_working(tmp_path):
+    """Two tabs, or a browser's prefetch: the address the first visit showed must not stop working."""
+    import asyncio
+
+    from inspraak.activities.storage import LocalDocumentStore
+    from inspraak.services.api.auth import Principal, Role
+    from inspraak.services.portal.agenda_keys import FeedKeys
+    from inspraak.settings import Settings
+
+    keys = FeedKeys(Settings(data_dir=tmp_path), LocalDocumentStore(tmp_path / "store"))
+    contact = Principal(subject="secretaris", name="Secretaris", email="s@hv.nl", role=Role.ORGANISATION,
+                        organisation_id="hv-eendracht")
+    shown = await asyncio.gather(*(keys.secret_of(contact) for _ in range(6)))
+
+    assert len(set(shown)) == 1
+    assert (await keys.owner_of(shown[0])) is not None

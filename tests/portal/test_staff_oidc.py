@@ -60,3 +60,23 @@ async def test_the_logout_form_may_send_the_browser_to_the_identity_provider_and
         portal: Portal, oidc_issuer: str):
     csp = (await portal.api.http.get("/portaal/inloggen")).headers["content-security-policy"]
     assert f"form-action 'self' {oidc_issuer};" in csp
+
+
+async def test_the_logout_address_keeps_a_query_the_provider_s_endpoint_has_of_its_own():
+    from types import SimpleNamespace
+    from urllib.parse import parse_qs, urlsplit
+
+    from inspraak.services.portal import oidc
+    from inspraak.settings import Settings
+
+    settings = Settings(oidc_issuer="https://login.example.nl/realms/x", api_public_url="https://inspraak.example.nl")
+
+    async def metadata() -> dict[str, str]:
+        return {"end_session_endpoint": "https://login.example.nl/logout?p=b2c_1_signin"}
+
+    provider = SimpleNamespace(configured=True, settings=settings, metadata=metadata)
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(portal_oidc=provider)))
+    url = urlsplit(await oidc.logout_url(request))  # type: ignore[arg-type]
+    assert url.netloc == "login.example.nl" and url.path == "/logout"
+    assert parse_qs(url.query) == {"p": ["b2c_1_signin"], "client_id": ["inspraak"],
+                                   "post_logout_redirect_uri": ["https://inspraak.example.nl/portaal/inloggen?uitgelogd=1"]}

@@ -92,7 +92,18 @@ class FeedKeys:
         current = await self._seed(owner)
         if current is not None:
             return self._secret(current.seed)
-        return await self.renew(principal)
+        # The first address: made only if nobody made one meanwhile (two first visits at once, a prefetch), so
+        # an address just shown never stops working.
+        seed = _Seed(seed=secrets.token_urlsafe(32), made=int(time.time()))
+        secret = self._secret(seed.seed)
+        await self._store.put(FEEDS + _hash(secret), owner.model_dump_json().encode(), content_type="application/json",
+                              metadata={"portal-marker": "calendar-feed"})
+        if await self._store.create(OWNERS + owner.key, seed.model_dump_json().encode(),
+                                    content_type="application/json", metadata={"portal-marker": "calendar-feed-owner"}):
+            return secret
+        await self._store.delete(FEEDS + _hash(secret))
+        current = await self._seed(owner)
+        return self._secret(current.seed) if current is not None else await self.renew(principal)
 
     async def renew(self, principal: Principal) -> str:
         """A new secret for this person; the old one stops working at once."""

@@ -24,7 +24,7 @@ from inspraak.domain.dutch import bedrag
 from inspraak.domain.household_view import HouseholdKey, HouseholdProposal
 from inspraak.domain.letter_contexts import RenovatievoorstelBrief
 from inspraak.domain.vote import CONSENT_THRESHOLD_PERCENT, MINIMUM_HOMES, Choice
-from inspraak.services.api.errors import ApiProblem
+from inspraak.services.api.errors import ApiProblem, Conflict, problem_from_temporal
 from inspraak.services.api.reply_codes import RENOVATION_ID, answer_with_code, household_for_code
 from inspraak.services.api.routes.documents import attachment
 from inspraak.services.portal import web
@@ -219,7 +219,11 @@ async def choose(request: Request, renovation_id: str) -> Response:
     try:
         await answer_with_code(request, client.get_workflow_handle(renovation_id), session.unit_id,
                                session.proposal_version, choice)
-    except (ApiProblem, WorkflowUpdateFailedError):
+    except Conflict:  # closed, or a newer proposal replaced this one
+        return _closed(request, renovation_id)
+    except WorkflowUpdateFailedError as e:
+        if not isinstance(problem_from_temporal(e), Conflict):
+            raise  # not the vote's rule: the error page, not "you can no longer answer"
         return _closed(request, renovation_id)
     return web.redirect(f"{START}/{renovation_id}/ontvangen")
 

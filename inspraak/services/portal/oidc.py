@@ -16,7 +16,7 @@ import logging
 import secrets
 import time
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import jwt
@@ -130,7 +130,10 @@ async def logout_url(request: Request) -> str | None:
     if not endpoint or origin(provider.settings) != origin_of(str(endpoint)):
         return None  # none, or elsewhere than the CSP's form-action allows: the session ends here only
     back = f"{provider.settings.api_public_url.rstrip('/')}{web.PREFIX}/inloggen?uitgelogd=1"
-    return f"{endpoint}?{urlencode({'client_id': provider.settings.oidc_client_id, 'post_logout_redirect_uri': back})}"
+    parts = urlsplit(str(endpoint))  # it may carry a query of its own
+    query = [*parse_qsl(parts.query), ("client_id", provider.settings.oidc_client_id),
+             ("post_logout_redirect_uri", back)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _provider(request: Request) -> Provider:
