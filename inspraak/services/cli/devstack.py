@@ -139,6 +139,8 @@ def _print_banner(settings: Settings, ui_port: int, directory: Directory, sessio
         f"  API           {base}",
         f"  OpenAPI docs  {base}/docs",
         f"  Portal        {base}/portaal (organisations: ask for a login link; it lands in the mail outbox)",
+        f"                {base}/portaal/overzicht (staff: what is overdue and due soon)",
+        f"                {base}/portaal/antwoord (households: the reply code from a proposal letter)",
         f"  Temporal UI   http://127.0.0.1:{ui_port}",
         f"  Documents     {settings.documents_dir}/",
         f"  Mail outbox   {settings.mail_outbox_dir}/",
