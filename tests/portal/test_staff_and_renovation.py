@@ -36,7 +36,7 @@ async def test_staff_log_in_with_the_dev_link_and_see_every_organisation(portal:
 async def test_production_refuses_staff_login_links(portal: Portal):
     settings = portal.api.settings.model_copy(update={
         "environment": "production", "jwt_secret": SecretStr("x" * 48), "reply_code_key": SecretStr("y" * 48),
-        "oidc_issuer": None})
+        "oidc_issuer": None, "api_public_url": "https://inspraak.woonstichting.nl"})
     app = create_app(settings, client=None)
     url = staff_login_url(settings, app.state.portal_sessions, subject="sanne", name="Sanne", email="s@x.nl")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as http:
