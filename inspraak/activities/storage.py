@@ -131,18 +131,20 @@ class LocalDocumentStore:
     def _create(self, key: str, data: bytes, obj: StoredObject) -> bool:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # The metadata goes in whole under a temporary name and is then hard-linked to its own name: a link
-        # fails when that name exists, so of two writers exactly one wins (a rename would let both).
+        # The bytes go in whole under a temporary name and are then hard-linked to the key's name: a link fails
+        # when that name exists, so of two writers exactly one wins (a rename would let both), and a reader that
+        # lost finds the winner's bytes at once. The metadata follows (``create`` is for markers, whose
+        # metadata authorises nothing).
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(obj.model_dump_json(indent=2).encode("utf-8"))
-            os.link(tmp, self._meta_path(key))
+                f.write(data)
+            os.link(tmp, path)
         except FileExistsError:
             return False
         finally:
             Path(tmp).unlink(missing_ok=True)
-        write_atomically(path, data)
+        write_atomically(self._meta_path(key), obj.model_dump_json(indent=2).encode("utf-8"))
         return True
 
     def _write(self, key: str, data: bytes, obj: StoredObject) -> None:
