@@ -311,4 +311,5 @@ class ObjectionSteps(Trajectory[RenovationState]):
                               court_cases=list(s.court_cases),
                               documents=evidence_documents(s.documents, versions, s.notices),
                               notice_manifests=[m for m in s.merges if m.type == DocumentType.KENNISGEVING_70],
+                              receipt_manifests=[m for m in s.merges if m.type == DocumentType.TERMIJN_KENNISGEVING],
                               timeline=list(s.timeline))

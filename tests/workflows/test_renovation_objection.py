@@ -159,6 +159,9 @@ async def test_each_home_has_its_own_8_weeks_from_its_own_receipt_and_legal_hear
     for unit, home in {"301-008": first, "301-009": second, "301-010": third}.items():
         assert f"{unit};Molenweg" in notices_csv and home.term_ends_on.isoformat() in notices_csv
         assert f"kennisgevingen/{unit}.docx" in z.namelist()
+        # and the letter with its own last day that followed the recorded receipt
+        later = text_of(z.read(f"kennisgevingen/{unit}-laatste-dag.docx"))
+        assert f"Uw laatste dag: {datum_lang(home.term_ends_on)}" in later
     assert "handtekening voor ontvangst" in notices_csv and "aangetekende post" in notices_csv
     court = z.read("rechter.csv").decode("utf-8-sig")
     assert "301-008;Molenweg 8" in court and "KG 27/123" in court and "voorstel redelijk" in court
