@@ -86,7 +86,8 @@ def term_end_mail(s: RenovationState, received_on: date, ends_on: date, ref: Doc
     """To a household that gave an e-mail address, once its receipt is recorded: its own last day; with
     ``ref``, the mail that carries the letter saying so (the same letter goes by post)."""
     lines = ["Beste bewoner,", "",
-             f"U hebt onze kennisgeving over de renovatie van {s.renovation.complex.name} ontvangen op "
+             f"{'Volgens onze gegevens hebt u' if ref else 'U hebt'} onze kennisgeving over de renovatie van "
+             f"{s.renovation.complex.name} ontvangen op "
              f"{datum(received_on)}. Wilt u de kantonrechter vragen of het renovatievoorstel redelijk is? Dan is "
              f"{datum(ends_on)} de laatste dag waarop dat kan (artikel 7:220 lid 3 Burgerlijk Wetboek).", ""]
     if ref is not None:
