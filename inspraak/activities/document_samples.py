@@ -30,6 +30,7 @@ from inspraak.domain.letter_contexts import (
     Panellid,
     ReactieBrief,
     RenovatievoorstelBrief,
+    TermijnKennisgevingBrief,
     TermijnVerstrekenBrief,
     UitnodigingRenovatieBrief,
     UitslagDraagvlakBrief,
@@ -194,6 +195,12 @@ def _renovation_sample(doc_type: DocumentType) -> Brief | None:
             gesloten_op=date(2027, 9, 20), totaal=40, ingestemd=29, percentage="72,50",
             ontvangst_verwacht=date(2027, 9, 25), termijn_einde=date(2027, 11, 22),
             termijn_verlengd_reden="zaterdag", contact=CONTACT)
+    if doc_type is DocumentType.TERMIJN_KENNISGEVING:
+        return TermijnKennisgevingBrief(
+            **_renovatie(HUISHOUDEN, date(2027, 9, 28)) | {"overeenkomst": None}, eenheid="301-001",
+            contractnummer="HO-2019-0031", complex_naam="Complex 301 De Molen", verzonden_op=date(2027, 9, 24),
+            ontvangen_op=date(2027, 9, 25), termijn_einde=date(2027, 11, 22),
+            termijn_zonder_verlenging=date(2027, 11, 20), contact=CONTACT)
     if doc_type is DocumentType.VERSLAG_BIJEENKOMST:
         return VerslagBijeenkomstBrief(
             **_renovatie(BEWONERSCOMMISSIE, date(2027, 6, 2)), complex_naam="Complex 301 De Molen", nummer=1,

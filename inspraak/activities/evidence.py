@@ -39,10 +39,13 @@ async def evidence_zip(store: DocumentStore, record: EvidenceRecord, made_at: da
 
 async def with_household_letters(store: DocumentStore, record: EvidenceRecord) -> EvidenceRecord:
     """``record`` with the household letters its merges' manifests list: every proposal per version and every
-    kennisgeving (the workflow keeps their count and the manifest's key, not a reference per home)."""
+    kennisgeving and every letter with a home's last day (the workflow keeps their count and the manifest's key,
+    not a reference per home)."""
     versions = [v.model_copy(update={"letters": await load_manifest(store, v.manifest.manifest)})
                 if v.manifest is not None else v for v in record.versions]
     notices = [d for m in record.notice_manifests for d in await load_manifest(store, m.manifest)]
     known = {d.id for d in record.documents}
     extra = [d for d in evidence_documents(notices, versions, record.notices) if d.id not in known]
-    return record.model_copy(update={"versions": versions, "documents": [*record.documents, *extra]})
+    receipts = [d for m in record.receipt_manifests for d in await load_manifest(store, m.manifest)]
+    return record.model_copy(update={"versions": versions, "documents": [*record.documents, *extra],
+                                     "receipt_letters": receipts})

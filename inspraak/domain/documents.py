@@ -27,6 +27,7 @@ class DocumentType(StrEnum):
     RENOVATIEVOORSTEL = "renovatievoorstel"
     UITSLAG_DRAAGVLAK = "uitslag_draagvlak"
     KENNISGEVING_70 = "kennisgeving_70"
+    TERMIJN_KENNISGEVING = "termijn_kennisgeving"  # after the receipt: the home's own last day (BW 7:220 lid 3)
     HERINNERING_DRAAGVLAKMETING = "herinnering_draagvlakmeting"  # on paper, to a home without an answer
     OPLEVERINGSBRIEF = "opleveringsbrief"
     EVALUATIEVERSLAG = "evaluatieverslag"
@@ -56,6 +57,7 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.RENOVATIEVOORSTEL: "Renovatievoorstel",
     DocumentType.UITSLAG_DRAAGVLAK: "Uitslag draagvlakmeting",
     DocumentType.KENNISGEVING_70: "Kennisgeving: 70 procent heeft ingestemd",
+    DocumentType.TERMIJN_KENNISGEVING: "Uw laatste dag voor de kantonrechter",
     DocumentType.HERINNERING_DRAAGVLAKMETING: "Herinnering renovatievoorstel",
     DocumentType.OPLEVERINGSBRIEF: "Oplevering en nieuwe huur",
     DocumentType.EVALUATIEVERSLAG: "Evaluatieverslag renovatie",

@@ -49,10 +49,15 @@ class EvidenceRecord(BaseModel):
     documents: list[DocumentRef]  # the result letters and the kennisgevingen (the proposals are per version)
     notice_manifests: list[MergedLetters] = []  # the kennisgeving merges: the export reads the letters from them
     timeline: list[TimelineEntry]
+    # The merges of the letters sent once a receipt was recorded (each home's last day), and those letters as the
+    # export reads them from the manifests.
+    receipt_manifests: list[MergedLetters] = []
+    receipt_letters: list[DocumentRef] = []
 
     def needed_documents(self) -> list[DocumentRef]:
-        """The stored documents the ZIP holds: every proposal, the result letters, every kennisgeving."""
-        return [d for v in self.versions for d in v.letters] + list(self.documents)
+        """The stored documents the ZIP holds: every proposal, the result letters, every kennisgeving and every
+        letter with a home's last day."""
+        return [d for v in self.versions for d in v.letters] + list(self.documents) + list(self.receipt_letters)
 
 
 def evidence_documents(documents: list[DocumentRef], versions: list[ProposalVersion],
@@ -118,7 +123,12 @@ def build_evidence_zip(record: EvidenceRecord, register: Households, stored: Map
     if record.notices is not None:
         notices = record.notices
         rows = []
+        receipts = {d.household_id: d for d in record.receipt_letters}
         for home in notices.homes:
+            later = receipts.get(home.unit_id)
+            later_data = stored.get(later.id) if later else None
+            if later_data is not None:
+                files[f"kennisgevingen/{home.unit_id}-laatste-dag.docx"] = later_data
             doc = by_id.get(home.document_id or "")
             data = stored.get(doc.id) if doc else None
             name = f"kennisgevingen/{home.unit_id}.docx"
@@ -126,7 +136,7 @@ def build_evidence_zip(record: EvidenceRecord, register: Households, stored: Map
                 files[name] = data
             rows.append([home.unit_id, *household(home.unit_id)[:2], notices.sent_on, doc.sha256 if doc else "",
                          home.received_on, text.RECEIPTS.get(home.receipt_method, ""), home.receipt_recorded_by,
-                         home.term_ends_on])
+                         home.term_ends_on, later.sha256 if later else ""])
         add("kennisgevingen.csv", _csv(text.NOTICES_HEADER, rows), text.what_notices(notices))
         described.append(("kennisgevingen/", text.WHAT_NOTICE_FILES))
     add("rechter.csv", _csv(text.COURT_HEADER, [

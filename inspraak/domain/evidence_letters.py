@@ -22,7 +22,8 @@ PROPOSALS_HEADER = ["eenheid", "documentnummer", "bestand", "gemaakt op", "sha25
                     "sha256 van het bestand", "gelijk"]
 ANSWERS_HEADER = ["volgnummer", "eenheid", "antwoord", "kanaal", "datum antwoord", "vastgelegd door", "telt mee"]
 NOTICES_HEADER = ["eenheid", "adres", "huurder", "verzonden op", "sha256 kennisgeving", "ontvangen op", "bewijs",
-                  "ontvangst vastgelegd door", "laatste dag termijn"]
+                  "ontvangst vastgelegd door", "laatste dag termijn",
+                  "sha256 brief laatste dag"]
 COURT_HEADER = ["eenheid", "adres", "huurder", "naar de rechter", "ingediend op", "zaaknummer", "vastgelegd door",
                 "uitspraak", "datum uitspraak", "zaaknummer uitspraak", "uitspraak vastgelegd door"]
 TIMELINE_HEADER = ["tijdstip (UTC)", "gebeurtenis", "door (rol)", "door (naam)", "omschrijving"]
@@ -40,7 +41,8 @@ RULINGS: dict[Ruling | None, str] = {Ruling.REASONABLE: "voorstel redelijk",
 
 WHAT_TIMELINE = ("Het logboek van het traject: elke stap, wie hem zette en wanneer (ook wat alleen medewerkers "
                  "zien).")
-WHAT_NOTICE_FILES = "De kennisgevingen zelf, één Word-bestand per woning."
+WHAT_NOTICE_FILES = ("De kennisgevingen zelf, één Word-bestand per woning; <eenheid>-laatste-dag.docx is de brief die "
+                     "de woning kreeg toen de ontvangst was vastgelegd, met de laatste dag van haar termijn.")
 
 
 def ja(flag: bool) -> str:

@@ -300,6 +300,24 @@ class Kennisgeving70Brief(Brief):
     contact: str
 
 
+class TermijnKennisgevingBrief(Brief):
+    """After staff recorded a home's receipt of the kennisgeving: the day it was recorded as received, and the
+    exact last day of its 8 weeks to ask the kantonrechter (BW 7:220 lid 3), as the Atw moved it."""
+
+    template_may_omit: ClassVar[frozenset[str]] = frozenset({"overeenkomst", "behandelaar_email"})
+
+    eenheid: str
+    contractnummer: str
+    complex_naam: str
+    verzonden_op: date  # the day the kennisgeving went out by registered mail
+    ontvangen_op: date  # the receipt date staff recorded
+    termijn_einde: date  # the term's due_on: the last day, after the Algemene termijnenwet
+    termijn_zonder_verlenging: date | None = None  # the 8 weeks' own end, when the Atw moved it
+    bezwaar_weken: int = 8
+    artikel: str = "artikel 7:220 lid 3 Burgerlijk Wetboek"
+    contact: str
+
+
 # ---- renovation: execution to dissolution (domain brief 7.2, documents 10 and 11) ---------------------------
 
 
@@ -374,6 +392,7 @@ LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.RENOVATIEVOORSTEL: RenovatievoorstelBrief,
     DocumentType.UITSLAG_DRAAGVLAK: UitslagDraagvlakBrief,
     DocumentType.KENNISGEVING_70: Kennisgeving70Brief,
+    DocumentType.TERMIJN_KENNISGEVING: TermijnKennisgevingBrief,
     DocumentType.HERINNERING_DRAAGVLAKMETING: HerinneringDraagvlakmetingBrief,
     DocumentType.OPLEVERINGSBRIEF: OpleveringBrief,
     DocumentType.EVALUATIEVERSLAG: EvaluatieverslagBrief,

@@ -20,6 +20,7 @@ MERGE_BUILDERS: dict[DocumentType, MergeBuilder] = {
     DocumentType.PANEL_BEVESTIGING: renovation_letters.build_panel_bevestiging,
     DocumentType.RENOVATIEVOORSTEL: renovation_letters.build_renovatievoorstel,
     DocumentType.KENNISGEVING_70: objection_letters.build_kennisgeving,
+    DocumentType.TERMIJN_KENNISGEVING: objection_letters.build_termijn_kennisgeving,
     DocumentType.HERINNERING_DRAAGVLAKMETING: renovation_letters.build_herinnering_draagvlakmeting,
     DocumentType.OPLEVERINGSBRIEF: works_letters.build_oplevering,
     DocumentType.OPHEFFING_PANEL: works_letters.build_opheffing,

@@ -2,17 +2,19 @@
 
 The kennisgeving (document 9) is a merge letter: the workflow makes its common half here without personal
 data (:func:`kennisgeving_common`), the merge activity completes it per home from the register
-(:func:`build_kennisgeving`, registered in ``inspraak.domain.merge``). The rest are notices to staff (the
-6-week alert to legal, a term that ended, homes without a recorded receipt), the mail that tells a household
-its own last day, and timeline lines.
+(:func:`build_kennisgeving`, registered in ``inspraak.domain.merge``). So is the letter after a recorded receipt
+with the home's exact last day (:func:`termijn_common`, :func:`build_termijn_kennisgeving`) and the mail that
+carries it. The rest are notices to staff (the 6-week alert to legal, a term that ended, homes without a
+recorded receipt) and timeline lines.
 """
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+from inspraak.domain.documents import DocumentRef
 from inspraak.domain.dutch import aantal, datum, regel
 from inspraak.domain.households import Household, Households
-from inspraak.domain.letter_contexts import Geadresseerde, Kennisgeving70Brief
+from inspraak.domain.letter_contexts import Brief, Geadresseerde, Kennisgeving70Brief, TermijnKennisgevingBrief
 from inspraak.domain.objections import CourtParty, Notices, Ruling
 from inspraak.domain.renovation import RenovationState
 from inspraak.domain.renovation_letters import (
@@ -27,6 +29,8 @@ from inspraak.domain.renovation_letters import (
 from inspraak.domain.terms import Audience, DeadlineSchedule, PlannedRung, RungKind
 from inspraak.domain.trajectory import Mail, Notice
 from inspraak.domain.vote import CONSENT_THRESHOLD_PERCENT, Tally
+
+B = TypeVar("B", bound=Brief)
 
 # ---- the kennisgeving (B12; document 9) -------------------------------------------------------------------
 
@@ -44,20 +48,53 @@ def kennisgeving_common(s: RenovationState, today: date, tally: Tally, expected:
     return context.model_dump(mode="json")
 
 
-def build_kennisgeving(common: dict[str, Any], h: Household | None, register: Households) -> Kennisgeving70Brief:
+def _for_home(model: type[B], common: dict[str, Any], h: Household | None) -> B:
+    """A merge letter's common half completed with one home's address, unit and contract (None: the copy)."""
     aan = household_address(h) if h else Geadresseerde.model_validate(common["geadresseerde"])
     extra = {"eenheid": h.unit_id, "contractnummer": h.contract_number} if h else {}
-    return Kennisgeving70Brief.model_validate(common | {"geadresseerde": aan.model_dump()} | extra)
+    return model.model_validate(common | {"geadresseerde": aan.model_dump()} | extra)
 
 
-def term_end_mail(s: RenovationState, received_on: date, ends_on: date) -> Mail:
-    """To a household that gave an e-mail address, once its receipt is recorded: its own last day."""
+def build_kennisgeving(common: dict[str, Any], h: Household | None, register: Households) -> Kennisgeving70Brief:
+    return _for_home(Kennisgeving70Brief, common, h)
+
+
+# ---- after the receipt: the home's own last day ---------------------------------------------------------------
+
+
+def termijn_common(s: RenovationState, today: date, sent_on: date, term: DeadlineSchedule) -> dict[str, Any]:
+    """The common part of the letter to the homes of one receipt date: that date and its term's own last day
+    (``term.due_on``, after the Atw); the merge adds each home's address and contract."""
+    context = TermijnKennisgevingBrief(
+        **_base(s, today, _NOBODY), eenheid="-", contractnummer="-", complex_naam=s.renovation.complex.name,
+        verzonden_op=sent_on, ontvangen_op=term.anchor, termijn_einde=term.due_on,
+        termijn_zonder_verlenging=term.unextended_due_on if term.unextended_due_on != term.due_on else None,
+        contact=contact(s))
+    return context.model_dump(mode="json")
+
+
+def build_termijn_kennisgeving(common: dict[str, Any], h: Household | None,
+                               register: Households) -> TermijnKennisgevingBrief:
+    return _for_home(TermijnKennisgevingBrief, common, h)
+
+
+def termijn_title(received_on: date) -> str:
+    return f"Uw laatste dag voor de kantonrechter (kennisgeving ontvangen op {datum(received_on)})"
+
+
+def term_end_mail(s: RenovationState, received_on: date, ends_on: date, ref: DocumentRef | None = None) -> Mail:
+    """To a household that gave an e-mail address, once its receipt is recorded: its own last day; with
+    ``ref``, the mail that carries the letter saying so (the same letter goes by post)."""
     lines = ["Beste bewoner,", "",
-             f"U hebt onze kennisgeving over de renovatie van {s.renovation.complex.name} ontvangen op "
+             f"{'Volgens onze gegevens hebt u' if ref else 'U hebt'} onze kennisgeving over de renovatie van "
+             f"{s.renovation.complex.name} ontvangen op "
              f"{datum(received_on)}. Wilt u de kantonrechter vragen of het renovatievoorstel redelijk is? Dan is "
-             f"{datum(ends_on)} de laatste dag waarop dat kan (artikel 7:220 lid 3 Burgerlijk Wetboek).", "",
-             f"Hebt u vragen? Neem contact op met {contact(s)}.", "", "Met vriendelijke groet,", "", s.owner.name,
-             s.corporation.name]
+             f"{datum(ends_on)} de laatste dag waarop dat kan (artikel 7:220 lid 3 Burgerlijk Wetboek).", ""]
+    if ref is not None:
+        lines += ["In de bijlage vindt u onze brief hierover. Dezelfde brief krijgt u ook per post. Hebt u de "
+                  f"kennisgeving niet op {datum(received_on)} ontvangen? Laat het ons dan zo snel mogelijk weten.", ""]
+    lines += [f"Hebt u vragen? Neem contact op met {contact(s)}.", "", "Met vriendelijke groet,", "", s.owner.name,
+              s.corporation.name]
     return Mail(subject=f"Uw termijn voor de kantonrechter: tot en met {datum(ends_on)} [{kenmerk(s)}]",
                 body="\n".join(lines) + "\n")
 

@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
         works_blocked,
     )
     from inspraak.domain.renovation import RenovationState, State
-    from inspraak.domain.terms import RENOVATION_OBJECTION
+    from inspraak.domain.terms import RENOVATION_OBJECTION, DeadlineSchedule
     from inspraak.domain.trajectory import StepResult
 
 
@@ -122,16 +122,20 @@ class ObjectionSteps(Trajectory[RenovationState]):
             if key not in s.terms:
                 self.start_term(await self.plan(RENOVATION_OBJECTION.key, action.received_on), key=key)
             term = s.terms[key].schedule
-            emails = set(s.with_email)
             _, by = self.who(action)
-            for unit in action.units:
-                home = self.need(notices.home(unit), "the home's kennisgeving")
+            homes = [self.need(notices.home(unit), "the home's kennisgeving") for unit in action.units]
+            for home in homes:
                 home.received_on, home.receipt_method = action.received_on, action.method
                 home.receipt_recorded_by, home.term_key, home.term_ends_on = by or "staff", key, term.due_on
-                if home.unit_id in emails:  # numbered by its place on the list: a unit id may hold a '/'
-                    number = notices.homes.index(home) + 1
-                    self.mail_household(f"{s.id}.kennisgeving-termijn-{number:04d}", s.register_ref, home.unit_id,
-                                        letters.term_end_mail(s, action.received_on, term.due_on))
+            if workflow.patched("receipt-letter"):
+                await self._send_receipt_letters(notices, [h.unit_id for h in homes], term)
+            else:  # a renovation that recorded receipts before the letter: the mail alone, as then
+                emails = set(s.with_email)
+                for home in homes:
+                    if home.unit_id in emails:  # numbered by its place on the list: a unit id may hold a '/'
+                        number = notices.homes.index(home) + 1
+                        self.mail_household(f"{s.id}.kennisgeving-termijn-{number:04d}", s.register_ref,
+                                            home.unit_id, letters.term_end_mail(s, action.received_on, term.due_on))
             s.state = State.BEZWAARTERMIJN
             self.log("receipts", letters.line("receipts", count=len(action.units), received_on=action.received_on,
                                               due_on=term.due_on, missing=letters.receipts_missing(s, notices)),
@@ -139,6 +143,16 @@ class ObjectionSteps(Trajectory[RenovationState]):
             # A receipt recorded late may belong to a term that has ended already.
             self._ready_when_every_term_ended()
         return self.result(key)
+
+    async def _send_receipt_letters(self, notices: Notices, units: list[str], term: DeadlineSchedule) -> None:
+        """To every home of one receipt batch, on paper (a print file for the post room) and by mail where it
+        gave an address: the date its receipt was recorded and its term's own last day (BW 7:220 lid 3)."""
+        s = self.s
+        received_on, due_on = term.anchor, term.due_on
+        await self.merge(DocumentType.TERMIJN_KENNISGEVING,
+                         letters.termijn_common(s, self.today(), notices.sent_on, term), units, s.register_ref,
+                         title=letters.termijn_title(received_on), print_file=True,
+                         household_mail=lambda ref: letters.term_end_mail(s, received_on, due_on, ref))
 
     @record_receipts.validator
     def _check_receipts(self, action: ReceiptsRecorded) -> None:
@@ -297,4 +311,5 @@ class ObjectionSteps(Trajectory[RenovationState]):
                               court_cases=list(s.court_cases),
                               documents=evidence_documents(s.documents, versions, s.notices),
                               notice_manifests=[m for m in s.merges if m.type == DocumentType.KENNISGEVING_70],
+                              receipt_manifests=[m for m in s.merges if m.type == DocumentType.TERMIJN_KENNISGEVING],
                               timeline=list(s.timeline))

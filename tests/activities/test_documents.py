@@ -130,6 +130,13 @@ EXPECTED: dict[DocumentType, list[str]] = {
         "maandag 22 november 2027 de laatste dag van uw termijn", "(reden: zaterdag)", "kantonrechter",
         "juridischloket.nl",
     ],
+    T.TERMIJN_KENNISGEVING: [
+        "eenheid 301-001", "HO-2019-0031", "J. de Boer en A. de Boer-Smit", "vrijdag 24 september 2027",
+        "ontvangen op zaterdag 25 september 2027", "Uw laatste dag: maandag 22 november 2027",
+        "artikel 7:220 lid 3 Burgerlijk Wetboek", "eigenlijk op zaterdag 20 november 2027", "Algemene termijnenwet",
+        "Klopt de datum niet?", "Bel of mail ons dan zo snel mogelijk: Marieke Jansen", "28 september 2027",
+        "Uw laatste dag voor de kantonrechter: renovatie complex 301 De Molen",
+    ],
     T.UITNODIGING_RENOVATIE: [
         "J. de Boer en A. de Boer-Smit", "Molenweg 1", "dinsdag 20 april 2027", "19.30 uur", "dinsdag 4 mei 2027",
         "301-001", "Wet op het overleg huurders verhuurder", "AVG", "m.jansen@voorbeeldhaven.nl",

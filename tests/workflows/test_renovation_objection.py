@@ -2,6 +2,7 @@
 home's own 8 weeks from its own receipt date, legal at 6 weeks, court, adjusting and stopping."""
 
 import io
+import json
 import zipfile
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -10,6 +11,7 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from inspraak.activities.evidence import evidence_zip
+from inspraak.activities.register import load_manifest
 from inspraak.activities.storage import build_store
 from inspraak.domain.documents import DocumentType, Visibility
 from inspraak.domain.dutch import datum, datum_lang
@@ -27,8 +29,10 @@ from inspraak.domain.objections import (
 )
 from inspraak.domain.renovation import State
 from inspraak.domain.renovation_actions import CodeAnswer
+from inspraak.domain.terms import RENOVATION_OBJECTION
 from inspraak.domain.vote import Choice, derive_reply_code, unit_for_derived_code
 from inspraak.workflows.renovation import RenovationWorkflow
+from tests.activities.test_documents import letter_text
 from tests.workflows.conftest import Stack, pass_days, pass_until
 from tests.workflows.renovation_setup import household_letters, proposal
 from tests.workflows.test_renovation_vote import answer, close, stop, stop_what_is_left, text_of, voting
@@ -109,8 +113,8 @@ async def test_each_home_has_its_own_8_weeks_from_its_own_receipt_and_legal_hear
     assert (first.term_key, second.term_key) == (term_key(d1), term_key(d2))
     assert first.term_ends_on >= d1 + timedelta(days=56) and second.term_ends_on >= d2 + timedelta(days=56)
     assert first.term_ends_on != second.term_ends_on and homes["301-010"].term_ends_on is None
-    # 301-008 gave an e-mail address: it is told its own last day (301-009 gave none).
-    (mail,) = [message_from_bytes(p.read_bytes()) for p in stack.outbox.glob("*kennisgeving-termijn-*.eml")]
+    # 301-008 gave an e-mail address: it is told its own last day (301-009 gave none; it gets the letter on paper).
+    (mail,) = [message_from_bytes(p.read_bytes()) for p in stack.outbox.glob("*termijn_kennisgeving*household*.eml")]
     assert datum(first.term_ends_on) in str(mail["Subject"]) and "huurder8@example.nl" in str(mail["To"])
 
     # Six weeks after the first receipt, legal hears (the corporation's legal contact in the organisations file).
@@ -155,10 +159,83 @@ async def test_each_home_has_its_own_8_weeks_from_its_own_receipt_and_legal_hear
     for unit, home in {"301-008": first, "301-009": second, "301-010": third}.items():
         assert f"{unit};Molenweg" in notices_csv and home.term_ends_on.isoformat() in notices_csv
         assert f"kennisgevingen/{unit}.docx" in z.namelist()
+        # and the letter with its own last day that followed the recorded receipt
+        later = text_of(z.read(f"kennisgevingen/{unit}-laatste-dag.docx"))
+        assert f"Uw laatste dag: {datum_lang(home.term_ends_on)}" in later
     assert "handtekening voor ontvangst" in notices_csv and "aangetekende post" in notices_csv
     court = z.read("rechter.csv").decode("utf-8-sig")
     assert "301-008;Molenweg 8" in court and "KG 27/123" in court and "voorstel redelijk" in court
     assert "kennisgevingen.csv" in z.read("index.html").decode()
+    await stop(handle)
+
+
+async def test_every_home_of_a_receipt_batch_gets_a_letter_with_its_own_last_day_bw_7_220_lid_3(stack: Stack):
+    handle, _ = await vote_with(stack, 14, agreed=10, not_agreed=1)  # 301-011 said no, 012..014 did not answer
+    wf = RenovationWorkflow
+    await handle.execute_update(wf.send_notices, NoticesSent())
+    d1 = await stack.today()
+    batches = {d1: ["301-011", "301-012"], d1 + timedelta(days=2): ["301-013", "301-014"]}  # odd units: no e-mail
+
+    async def record(received_on, units):
+        await handle.execute_update(wf.record_receipts, ReceiptsRecorded(units=units, received_on=received_on,
+                                                                         method=ReceiptMethod.REGISTERED_MAIL))
+        await pass_days(stack, 0.01)  # the mails go out in the background
+        view = await handle.query(wf.view)
+        (term,) = [t for t in view.deadlines if t.term == RENOVATION_OBJECTION.key and t.anchor == received_on]
+        return view, term
+
+    def mails():
+        return {m["To"]: m for m in (message_from_bytes(p.read_bytes()) for p in stack.outbox.glob("*.eml"))
+                if "Uw termijn voor de kantonrechter" in str(m["Subject"])}
+
+    (first, second), terms = list(batches.items()), []
+    view, term = await record(*first)
+    terms.append(term)
+    assert [m.type for m in view.merges].count(DocumentType.TERMIJN_KENNISGEVING) == 1
+    assert list(mails()) == ["huurder12@example.nl"]  # 301-011 has no e-mail address
+    await pass_days(stack, 2)
+    view, term = await record(*second)
+    terms.append(term)
+    assert terms[0].due_on != terms[1].due_on
+    homes = {h.unit_id: h for h in (await handle.query(wf.objections)).notices.homes}
+
+    merges = [m for m in view.merges if m.type == DocumentType.TERMIJN_KENNISGEVING]
+    assert len(merges) == 2 and [m.letters for m in merges] == [2, 2]
+    store = build_store(stack.settings)
+    for merged, (received_on, units), term in zip(merges, batches.items(), terms, strict=True):
+        letters = {d.household_id: d for d in await load_manifest(store, merged.manifest)}
+        assert sorted(letters) == units  # the homes of this batch only
+        for unit, letter in letters.items():
+            assert homes[unit].term_ends_on == term.due_on
+            text = letter_text((stack.settings.documents_dir / letter.key).read_bytes())  # tables too: the kenmerk
+            i = int(unit[-3:])
+            assert f"Huurder Nummer {i}" in text and f"eenheid {unit}" in text and handle.id.upper() in text
+            assert f"ontvangen op {datum_lang(received_on)}" in text
+            assert f"Uw laatste dag: {datum_lang(term.due_on)}" in text
+            assert "artikel 7:220 lid 3 Burgerlijk Wetboek" in text and "Klopt de datum niet?" in text
+            assert "Sanne Behandelaar" in text and "u heeft" not in text.lower()
+            if term.due_on != term.unextended_due_on:  # the Atw moved it: the letter says so
+                assert "Algemene termijnenwet" in text
+        # One print file per batch, for the post room, with this batch's letters only.
+        (printed,) = [d for d in view.documents if d.id == merged.print_file_id]
+        assert printed.type == DocumentType.PRINTBESTAND and printed.visibility == Visibility.STAFF
+        combined = text_of((stack.settings.documents_dir / printed.key).read_bytes())
+        assert all(f"eenheid {u}" in combined for u in units)
+        assert not any(f"eenheid {u}" in combined for b in batches.values() if b != units for u in b)
+
+    # A mail to each home with an address (it carries the letter), one per home, none by the old way.
+    sent = mails()
+    assert sorted(sent) == ["huurder12@example.nl", "huurder14@example.nl"]
+    assert datum(terms[0].due_on) in str(sent["huurder12@example.nl"]["Subject"])
+    assert datum(terms[1].due_on) in str(sent["huurder14@example.nl"]["Subject"])
+    assert len(list(stack.outbox.glob("*termijn_kennisgeving*household*.eml"))) == 2
+    assert not list(stack.outbox.glob("*kennisgeving-termijn-*"))
+    assert any(part.get_filename() for part in sent["huurder14@example.nl"].walk())
+
+    # No name, address, e-mail address or contract of a tenant in the history.
+    history = json.dumps((await handle.fetch_history()).to_json_dict())
+    for secret in ("Huurder Nummer", "huurder12@example.nl", "huurder14@example.nl", "Molenweg 13,", "HO-00011"):
+        assert secret not in history
     await stop(handle)
 
 
