@@ -8,7 +8,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from inspraak.domain.terms import TermPolicy
@@ -179,6 +179,17 @@ class Settings(BaseSettings):
     # Serve Temporal's SDK metrics and Inspraak's own in Prometheus format at http://<this>/metrics
     # (e.g. 0.0.0.0:9464); unset: no metrics.
     metrics_prometheus_address: str | None = None
+    # Or send them over OTLP/HTTP to the traces' collector (<otel_exporter_otlp_endpoint>/v1/metrics), cumulative,
+    # every this many seconds. Temporal's runtime exports one way: not together with the Prometheus address.
+    metrics_otlp: bool = False
+    metrics_otlp_interval_seconds: int = Field(default=60, ge=1, le=3600)
+
+    @model_validator(mode="after")
+    def _one_metrics_exporter(self) -> "Settings":
+        if self.metrics_otlp and self.metrics_prometheus_address is not None:
+            raise ValueError("INSPRAAK_METRICS_PROMETHEUS_ADDRESS and INSPRAAK_METRICS_OTLP=true are both set, but "
+                             "Temporal's runtime exports metrics one way: unset one of them")
+        return self
 
     @property
     def effective_log_format(self) -> Literal["json", "text"]:
@@ -214,6 +225,9 @@ class Settings(BaseSettings):
         for name, url in (("INSPRAAK_API_PUBLIC_URL", self.api_public_url), ("INSPRAAK_REPLY_URL", self.reply_url)):
             if url is not None and not url.startswith("https://"):
                 problems.append(f"{name} must be an https:// address")
+        if self.metrics_otlp and not self.otel_exporter_otlp_endpoint:
+            problems.append("INSPRAAK_METRICS_OTLP=true needs INSPRAAK_OTEL_EXPORTER_OTLP_ENDPOINT (or "
+                            "OTEL_EXPORTER_OTLP_ENDPOINT): the collector the metrics go to")
         if self.auth_mode == "public_key" and not self.jwt_public_key:
             problems.append("INSPRAAK_AUTH_MODE=public_key needs INSPRAAK_JWT_PUBLIC_KEY (PEM)")
         return problems
@@ -271,7 +285,10 @@ def load_settings() -> Settings:
     except ValidationError as e:
         lines = []
         for error in e.errors():
-            field = str(error["loc"][0]) if error["loc"] else "?"
+            if not error["loc"]:  # a rule between settings: its message names them
+                lines.append(f"  {error['msg']}")
+                continue
+            field = str(error["loc"][0])
             got = error.get("input")
             lines.append(f"  INSPRAAK_{field.upper()}: {error['msg']}" + (f" (got {got!r})" if got is not None
                                                                           and not isinstance(got, dict) else ""))

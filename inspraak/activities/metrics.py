@@ -1,5 +1,6 @@
 """Inspraak's own metrics, recorded through Temporal's metric meter: they are exported with the SDK's
-metrics (Prometheus, ``INSPRAAK_METRICS_PROMETHEUS_ADDRESS``), and nothing is recorded without it.
+metrics (Prometheus, ``INSPRAAK_METRICS_PROMETHEUS_ADDRESS``, or OTLP, ``INSPRAAK_METRICS_OTLP``), and nothing is
+recorded without one.
 
 Labels are kinds, never people: a document type, no trajectory, organisation or household.
 """

@@ -12,8 +12,11 @@ Log lines carry the trace id and the trajectory id (Temporal's workflow id) of t
 
 import json
 import logging
+import os
 import re
+import socket
 import time
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -26,13 +29,19 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExport
 from temporalio import activity, workflow
 from temporalio.client import Interceptor
 from temporalio.contrib.opentelemetry import TracingInterceptor
-from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.runtime import (
+    OpenTelemetryConfig,
+    OpenTelemetryMetricTemporality,
+    PrometheusConfig,
+    Runtime,
+    TelemetryConfig,
+)
 
 from inspraak.settings import Settings
 
 # The process's tracer provider once tracing is set up; None while tracing is off.
 _provider: TracerProvider | None = None
-# The Temporal runtime serving metrics, made once: its Prometheus endpoint holds a port.
+# The Temporal runtime with metrics, made once: its Prometheus endpoint holds a port, its OTLP exporter a thread.
 _runtime: Runtime | None = None
 
 
@@ -64,9 +73,7 @@ def setup_tracing(settings: Settings, service: str, *, exporter: SpanExporter | 
         # Imported here: only a process that exports over OTLP loads the exporter (and its protobuf code).
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        # The setting is the collector's base URL, as OTEL_EXPORTER_OTLP_ENDPOINT is; the exporter wants the path.
-        endpoint = settings.otel_exporter_otlp_endpoint.rstrip("/") + "/v1/traces"
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_url(settings, "traces"))))
     if settings.otel_console:
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
     # The global provider can be set once per process; our own spans (SMTP) and Temporal's find it there.
@@ -74,6 +81,13 @@ def setup_tracing(settings: Settings, service: str, *, exporter: SpanExporter | 
     URLLib3Instrumentor().instrument(tracer_provider=provider)
     _provider = provider
     return provider
+
+
+def otlp_url(settings: Settings, signal: str) -> str:
+    """The collector's address for ``signal`` (``traces``, ``metrics``): the setting is its base URL, as
+    OTEL_EXPORTER_OTLP_ENDPOINT is, and OTLP/HTTP wants the path."""
+    assert settings.otel_exporter_otlp_endpoint, "no OTLP endpoint set"
+    return f"{settings.otel_exporter_otlp_endpoint.rstrip('/')}/v1/{signal}"
 
 
 def shutdown_tracing() -> None:
@@ -145,13 +159,45 @@ def prometheus_runtime(address: str) -> Runtime:
         bind_address=address, counters_total_suffix=True, durations_as_seconds=True)))
 
 
+def otlp_runtime(settings: Settings) -> Runtime:
+    """A Temporal runtime that sends the same metrics over OTLP/HTTP (protobuf) to ``<endpoint>/v1/metrics``
+    every ``metrics_otlp_interval_seconds``, cumulative (as Prometheus-style backends and the collector's
+    Prometheus exporter expect: a lost export loses no count), durations in seconds.
+
+    The resource names the process: ``service.name`` is ``otel_service_name``, ``service.instance.id`` the host
+    and process id, so two workers' cumulative series stay apart in the collector (Prometheus's ``instance``).
+    """
+    return Runtime(telemetry=TelemetryConfig(
+        metrics=OpenTelemetryConfig(
+            url=otlp_url(settings, "metrics"), http=True,
+            metric_periodicity=timedelta(seconds=settings.metrics_otlp_interval_seconds),
+            metric_temporality=OpenTelemetryMetricTemporality.CUMULATIVE, durations_as_seconds=True),
+        global_tags={"service.name": settings.otel_service_name,
+                     "service.instance.id": f"{socket.gethostname()}-{os.getpid()}"}))
+
+
+def metrics_runtime(settings: Settings) -> Runtime | None:
+    """A new runtime exporting metrics as the settings say (Prometheus or OTLP; the settings refuse both), or
+    None when metrics are off, or OTLP is asked for without a collector (a warning; production refuses it)."""
+    if settings.metrics_prometheus_address is not None:
+        return prometheus_runtime(settings.metrics_prometheus_address)
+    if not settings.metrics_otlp:
+        return None
+    if not settings.otel_exporter_otlp_endpoint:
+        logging.getLogger(__name__).warning("INSPRAAK_METRICS_OTLP is on but no collector is set "
+                                            "(INSPRAAK_OTEL_EXPORTER_OTLP_ENDPOINT): no metrics are sent")
+        return None
+    return otlp_runtime(settings)
+
+
 def temporal_runtime(settings: Settings) -> Runtime | None:
-    """The process's runtime for Temporal clients: with metrics when configured, else None (the default)."""
+    """The process's runtime for Temporal clients: with metrics when configured, else None (the default).
+    Made once per process (the API's, the worker's and ``inspraak dev``'s clients share it)."""
     global _runtime
-    if settings.metrics_prometheus_address is None:
+    if settings.metrics_prometheus_address is None and not settings.metrics_otlp:
         return None
     if _runtime is None:
-        _runtime = prometheus_runtime(settings.metrics_prometheus_address)
+        _runtime = metrics_runtime(settings)
     return _runtime
 
 

@@ -197,3 +197,27 @@ def test_traces_go_from_temporal_through_the_collector_to_the_viewer():
     assert environment("jaeger")["COLLECTOR_OTLP_ENABLED"] == "true"
     mounted = [v.split(":")[0] for v in services()["otel-collector"]["volumes"]]
     assert "./deploy/otel-collector.yaml" in mounted
+
+
+@pytest.mark.parametrize("service", ["api", "worker"])
+def test_api_and_workers_send_traces_and_metrics_over_otlp_http_to_the_collector(service):
+    collector = yaml.safe_load(COLLECTOR.read_text(encoding="utf-8"))
+    env = environment(service)
+    settings = Settings(**{k.removeprefix("INSPRAAK_").lower(): v for k, v in env.items()})
+    assert settings.metrics_otlp and settings.metrics_prometheus_address is None
+    assert settings.otel_exporter_otlp_endpoint is not None
+    host, port = host_port(settings.otel_exporter_otlp_endpoint)
+    assert host == "otel-collector" and urlsplit(settings.otel_exporter_otlp_endpoint).scheme == "http"
+    assert collector["receivers"]["otlp"]["protocols"]["http"]["endpoint"].endswith(f":{port}")
+
+
+def test_the_collector_s_metrics_pipeline_takes_otlp_and_serves_prometheus_on_the_published_port():
+    collector = yaml.safe_load(COLLECTOR.read_text(encoding="utf-8"))
+    pipelines = collector["service"]["pipelines"]
+    assert pipelines["metrics"]["receivers"] == ["otlp"] and pipelines["metrics"]["exporters"] == ["prometheus"]
+    for name, pipeline in pipelines.items():  # what `otelcol validate` checks first: every part is declared
+        for kind in ("receivers", "processors", "exporters"):
+            missing = set(pipeline.get(kind, [])) - set(collector.get(kind) or {})
+            assert not missing, f"pipeline {name} uses undeclared {kind}: {sorted(missing)}"
+    _, port = host_port(collector["exporters"]["prometheus"]["endpoint"])
+    assert f"127.0.0.1:{port}:{port}" in services()["otel-collector"]["ports"]
