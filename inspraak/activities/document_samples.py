@@ -236,7 +236,10 @@ def _works_sample(doc_type: DocumentType) -> Brief | None:
             panel_soort="bewonerscommissie", panel_lidwoord="de bewonerscommissie", bc_wohv=True,
             opgericht_op=date(2027, 5, 11), opgeheven_op=date(2028, 11, 7), bijeenkomsten=9,
             archief="het projectarchief van Voorbeeldhaven, Havenstraat 1; inzage op afspraak",
-            persoonlijk="Dank voor de vele avonden die u in dit project hebt gestoken.", contact=CONTACT)
+            persoonlijk="Dank voor de vele avonden die u in dit project hebt gestoken.", contact=CONTACT,
+            # flipped: a klantenpanel after a stop (B17)
+            reden="De gemeente trekt de subsidie in. Zonder die subsidie kunnen wij de renovatie niet betalen",
+            bewaard_tot=date(2030, 11, 7))
     return None
 
 

@@ -359,8 +359,8 @@ class EvaluatieverslagBrief(Brief):
 
 
 class OpheffingPanelBrief(Brief):
-    """The dissolution letter (B22) to every panel member and a copy to the organisation. For a
-    bewonerscommissie under the Wohv only the project arrangement ends: the commissie itself continues."""
+    """The dissolution letter (B22, and after a stop B17) to every panel member and a copy to the organisation.
+    For a bewonerscommissie under the Wohv only the project arrangement ends: the commissie itself continues."""
 
     template_may_omit: ClassVar[frozenset[str]] = frozenset({"overeenkomst", "behandelaar_email"})
 
@@ -374,6 +374,11 @@ class OpheffingPanelBrief(Brief):
     archief: str
     persoonlijk: str = ""
     contact: str
+    # After a stop (B17): the project stopped for ``reden`` (staff's words); the personal data is kept until
+    # ``bewaard_tot`` (the retention term's last day), then erased. ``archief`` is empty then.
+    gestopt: bool = False
+    reden: str = ""
+    bewaard_tot: date | None = None
 
 
 LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {

@@ -5,7 +5,7 @@ First slice: the project is created (B1, VOORBEREIDING), every household is invi
 are recorded with their minutes (B5). The concept projectplan and sociaal plan are handed in (B6,
 CONCEPT_PROJECTPLAN) and go to the addressee in an advice request, a child trajectory (B7, ADVIESTRAJECT);
 once it is executable the proposal is final (B8, VOORSTEL_DEFINITIEF) and the vote runs (B9-B11). Staff may
-stop at any point (B17, GESTOPT). Not every later state is reached yet.
+stop at any point (B17, GESTOPT; a constituted panel is dissolved with it). Not every later state is reached yet.
 
 Households' personal data (names, addresses, contact details) are **not** in this state, nor in any
 workflow input: the register lives in the document store (``RegisterRef``: its key and sha256), and the
@@ -90,8 +90,9 @@ STATE_LABELS: dict[State, str] = {
     State.GESTOPT: "gestopt",
 }
 
-# GESTOPT leads to PANEL_OPGEHEVEN in domain brief 7.2 (B17); here stopping ends the project at once. In
-# both final states the workflow keeps running until its personal data is erased (docs/renovation-works.md).
+# GESTOPT leads to PANEL_OPGEHEVEN in domain brief 7.2 (B17); here the stop dissolves a constituted panel in the
+# same step and the state stays GESTOPT (``dissolution.stopped``; docs/renovation-works.md). In both final states
+# the workflow keeps running until its personal data is erased.
 FINAL_STATES = frozenset({State.GESLOTEN, State.GESTOPT})
 
 class NewRenovation(BaseModel):

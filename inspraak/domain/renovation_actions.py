@@ -212,7 +212,10 @@ class VoteUnits(BaseModel):
 
 
 class Stopped(Action):
-    reason: MultiLine = Field(min_length=1, max_length=MAX_TEXT)
+    reason: MultiLine = Field(min_length=1, max_length=MAX_TEXT,
+                              description="why the project stops, in plain Dutch: the dissolution letter to the "
+                                          "panel's members prints it as written (and the withdrawal of an open "
+                                          "advice request)")
 
 
 # ---- the projectplan, the sociaal plan and their advice request (B6-B8) -----------------------------------

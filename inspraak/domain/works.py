@@ -131,6 +131,7 @@ class Dissolution(BaseModel):
     archive: str
     letters: int
     copy_document_id: str | None = None
+    stopped: bool = False  # dissolved by the stop (B17), not after the evaluation (B22)
 
 
 class Erasure(BaseModel):

@@ -82,20 +82,30 @@ def evaluatieverslag(s: RenovationState, today: date, action: EvaluationRecorded
                   title=f"Evaluatieverslag renovatie ({datum(action.held_on)})")
 
 
-# ---- the dissolution letter (B22; document 11) --------------------------------------------------------------
+# ---- the dissolution letter (B22, and after a stop B17; document 11) -------------------------------------------
 
 
 def opheffing_common(s: RenovationState, today: date, action: PanelDissolved) -> dict[str, Any]:
     """The dissolution letter's common part, addressed to the organisation (its copy); the merge readdresses it
     to every member. For a bewonerscommissie under the Wohv it says that only the project arrangement ends."""
+    return _opheffing(s, today, action.dissolved_on, archief=action.archive, persoonlijk=action.note)
+
+
+def stopped_opheffing_common(s: RenovationState, today: date, reason: str, kept_until: date) -> dict[str, Any]:
+    """The dissolution letter after a stop (B17): why the project stopped, in staff's words, and until when the
+    personal data is kept (the retention term's last day) before it is erased. The panel ends today."""
+    return _opheffing(s, today, today, archief="", gestopt=True, reden=reason, bewaard_tot=kept_until)
+
+
+def _opheffing(s: RenovationState, today: date, dissolved_on: date, **facts: Any) -> dict[str, Any]:
     panel = s.panel
     status = panel.legal_status if panel else s.renovation.panel_legal_status
     context = OpheffingPanelBrief(
         **_base(s, today, organisation_address(s)), complex_naam=s.renovation.complex.name,
         panel_soort=PANEL_SOORT[status], panel_lidwoord=WITH_ARTICLE[status],
         bc_wohv=status == PanelLegalStatus.BC_WOHV,
-        opgericht_op=panel.constituted_on if panel else today, opgeheven_op=action.dissolved_on,
-        bijeenkomsten=len(s.meetings), archief=action.archive, persoonlijk=action.note, contact=contact(s))
+        opgericht_op=panel.constituted_on if panel else today, opgeheven_op=dissolved_on,
+        bijeenkomsten=len(s.meetings), contact=contact(s), **facts)
     return context.model_dump(mode="json")
 
 
@@ -104,11 +114,13 @@ def build_opheffing(common: dict[str, Any], h: Household | None, register: House
     return OpheffingPanelBrief.model_validate(common | {"geadresseerde": aan.model_dump()})
 
 
-def dissolution_title(s: RenovationState) -> str:
+def dissolution_title(s: RenovationState, stopped: bool = False) -> str:
     status = s.panel.legal_status if s.panel else s.renovation.panel_legal_status
     if status == PanelLegalStatus.BC_WOHV:
-        return "Einde projectafspraken met de bewonerscommissie"
-    return f"Opheffing {PANEL_SOORT[status]}"
+        title = "Einde projectafspraken met de bewonerscommissie"
+    else:
+        title = f"Opheffing {PANEL_SOORT[status]}"
+    return f"Project gestopt: {title[0].lower()}{title[1:]}" if stopped else title
 
 
 # ---- notices ---------------------------------------------------------------------------------------------------

@@ -54,7 +54,8 @@ class RenovationWorkflow(PanelSteps, AdviceSteps, VoteSteps, ObjectionSteps, Wor
     :class:`StepResult`): ``invite`` (B2: a letter to every household, by post and where known by mail, a
     combined print file, and the sign-up term), ``record_sign_up`` (B3), ``constitute_panel`` (B4: the
     confirmation to every member and to the organisation), ``record_meeting`` (B5: the minutes), ``stop`` (B17:
-    withdraws an open advice request with its own action and letter).
+    withdraws an open advice request with its own action and letter; a constituted panel gets the dissolution
+    letter, with a copy to the organisation).
 
     ``hand_in_plan`` (B6: the concept projectplan and sociaal plan), ``start_advice_request`` (B7: the advice
     request on them, a child workflow addressed to the addressee); the renovation moves on when the child
@@ -157,7 +158,8 @@ class RenovationWorkflow(PanelSteps, AdviceSteps, VoteSteps, ObjectionSteps, Wor
             await self.withdraw_advice_request(action, action.reason)
             until = await self.begin_retention()
             self.log("retention", works_line("stopped_retention", until=until))
-        return self.result(RETENTION_TERM)
+            copy = await self.dissolve_after_stop(action, until)
+        return self.result(RETENTION_TERM, copy)
 
     @stop.validator
     def _check_stop(self, action: Stopped) -> None:

@@ -20,9 +20,10 @@ with workflow.unsafe.imports_passed_through():
     from inspraak.activities.erasure import ErasureActivities
     from inspraak.domain import renovation_letters
     from inspraak.domain import works_letters as letters
-    from inspraak.domain.documents import DocumentType
+    from inspraak.domain.documents import DocumentRef, DocumentType
     from inspraak.domain.erasure import erased, erasure_plan
     from inspraak.domain.renovation import RenovationState, State
+    from inspraak.domain.renovation_actions import Stopped
     from inspraak.domain.terms import PlannedRung
     from inspraak.domain.trajectory import StepResult, TermStatus
     from inspraak.domain.works import (
@@ -323,6 +324,29 @@ class WorksSteps(Trajectory[RenovationState]):
                                                dissolved_on=action.dissolved_on, letters=len(result.documents)),
                      *self.who(action))
         return self.result(document=copy)
+
+    async def dissolve_after_stop(self, action: Stopped, kept_until: date) -> DocumentRef | None:
+        """B17, GESTOPT -> the panel dissolved: a constituted panel not dissolved yet hears that the project
+        stopped and why, and until when its personal data is kept. The state stays GESTOPT; ``dissolution``
+        records it (docs/renovation-works.md). No panel, no letter."""
+        s = self.s
+        if s.panel is None or not s.panel.members or s.dissolution is not None:
+            return None
+        if not workflow.patched("stop-dissolves-panel"):  # a stop recorded before the letter existed
+            return None
+        today = self.today()
+        title = letters.dissolution_title(s, stopped=True)
+        result, _ = await self.merge(
+            DocumentType.OPHEFFING_PANEL, letters.stopped_opheffing_common(s, today, action.reason, kept_until),
+            [m.unit_id for m in s.panel.members], s.register_ref, title=title,
+            copy_to=renovation_letters.organisation_address(s), print_file=True,
+            household_mail=lambda ref: renovation_letters.household_mail(self.s, ref))
+        copy = result.copy_document
+        s.dissolution = Dissolution(dissolved_on=today, archive="", letters=len(result.documents),
+                                    copy_document_id=copy.id if copy else None, stopped=True)
+        self.log("dissolved", letters.line("dissolved", what=title, dissolved_on=today,
+                                           letters=len(result.documents)), *self.who(action))
+        return copy
 
     @dissolve_panel.validator
     def _check_dissolve(self, action: PanelDissolved) -> None:

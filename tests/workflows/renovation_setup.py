@@ -95,18 +95,21 @@ def invitation(today: Any) -> Any:
 
 async def with_active_panel(client: Client, settings: Settings, homes: int,
                             with_search_attributes: bool = False, status: PanelLegalStatus = PanelLegalStatus.BC_WOHV,
-                            complex_: Complex = MOLEN, emails: bool = True) -> WorkflowHandle[Any, Any]:
-    """A renovation whose households were invited and whose panel (one member) is active."""
+                            complex_: Complex = MOLEN, emails: bool = True,
+                            members: tuple[str, ...] = ("301-002",)) -> WorkflowHandle[Any, Any]:
+    """A renovation whose households were invited and whose panel (``members``; the first chairs it) is active."""
     from inspraak.domain.renovation_actions import MemberChosen, PanelConstituted, SignUpRecorded
 
     handle = await start_renovation(client, settings, homes, status, with_search_attributes, complex_, emails)
     view = await handle.query(RenovationWorkflow.view)
     today = view.timeline[0].at.astimezone(ZoneInfo("Europe/Amsterdam")).date()
     await handle.execute_update(RenovationWorkflow.invite, invitation(today))
-    await handle.execute_update(RenovationWorkflow.record_sign_up, SignUpRecorded(unit_id="301-002",
-                                                                                  signed_up_on=today))
+    for unit in members:
+        await handle.execute_update(RenovationWorkflow.record_sign_up, SignUpRecorded(unit_id=unit,
+                                                                                      signed_up_on=today))
     await handle.execute_update(RenovationWorkflow.constitute_panel, PanelConstituted(
-        legal_status=status, members=[MemberChosen(unit_id="301-002", role="voorzitter")],
+        legal_status=status, members=[MemberChosen(unit_id=u, role="lid" if n else "voorzitter")
+                                      for n, u in enumerate(members)],
         facilities="Een vergaderruimte.", working_agreements="Eens per zes weken.", constituted_on=today))
     return handle
 

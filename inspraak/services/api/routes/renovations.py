@@ -204,7 +204,9 @@ ACTIONS: list[tuple[str, Callable[..., Any], type[BaseModel], str]] = [
     ("panel", RenovationWorkflow.constitute_panel, PanelConstituted,
      "Constitute the panel from the sign-ups; confirmation to every member and the organisation"),
     ("meetings", RenovationWorkflow.record_meeting, MeetingRecorded, "Record a panel meeting; makes its minutes"),
-    ("stop", RenovationWorkflow.stop, Stopped, "Stop the renovation trajectory"),
+    ("stop", RenovationWorkflow.stop, Stopped,
+     "Stop the renovation trajectory; a constituted panel gets the dissolution letter with the reason (a copy to "
+     "the organisation, answered as the document)"),
     ("answers", RenovationWorkflow.record_answer, AnswerRecorded,
      "Record a home's answer to the proposal (reply slip on paper, home visit); a later answer replaces it"),
     ("vote/close", RenovationWorkflow.close_vote, VoteClosed,
