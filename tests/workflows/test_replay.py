@@ -297,7 +297,7 @@ async def test_record_the_longest_renovation_path(dev_env: WorkflowEnvironment, 
         assert (await child.query(AdviceRequestWorkflow.view)).state == State.INGETROKKEN
         await save(child, "AdviceRequestWorkflow-v2-renovation-child-reply-wait-withdrawn-by-parent")
         await erase_and_save(dev_env.client, handle,
-                             "RenovationWorkflow-v1-invite-panel-meeting-plans-advice-vote-stop-erase")
+                             "RenovationWorkflow-v2-invite-panel-meeting-plans-advice-vote-stop-erase")
 
 
 @recording
@@ -373,7 +373,7 @@ async def test_record_the_renovation_path_through_a_second_version_and_the_objec
                                                                      ruled_on=today))
         await handle.execute_update(wf.stop, Stopped(reason="opname afgerond"))
         await erase_and_save(dev_env.client, handle,
-                             "RenovationWorkflow-v1-second-version-objection-terms-ruling-stop-erase")
+                             "RenovationWorkflow-v2-second-version-objection-terms-ruling-stop-erase")
 
 
 async def erase_and_save(client: Client, handle: WorkflowHandle[Any, Any], name: str) -> None:
