@@ -20,9 +20,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +32,11 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.load_starts import Phase  # noqa: E402
-from bench.renovation_stack import api_up, dev_server, free_port, processes  # noqa: E402
+from bench.renovation_stack import api_stack  # noqa: E402
 from inspraak.domain.renovation import RenovationInput  # noqa: E402
 from inspraak.domain.terms import local_date  # noqa: E402
 from inspraak.domain.vote import Choice, derive_reply_code, format_reply_code  # noqa: E402
 from inspraak.services.api.auth import Role, issue_token  # noqa: E402
-from inspraak.services.temporal_client import connect  # noqa: E402
 from inspraak.settings import Settings  # noqa: E402
 from inspraak.workflows.renovation import RenovationWorkflow  # noqa: E402
 from tests.workflows.renovation_setup import history_runs, proposal, ready_for_proposals  # noqa: E402
@@ -91,53 +90,64 @@ async def snapshot_figures(client: Any, workflow_id: str) -> str:
             f"timeline lines): deep copy {1000 * deep:.1f} ms, JSON {1000 * as_json:.1f} ms a step")
 
 
+async def voting(client: Any, settings: Settings, homes: int) -> tuple[Any, str, date]:
+    """A ``homes``-home renovation whose proposals went out (``send_proposals``): its handle, the id of its
+    first run (before any continue-as-new) and the day."""
+    print(f"{homes} homes: invitation, panel and proposals ...", flush=True)
+    handle = await ready_for_proposals(client, settings, homes)
+    first_run = (await handle.describe()).run_id or ""
+    today = local_date(datetime.now(UTC), settings.terms_timezone)
+    await handle.execute_update(RenovationWorkflow.send_proposals, await proposal(settings, handle, homes, today))
+    return handle, first_run, today
+
+
+def staff_headers(settings: Settings) -> dict[str, str]:
+    token = issue_token(settings, role=Role.STAFF, subject="bench", name="Sanne Behandelaar",
+                        email="sanne@voorbeeldhaven.nl")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def answer_call(http: httpx.AsyncClient, renovation_id: str, staff: dict[str, str],
+                today: date) -> Callable[[str], Awaitable[None]]:
+    """Staff record a home's answer from its reply slip: 8 in 10 homes agree."""
+    async def answer(unit: str) -> None:
+        choice = Choice.AGREED if int(unit[-3:]) % 10 < 8 else Choice.NOT_AGREED
+        r = await http.post(f"/v1/renovations/{renovation_id}/answers", headers=staff, json={
+            "unit_id": unit, "choice": choice.value, "channel": "paper", "answered_on": today.isoformat()})
+        r.raise_for_status()
+    return answer
+
+
 async def main(homes: int, concurrency: int) -> None:
-    data = Path(tempfile.mkdtemp(prefix="inspraak-bench-answers-"))
-    async with dev_server() as address:
-        settings = Settings(data_dir=data, temporal_address=address, task_queue="bench-answers",
-                            api_port=free_port())
-        with processes(settings, "worker", "api") as (_, api):
-            base = await api_up(settings, api)
-            client = await connect(settings)
-            print(f"{homes} homes: invitation, panel and proposals ...", flush=True)
-            handle = await ready_for_proposals(client, settings, homes)
-            first_run = (await handle.describe()).run_id or ""
-            today = local_date(datetime.now(UTC), settings.terms_timezone)
-            await handle.execute_update(RenovationWorkflow.send_proposals,
-                                        await proposal(settings, handle, homes, today))
-            token = issue_token(settings, role=Role.STAFF, subject="bench", name="Sanne Behandelaar",
-                                email="sanne@voorbeeldhaven.nl")
-            staff = {"Authorization": f"Bearer {token}"}
-            units = [f"301-{i:03d}" for i in range(1, homes + 1)]
-            key = settings.reply_code_key_bytes
-            async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-                async def answer(unit: str) -> None:
-                    choice = Choice.AGREED if int(unit[-3:]) % 10 < 8 else Choice.NOT_AGREED
-                    r = await http.post(f"/v1/renovations/{handle.id}/answers", headers=staff, json={
-                        "unit_id": unit, "choice": choice.value, "channel": "paper",
-                        "answered_on": today.isoformat()})
-                    r.raise_for_status()
+    async with api_stack("answers") as stack:
+        settings, client = stack.settings, stack.client
+        handle, first_run, today = await voting(client, settings, homes)
+        staff = staff_headers(settings)
+        units = [f"301-{i:03d}" for i in range(1, homes + 1)]
+        key = settings.reply_code_key_bytes
+        async with httpx.AsyncClient(base_url=stack.base, timeout=60) as http:
+            answer = answer_call(http, handle.id, staff, today)
 
-                async def by_code(unit: str) -> None:
-                    code = format_reply_code(derive_reply_code(key, handle.id, 1, unit))
-                    r = await http.post(f"/v1/renovations/{handle.id}/answers/by-code",
-                                        json={"code": code, "choice": Choice.AGREED.value})
-                    r.raise_for_status()
+            async def by_code(unit: str) -> None:
+                code = format_reply_code(derive_reply_code(key, handle.id, 1, unit))
+                r = await http.post(f"/v1/renovations/{handle.id}/answers/by-code",
+                                    json={"code": code, "choice": Choice.AGREED.value})
+                r.raise_for_status()
 
-                async def tally(_: int) -> None:
-                    (await http.get(f"/v1/renovations/{handle.id}/tally", headers=staff)).raise_for_status()
+            async def tally(_: int) -> None:
+                (await http.get(f"/v1/renovations/{handle.id}/tally", headers=staff)).raise_for_status()
 
-                async def query(_: int) -> None:
-                    await handle.query(RenovationWorkflow.tally)
+            async def query(_: int) -> None:
+                await handle.query(RenovationWorkflow.tally)
 
-                print(f"answers through the API, {concurrency} at a time ...", flush=True)
-                answers = await timed(Phase("answers"), units, concurrency, answer)
-                codes = await timed(Phase("by code"), units[-100:], concurrency, by_code)
-                api_tally = await timed(Phase("tally (API)"), list(range(50)), 1, tally)
-                raw_tally = await timed(Phase("tally (query)"), list(range(50)), 1, query)
-            final = await handle.query(RenovationWorkflow.tally)
-            runs = await history_runs(client, handle.id, first_run)
-            snapshot = await snapshot_figures(client, handle.id)
+            print(f"answers through the API, {concurrency} at a time ...", flush=True)
+            answers = await timed(Phase("answers"), units, concurrency, answer)
+            codes = await timed(Phase("by code"), units[-100:], concurrency, by_code)
+            api_tally = await timed(Phase("tally (API)"), list(range(50)), 1, tally)
+            raw_tally = await timed(Phase("tally (query)"), list(range(50)), 1, query)
+        final = await handle.query(RenovationWorkflow.tally)
+        runs = await history_runs(client, handle.id, first_run)
+        snapshot = await snapshot_figures(client, handle.id)
 
     print(f"\n{homes}-home renovation, one run on this machine (worker, API and dev server as processes)")
     print(f"  answers (staff, paper):   {line(answers)}")

@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import io
 import sys
-import tempfile
 import time
 import tracemalloc
 import zipfile
@@ -40,18 +39,13 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.load_starts import Phase  # noqa: E402
-from bench.renovation_answers import line, timed  # noqa: E402
-from bench.renovation_stack import api_up, dev_server, free_port, processes  # noqa: E402
+from bench.renovation_answers import answer_call, line, staff_headers, timed, voting  # noqa: E402
+from bench.renovation_stack import api_stack  # noqa: E402
 from inspraak.activities.evidence import evidence_zip, with_household_letters  # noqa: E402
 from inspraak.activities.storage import build_store  # noqa: E402
 from inspraak.domain.evidence import EvidenceRecord  # noqa: E402
-from inspraak.domain.terms import local_date  # noqa: E402
-from inspraak.domain.vote import Choice  # noqa: E402
-from inspraak.services.api.auth import Role, issue_token  # noqa: E402
-from inspraak.services.temporal_client import connect  # noqa: E402
 from inspraak.settings import Settings  # noqa: E402
 from inspraak.workflows.renovation import RenovationWorkflow  # noqa: E402
-from tests.workflows.renovation_setup import proposal, ready_for_proposals  # noqa: E402
 
 MIB = 1024 * 1024
 
@@ -134,42 +128,25 @@ async def baselines(settings: Settings, record: EvidenceRecord, out: Path) -> li
 
 
 async def main(homes: int, concurrency: int, fetches: int) -> None:
-    data = Path(tempfile.mkdtemp(prefix="inspraak-bench-evidence-"))
-    async with dev_server() as address:
-        settings = Settings(data_dir=data, temporal_address=address, task_queue="bench-evidence",
-                            api_port=free_port())
-        with processes(settings, "worker", "api") as (_, api):
-            base = await api_up(settings, api)
-            client = await connect(settings)
-            print(f"{homes} homes: invitation, panel and proposals ...", flush=True)
-            handle = await ready_for_proposals(client, settings, homes)
-            today = local_date(datetime.now(UTC), settings.terms_timezone)
-            await handle.execute_update(RenovationWorkflow.send_proposals,
-                                        await proposal(settings, handle, homes, today))
-            token = issue_token(settings, role=Role.STAFF, subject="bench", name="Sanne Behandelaar",
-                                email="sanne@voorbeeldhaven.nl")
-            staff = {"Authorization": f"Bearer {token}"}
-            units = [f"301-{i:03d}" for i in range(1, homes + 1)]
-            async with httpx.AsyncClient(base_url=base, timeout=300) as http:
-                async def answer(unit: str) -> None:
-                    choice = Choice.AGREED if int(unit[-3:]) % 10 < 8 else Choice.NOT_AGREED
-                    r = await http.post(f"/v1/renovations/{handle.id}/answers", headers=staff, json={
-                        "unit_id": unit, "choice": choice.value, "channel": "paper",
-                        "answered_on": today.isoformat()})
-                    r.raise_for_status()
-
-                print(f"answers through the API, {concurrency} at a time ...", flush=True)
-                answers = await timed(Phase("answers"), units, concurrency, answer)
-                before = memory(api.pid)
-                print(f"the evidence ZIP through the API, {fetches} times ...", flush=True)
-                timings = []
-                for _ in range(fetches):
-                    first, last, body = await fetch(http, f"/v1/renovations/{handle.id}/evidence", staff)
-                    timings.append((first, last))
-                after = memory(api.pid)
-            record: EvidenceRecord = await handle.query(RenovationWorkflow.evidence)
-            print("baselines over the same documents ...", flush=True)
-            plain = await baselines(settings, record, data)
+    async with api_stack("evidence") as stack:
+        settings, api, client = stack.settings, stack.api, stack.client
+        handle, _, today = await voting(client, settings, homes)
+        staff = staff_headers(settings)
+        units = [f"301-{i:03d}" for i in range(1, homes + 1)]
+        async with httpx.AsyncClient(base_url=stack.base, timeout=300) as http:
+            answer = answer_call(http, handle.id, staff, today)
+            print(f"answers through the API, {concurrency} at a time ...", flush=True)
+            answers = await timed(Phase("answers"), units, concurrency, answer)
+            before = memory(api.pid)
+            print(f"the evidence ZIP through the API, {fetches} times ...", flush=True)
+            timings = []
+            for _ in range(fetches):
+                first, last, body = await fetch(http, f"/v1/renovations/{handle.id}/evidence", staff)
+                timings.append((first, last))
+            after = memory(api.pid)
+        record: EvidenceRecord = await handle.query(RenovationWorkflow.evidence)
+        print("baselines over the same documents ...", flush=True)
+        plain = await baselines(settings, record, settings.data_dir)
 
     print(f"\n{homes}-home renovation, vote open, every home answered; one run on this machine")
     print(f"  answers (staff, paper): {line(answers)}")

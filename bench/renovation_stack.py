@@ -14,16 +14,20 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from temporalio.client import Client  # noqa: E402
 from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 from bench.load_starts import spawn, wait_healthy  # noqa: E402
+from inspraak.services.temporal_client import connect  # noqa: E402
 from inspraak.settings import Settings  # noqa: E402
 from inspraak.workflows import names  # noqa: E402
 
@@ -73,6 +77,26 @@ async def api_up(settings: Settings, api: subprocess.Popen[bytes]) -> str:
     base = f"http://127.0.0.1:{settings.api_port}"
     await wait_healthy(f"{base}/healthz", api)
     return base
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    api: subprocess.Popen[bytes]
+    base: str  # the API's address
+    client: Client
+
+
+@contextlib.asynccontextmanager
+async def api_stack(name: str) -> AsyncIterator[Stack]:
+    """A dev server, ``inspraak worker`` and ``inspraak api`` on a new data folder, task queue ``bench-<name>``."""
+    data = Path(tempfile.mkdtemp(prefix=f"inspraak-bench-{name}-"))
+    async with dev_server() as address:
+        settings = Settings(data_dir=data, temporal_address=address, task_queue=f"bench-{name}",
+                            api_port=free_port())
+        with processes(settings, "worker", "api") as (_, api):
+            base = await api_up(settings, api)
+            yield Stack(settings, api, base, await connect(settings))
 
 
 def free_port() -> int:
