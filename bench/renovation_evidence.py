@@ -62,7 +62,7 @@ def memory(pid: int) -> dict[str, int]:
 
 async def fetch(http: httpx.AsyncClient, url: str, headers: dict[str, str]) -> tuple[float, float, bytes]:
     """Seconds to the first byte of the body and to the last, and the body."""
-    chunks = []
+    chunks: list[bytes] = []
     first = 0.0
     start = time.perf_counter()
     async with http.stream("GET", url, headers=headers) as r:
