@@ -76,4 +76,4 @@ async def test_record_the_renovation_through_the_works_to_gesloten(dev_env: Work
         await handle.execute_update(RenovationWorkflow.dissolve_panel, PanelDissolved(
             dissolved_on=today, archive="het projectarchief"))
         await handle.execute_update(RenovationWorkflow.close, ProjectClosed())
-        await erase_and_save(dev_env.client, handle, "RenovationWorkflow-v1-works-to-gesloten-erase")
+        await erase_and_save(dev_env.client, handle, "RenovationWorkflow-v2-works-to-gesloten-erase")
