@@ -30,6 +30,7 @@ from inspraak.domain.letter_contexts import (
     Panellid,
     ReactieBrief,
     RenovatievoorstelBrief,
+    StartWerkzaamhedenBrief,
     TermijnKennisgevingBrief,
     TermijnVerstrekenBrief,
     UitnodigingRenovatieBrief,
@@ -240,6 +241,14 @@ def _works_sample(doc_type: DocumentType) -> Brief | None:
             # flipped: a klantenpanel after a stop (B17)
             reden="De gemeente trekt de subsidie in. Zonder die subsidie kunnen wij de renovatie niet betalen",
             bewaard_tot=date(2030, 11, 7))
+    if doc_type is DocumentType.START_WERKZAAMHEDEN:
+        return StartWerkzaamhedenBrief(
+            **_renovatie(HUISHOUDEN, date(2028, 2, 1)) | {"overeenkomst": None}, eenheid="301-001",
+            contractnummer="HO-2019-0031", complex_naam="Complex 301 De Molen", gestart_op=date(2028, 2, 1),
+            renovatie="Isolatie van gevel en dak, nieuwe kozijnen met HR++-glas.",
+            planning="Start 1 februari 2028; per woning drie weken; klaar in juni 2028.", bewoond=False,
+            wisselwoning="Molenweg 90, gemeubileerd, 65 m2, huur gelijk aan uw huidige huur.",
+            verhuisvergoeding=Decimal("7900.00"), verhuisvergoeding_jaar=2028, contact=CONTACT)
     return None
 
 

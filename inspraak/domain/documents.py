@@ -34,6 +34,7 @@ class DocumentType(StrEnum):
     OPHEFFING_PANEL = "opheffing_panel"
     PRINTBESTAND = "printbestand"  # the letters of a mail merge in one file, for the post room
     UPLOAD = "upload"  # a file staff or an organisation handed in (an original letter, an attachment)
+    START_WERKZAAMHEDEN = "start_werkzaamheden"  # to every home whose works start (B18)
 
     @property
     def label(self) -> str:
@@ -64,6 +65,7 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.OPHEFFING_PANEL: "Opheffing bewonerspanel",
     DocumentType.PRINTBESTAND: "Printbestand",
     DocumentType.UPLOAD: "Document",
+    DocumentType.START_WERKZAAMHEDEN: "Start van de werkzaamheden",
 }
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

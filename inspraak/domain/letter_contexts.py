@@ -381,6 +381,26 @@ class OpheffingPanelBrief(Brief):
     bewaard_tot: date | None = None
 
 
+class StartWerkzaamhedenBrief(Brief):
+    """To every home whose works start (B18): the start date, the schedule, what to expect; done unoccupied, the
+    wisselwoning and the moving allowance confirmed at the start (BW 7:220 lid 5-6)."""
+
+    template_may_omit: ClassVar[frozenset[str]] = frozenset({"overeenkomst", "behandelaar_email"})
+
+    eenheid: str
+    contractnummer: str
+    complex_naam: str
+    gestart_op: date
+    renovatie: str
+    planning: str = ""
+    bewoond: bool
+    wisselwoning: str = ""
+    verhuisvergoeding: Decimal | None = None
+    verhuisvergoeding_jaar: int | None = None  # the year of the statutory minimum it is (BW 7:220 lid 6)
+    artikel_verhuisvergoeding: str = "artikel 7:220 lid 5 Burgerlijk Wetboek"
+    contact: str
+
+
 LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.ADVIESAANVRAAG: AdviesaanvraagBrief,
     DocumentType.ONTVANGSTBEVESTIGING_ADVIES: OntvangstbevestigingBrief,
@@ -402,6 +422,7 @@ LETTER_CONTEXTS: dict[DocumentType, type[Brief]] = {
     DocumentType.OPLEVERINGSBRIEF: OpleveringBrief,
     DocumentType.EVALUATIEVERSLAG: EvaluatieverslagBrief,
     DocumentType.OPHEFFING_PANEL: OpheffingPanelBrief,
+    DocumentType.START_WERKZAAMHEDEN: StartWerkzaamhedenBrief,
 }
 # The document types that are letters made from a template (an upload or a print file is not).
 LETTER_TYPES: tuple[DocumentType, ...] = tuple(LETTER_CONTEXTS)

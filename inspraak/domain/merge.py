@@ -24,6 +24,7 @@ MERGE_BUILDERS: dict[DocumentType, MergeBuilder] = {
     DocumentType.HERINNERING_DRAAGVLAKMETING: renovation_letters.build_herinnering_draagvlakmeting,
     DocumentType.OPLEVERINGSBRIEF: works_letters.build_oplevering,
     DocumentType.OPHEFFING_PANEL: works_letters.build_opheffing,
+    DocumentType.START_WERKZAAMHEDEN: works_letters.build_start_werkzaamheden,
 }
 
 

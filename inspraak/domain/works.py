@@ -159,7 +159,7 @@ Units = Annotated[list[Code], Field(min_length=1, max_length=MAX_UNITS)]
 
 class WorksStarted(Action):
     """The works start (B18). Without ``unit_ids``: in every home not blocked by a court case; with them (later):
-    in homes that were blocked and no longer are."""
+    in homes that were blocked and no longer are. Each home that starts gets the ``start_werkzaamheden`` letter."""
 
     started_on: Day
     unit_ids: list[Code] | None = Field(default=None, max_length=MAX_UNITS)

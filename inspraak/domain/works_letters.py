@@ -1,6 +1,6 @@
-"""What the renovation says from the works to its dissolution and erasure (B18-B22), in Dutch: the
-opleveringsbrief per home, the evaluatieverslag, the dissolution letter, the notices of the rent term and the
-retention term, and the timeline lines.
+"""What the renovation says from the works to its dissolution and erasure (B18-B22), in Dutch: the letter
+when the works start in a home, the opleveringsbrief per home, the evaluatieverslag, the dissolution letter, the
+notices of the rent term and the retention term, and the timeline lines.
 
 As in ``renovation_letters``: letters that name households are made in two halves, the common part here
 (``*_common``, no personal data) and the household's part by the merge activity with a builder (``build_*``,
@@ -20,6 +20,7 @@ from inspraak.domain.letter_contexts import (
     Geadresseerde,
     OpheffingPanelBrief,
     OpleveringBrief,
+    StartWerkzaamhedenBrief,
 )
 from inspraak.domain.panel import PanelLegalStatus
 from inspraak.domain.renovation import RenovationState
@@ -38,6 +39,41 @@ from inspraak.domain.works import EvaluationRecorded, PanelDissolved, WorksTotal
 _NOBODY = Geadresseerde(naam="-", soort="huurder")
 WITH_ARTICLE = {PanelLegalStatus.BC_WOHV: "de bewonerscommissie", PanelLegalStatus.KLANTENPANEL: "het klantenpanel",
                 PanelLegalStatus.KLANKBORDGROEP: "de klankbordgroep"}
+
+
+# ---- the works start (B18) -----------------------------------------------------------------------------
+
+
+def start_common(s: RenovationState, today: date, started_on: date) -> dict[str, Any]:
+    """The works-start letter's common part, from the proposal's facts and what the start confirmed (the
+    moving allowance of that year when the works are done unoccupied); the merge adds each home's own."""
+    proposal, execution = s.proposal, s.execution
+    if proposal is None or execution is None:
+        raise ValueError("the works start letter needs the proposal and the works")
+    allowance = execution.moving_allowance if not execution.occupied else None
+    context = StartWerkzaamhedenBrief(
+        **_base(s, today, _NOBODY), eenheid="-", contractnummer="-", complex_naam=s.renovation.complex.name,
+        gestart_op=started_on, renovatie=proposal.works.renovation, planning=proposal.schedule,
+        bewoond=execution.occupied, wisselwoning=execution.temporary_home or "",
+        verhuisvergoeding=allowance.amount if allowance else None,
+        verhuisvergoeding_jaar=allowance.valid_from.year if allowance else None, contact=contact(s))
+    if allowance is not None:
+        context.artikel_verhuisvergoeding = allowance.article
+    return context.model_dump(mode="json")
+
+
+def build_start_werkzaamheden(common: dict[str, Any], h: Household | None,
+                              register: Households) -> StartWerkzaamhedenBrief:
+    """One household's works-start letter: its address, its home and its contract."""
+    if h is None:
+        return StartWerkzaamhedenBrief.model_validate(common)
+    return StartWerkzaamhedenBrief.model_validate(common | {
+        "geadresseerde": household_address(h).model_dump(), "eenheid": h.unit_id,
+        "contractnummer": h.contract_number})
+
+
+def start_title(started_on: date) -> str:
+    return f"Start van de werkzaamheden ({datum(started_on)})"
 
 
 # ---- the opleveringsbrief (B19; document 10) ---------------------------------------------------------------

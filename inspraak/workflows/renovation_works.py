@@ -160,7 +160,19 @@ class WorksSteps(Trajectory[RenovationState]):
                     h.started_on = day
                 self.log("works_started", letters.line("works_started_later", started_on=day, homes=len(homes)),
                          *self.who(action))
-        return self.result()
+            print_file = await self._start_letters([h.unit_id for h in homes if h.started_on == day], day)
+        return self.result(document=print_file)
+
+    async def _start_letters(self, unit_ids: list[str], day: date) -> DocumentRef | None:
+        """B18: a letter to every home whose works start now, on paper (a print file) and by mail where known."""
+        if not unit_ids or not workflow.patched("works-start-letter"):  # a start recorded before the letter
+            return None
+        s = self.s
+        result, _ = await self.merge(
+            DocumentType.START_WERKZAAMHEDEN, letters.start_common(s, self.today(), day), unit_ids, s.register_ref,
+            title=letters.start_title(day), print_file=True,
+            household_mail=lambda ref: renovation_letters.household_mail(self.s, ref))
+        return result.print_file
 
     @start_works.validator
     def _check_start(self, action: WorksStarted) -> None:

@@ -166,6 +166,11 @@ EXPECTED: dict[DocumentType, list[str]] = {
         "De bewonerscommissie zelf blijft bestaan", "Wet op het overleg huurders verhuurder",
         "het projectarchief van Voorbeeldhaven, Havenstraat 1; inzage op afspraak.",
     ],
+    T.START_WERKZAAMHEDEN: [
+        "dinsdag 1 februari 2028", "eenheid 301-001", "HO-2019-0031", "Isolatie van gevel en dak",
+        "per woning drie weken", "niet in uw woning wonen", "Molenweg 90", "€\xa07.900,00", "in 2028",
+        "artikel 7:220 lid 5", "Marieke Jansen, 010 123 45 67", "Noem daarbij ons kenmerk",
+    ],
 }
 
 

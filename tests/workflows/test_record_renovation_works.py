@@ -37,9 +37,10 @@ async def state_is(handle, state: State) -> None:
 
 @recording
 async def test_record_the_renovation_through_the_works_to_gesloten(dev_env: WorkflowEnvironment, tmp_path: Path):
-    """12 homes all agree (straight to UITVOERINGSGEREED), the works start, two completion dates with their
-    opleveringsbrieven and BW 7:255 terms (the first group's rents settled, the second's term ends), the
-    evaluation, the dissolution letters, the close, the retention term (0 months), the erasure."""
+    """12 homes all agree (straight to UITVOERINGSGEREED), the works start (a letter to each home), two
+    completion dates with their opleveringsbrieven and BW 7:255 terms (the first group's rents settled, the
+    second's term ends), the evaluation, the dissolution letters, the close, the retention term (0 months), the
+    erasure."""
     settings = Settings(data_dir=tmp_path, task_queue=f"record-{uuid.uuid4().hex[:8]}",
                         personal_data_retention_months=0)
     activities = [a for a in build_activities(settings) if getattr(a, "__name__", "") != "plan_term"]
@@ -76,4 +77,4 @@ async def test_record_the_renovation_through_the_works_to_gesloten(dev_env: Work
         await handle.execute_update(RenovationWorkflow.dissolve_panel, PanelDissolved(
             dissolved_on=today, archive="het projectarchief"))
         await handle.execute_update(RenovationWorkflow.close, ProjectClosed())
-        await erase_and_save(dev_env.client, handle, "RenovationWorkflow-v1-works-to-gesloten-erase")
+        await erase_and_save(dev_env.client, handle, "RenovationWorkflow-v2-works-to-gesloten-erase")

@@ -60,8 +60,8 @@ def allowance_on(settings: Settings, day: date) -> MovingAllowance | None:
 
 
 @router.post("/{trajectory_id}/works/start", response_model=StepResult,
-             summary="The works start (B18); unoccupied: the moving allowance of that year and the wisselwoning "
-                     "are confirmed")
+             summary="The works start (B18): a letter to every home that starts (its print file is the answer's "
+                     "document); unoccupied: the moving allowance of that year and the wisselwoning are confirmed")
 async def start_works(trajectory_id: str, body: WorksStartBody, principal: StaffPrincipal, settings: SettingsDep,
                       client: TemporalClientDep) -> StepResult:
     handle, view = await visible_renovation(client, trajectory_id, principal)
