@@ -1,7 +1,9 @@
 """A real worker (real activities: templates, local storage, outbox mail) on the time-skipping server."""
 
 import asyncio
+import base64
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -163,3 +165,15 @@ async def settled(handle: Any) -> None:
         last = now
         await asyncio.sleep(0.05)
     raise AssertionError("the trajectory did not settle after the answers")
+
+
+async def history_text(handle: Any) -> str:
+    """The workflow's history as text to search: its JSON, and every payload in it decoded (the JSON holds
+    payloads in base64, so a name in an input or a result would not show in the JSON itself)."""
+    def walk(x: object) -> list[str]:
+        if isinstance(x, dict):
+            return [t for k, v in x.items() for t in ([base64.b64decode(v).decode("utf-8", "replace")]
+                                                      if k == "data" and isinstance(v, str) else walk(v))]
+        return [t for v in x for t in walk(v)] if isinstance(x, list) else []
+    history = (await handle.fetch_history()).to_json_dict()
+    return "\n".join([json.dumps(history), *walk(history)])

@@ -1,7 +1,6 @@
 """The renovation's first slice on the time-skipping server: invite 40 households, sign-ups, panel, a meeting."""
 
 import io
-import json
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,7 +20,7 @@ from inspraak.domain.renovation_actions import (
     SignUpRecorded,
 )
 from inspraak.workflows.renovation import RenovationWorkflow
-from tests.workflows.conftest import Stack, pass_days, pass_until
+from tests.workflows.conftest import Stack, history_text, pass_days, pass_until
 from tests.workflows.renovation_setup import end_renovation, household_letters, start_renovation
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -84,7 +83,7 @@ async def test_no_household_name_or_address_enters_the_history(stack: Stack):
         facilities="Een vergaderruimte.", working_agreements="Eens per zes weken.",
         constituted_on=await stack.today()))
     await stop(handle)
-    history = json.dumps((await handle.fetch_history()).to_json_dict())
+    history = await history_text(handle)
     for secret in ("Huurder Nummer", "huurder2@example.nl", "Molenweg 2,", "HO-00002"):
         assert secret not in history
 

@@ -2,7 +2,6 @@
 home's own 8 weeks from its own receipt date, legal at 6 weeks, court, adjusting and stopping."""
 
 import io
-import json
 import zipfile
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -33,7 +32,7 @@ from inspraak.domain.terms import RENOVATION_OBJECTION
 from inspraak.domain.vote import Choice, derive_reply_code, unit_for_derived_code
 from inspraak.workflows.renovation import RenovationWorkflow
 from tests.activities.test_documents import letter_text
-from tests.workflows.conftest import Stack, pass_days, pass_until
+from tests.workflows.conftest import Stack, history_text, pass_days, pass_until
 from tests.workflows.renovation_setup import household_letters, proposal
 from tests.workflows.test_renovation_vote import answer, close, stop, stop_what_is_left, text_of, voting
 
@@ -233,7 +232,7 @@ async def test_every_home_of_a_receipt_batch_gets_a_letter_with_its_own_last_day
     assert any(part.get_filename() for part in sent["huurder14@example.nl"].walk())
 
     # No name, address, e-mail address or contract of a tenant in the history.
-    history = json.dumps((await handle.fetch_history()).to_json_dict())
+    history = await history_text(handle)
     for secret in ("Huurder Nummer", "huurder12@example.nl", "huurder14@example.nl", "Molenweg 13,", "HO-00011"):
         assert secret not in history
     await stop(handle)

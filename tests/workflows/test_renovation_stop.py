@@ -2,7 +2,6 @@
 members get the dissolution letter with the reason and the last day their personal data is kept (AVG art. 5
 lid 1 e); a bewonerscommissie under the Wohv hears that only the project arrangement ends."""
 
-import json
 from datetime import timedelta
 
 from inspraak.domain.documents import DocumentType, Visibility
@@ -12,7 +11,7 @@ from inspraak.domain.renovation import State
 from inspraak.domain.renovation_actions import Stopped
 from inspraak.domain.works import PersonalDataErased
 from inspraak.workflows.renovation import RenovationWorkflow
-from tests.workflows.conftest import Stack, pass_until, settled
+from tests.workflows.conftest import Stack, history_text, pass_until, settled
 from tests.workflows.renovation_setup import (
     VISSERSBUURT,
     household_letters,
@@ -77,7 +76,7 @@ async def test_stopping_sends_every_member_the_dissolution_letter_until_the_eras
     mailed = sorted(p.name.split(".")[1] for p in stack.outbox.glob(f"{handle.id}.*opheffing_panel*.eml"))
     assert len(mailed) == 2 and mailed[1].endswith("-organisatie")  # 301-002 gave an address, 301-003 did not
     assert any(e.event == "dissolved" and "2 leden" in e.text for e in v.timeline)
-    history = json.dumps((await handle.fetch_history()).to_json_dict())
+    history = await history_text(handle)
     for secret in ("Huurder Nummer", "huurder2@example.nl", "Molenweg 2,", "HO-00002"):
         assert secret not in history
 

@@ -12,7 +12,7 @@ from inspraak.domain.renovation import State
 from inspraak.domain.renovation_actions import AnswerRecorded, CodeAnswer, Stopped, VoteClosed
 from inspraak.domain.vote import Choice, derive_reply_code, format_reply_code
 from inspraak.workflows.renovation import RenovationWorkflow
-from tests.workflows.conftest import Stack, pass_days, pass_until
+from tests.workflows.conftest import Stack, history_text, pass_days, pass_until
 from tests.workflows.renovation_setup import end_renovation, household_letters, rent_after, voting_renovation
 
 OPEN: list = []
@@ -146,7 +146,7 @@ async def test_each_proposal_shows_its_own_figures_and_its_own_reply_code(stack:
         other = 3 if i == 1 else 1
         assert format_reply_code(derive_reply_code(key, handle.id, 1, f"301-{other:03d}")) not in text
     # Nothing in the history reveals a code: the workflow never holds one.
-    history = (await handle.fetch_history()).to_json()
+    history = await history_text(handle)
     assert format_reply_code(derive_reply_code(key, handle.id, 1, "301-001")) not in history
     assert derive_reply_code(key, handle.id, 1, "301-001") not in history
     await stop(handle)

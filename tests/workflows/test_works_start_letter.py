@@ -2,7 +2,6 @@
 on paper (a print file) and by mail where an address is known; a home blocked by a court case gets it when its
 works start later. Reuses test_renovation_works's renovation in UITVOERINGSGEREED."""
 
-import base64
 from decimal import Decimal
 
 import pytest
@@ -13,7 +12,7 @@ from inspraak.domain.moving_allowance import MovingAllowance
 from inspraak.domain.renovation import RenovationState
 from inspraak.domain.works import WorksStarted
 from inspraak.workflows.renovation import RenovationWorkflow
-from tests.workflows.conftest import Stack, pass_days
+from tests.workflows.conftest import Stack, history_text, pass_days
 from tests.workflows.test_renovation_works import (  # noqa: F401 - end_what_is_left is an autouse fixture
     all_documents,
     end_what_is_left,
@@ -28,16 +27,6 @@ UNITS = [f"301-{i:03d}" for i in range(1, 13)]
 
 async def start_letters(stack: Stack, handle) -> list:
     return [d for d in await all_documents(stack, await view(handle)) if d.type == START and d.household_id]
-
-
-async def history_text(handle) -> str:
-    """The history with its payloads decoded (the JSON holds them in base64)."""
-    def walk(x: object) -> list[str]:
-        if isinstance(x, dict):
-            return [t for k, v in x.items() for t in ([base64.b64decode(v).decode("utf-8", "replace")]
-                                                      if k == "data" and isinstance(v, str) else walk(v))]
-        return [t for v in x for t in walk(v)] if isinstance(x, list) else []
-    return "\n".join(walk((await handle.fetch_history()).to_json_dict()))
 
 
 def mails(stack: Stack, handle) -> list:
