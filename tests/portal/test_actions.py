@@ -62,7 +62,7 @@ async def _staff(page: Page, portal: Portal) -> None:
                           email="sanne@voorbeeldhaven.nl")
     await page.goto(url)
     await page.get_by_role("button", name="Inloggen").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Alle trajecten")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Overzicht: wat moet wanneer")
 
 
 async def _overdue_consent_request(portal: Portal, subject: str) -> dict:

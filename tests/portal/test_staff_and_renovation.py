@@ -23,6 +23,9 @@ async def test_staff_log_in_with_the_dev_link_and_see_every_organisation(portal:
                           email="sanne@voorbeeldhaven.nl")
     await page.goto(url)
     await page.get_by_role("button", name="Inloggen").click()
+    # Staff land on the overview of what is due.
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Overzicht: wat moet wanneer")
+    await page.get_by_role("link", name="Inspraak", exact=True).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Alle trajecten")
     await shows(page, "Huurbeleid De Linde")
     await shows(page, "Huurbeleid Eendracht")

@@ -13,7 +13,8 @@ async def _through_the_provider(page: Page, portal: Portal, who: str) -> None:
 
 async def test_a_staff_member_logs_in_with_the_identity_provider_and_out(portal: Portal, page: Page):
     await _through_the_provider(page, portal, "sanne")
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Alle trajecten")
+    # Staff land on the overview of what is due.
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Overzicht: wat moet wanneer")
     await expect(page.get_by_text("Ingelogd als")).to_contain_text("Sanne Behandelaar")
     assert not [c for c in await page.context.cookies() if c["name"] == "__Host-inspraak-oidc"]
     kept = next(c for c in await page.context.cookies() if c["name"] == "__Host-inspraak-sessie")

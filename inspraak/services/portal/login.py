@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from inspraak.activities.mail import MailNotSent, MailRequest, build_mailer, build_message
 from inspraak.domain.organisations import Directory
-from inspraak.services.api.auth import Role
+from inspraak.services.api.auth import STAFF_ROLES, Role
 from inspraak.services.portal import oidc, web
 from inspraak.services.portal.sessions import LoginLink, Sessions
 from inspraak.services.worker.main import sender
@@ -108,7 +108,7 @@ async def send_links(settings: Settings, directory: Directory, sessions: Session
 async def login_form(request: Request) -> Response:
     session = await web.current_session(request)
     if session is not None:
-        return web.redirect(web.PREFIX)
+        return web.redirect(web.landing(session.principal().is_staff))
     return web.render(request, "login.html", {"logged_out": request.query_params.get("uitgelogd") == "1"})
 
 
@@ -153,7 +153,7 @@ async def use_link(request: Request) -> Response:
     link = _usable(request, str(form.get("t", "")))
     if link is None or not await web.sessions(request).use_link(link):
         return await _link_refused(request)
-    response = web.redirect(web.PREFIX)
+    response = web.redirect(web.landing(link.role in STAFF_ROLES))
     web.set_session_cookie(request, response, web.sessions(request).start(link))
     return response
 

@@ -194,7 +194,7 @@ async def back(request: Request, code: str = "", state: str = "") -> Response:
     email = str(claims.get("email", ""))
     value = web.sessions(request).open(role=role, subject=str(claims["sub"]),
                                        name=str(claims.get("name") or email or claims["sub"]), email=email, idp=True)
-    response = web.redirect(web.PREFIX)
+    response = web.redirect(web.landing(staff=True))
     response.delete_cookie(COOKIE, path="/", secure=settings.portal_cookie_secure, httponly=True, samesite="lax")
     web.set_session_cookie(request, response, value)
     return response

@@ -198,5 +198,11 @@ async def checked_form(request: Request) -> FormData:
     return form
 
 
+def landing(staff: bool) -> str:
+    """Where a login lands: staff on the overview of what is due (what they want to see first), an organisation
+    on its own trajectories."""
+    return f"{PREFIX}/overzicht" if staff else PREFIX
+
+
 def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
