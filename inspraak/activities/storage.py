@@ -129,21 +129,10 @@ class LocalDocumentStore:
         return await asyncio.to_thread(self._create, key, data, obj)
 
     def _create(self, key: str, data: bytes, obj: StoredObject) -> bool:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # The bytes go in whole under a temporary name and are then hard-linked to the key's name: a link fails
-        # when that name exists, so of two writers exactly one wins (a rename would let both), and a reader that
-        # lost finds the winner's bytes at once. The metadata follows (``create`` is for markers, whose
-        # metadata authorises nothing).
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.link(tmp, path)
-        except FileExistsError:
+        # The bytes first, only if absent (a reader that lost finds the winner's bytes at once); the metadata
+        # follows (``create`` is for markers, whose metadata authorises nothing).
+        if not write_atomically(self._path(key), data, exclusive=True):
             return False
-        finally:
-            Path(tmp).unlink(missing_ok=True)
         write_atomically(self._meta_path(key), obj.model_dump_json(indent=2).encode("utf-8"))
         return True
 
@@ -208,19 +197,28 @@ class LocalDocumentStore:
         return await asyncio.to_thread(run)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that no reader ever sees half of it."""
+def write_atomically(path: Path, data: bytes, *, exclusive: bool = False) -> bool:
+    """Write ``data`` to ``path`` so that no reader ever sees half of it. With ``exclusive``, only if nothing is
+    at ``path`` yet: False (and nothing written) when something is."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # A unique temporary name in the same folder, then rename: a reader never sees half a file, and two
     # writers of the same key (a retried activity racing its first attempt) never share a temporary file.
+    # Exclusive: a hard link instead of the rename, which fails when the name exists, so of two writers
+    # exactly one wins (a rename would let both).
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
+        if not exclusive:
+            os.replace(tmp, path)
+            return True
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def build_store(settings: Settings) -> DocumentStore:
