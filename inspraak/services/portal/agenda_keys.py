@@ -94,14 +94,9 @@ class FeedKeys:
             return self._secret(current.seed)
         # The first address: made only if nobody made one meanwhile (two first visits at once, a prefetch), so
         # an address just shown never stops working.
-        seed = _Seed(seed=secrets.token_urlsafe(32), made=int(time.time()))
-        secret = self._secret(seed.seed)
-        await self._store.put(FEEDS + _hash(secret), owner.model_dump_json().encode(), content_type="application/json",
-                              metadata={"portal-marker": "calendar-feed"})
-        if await self._store.create(OWNERS + owner.key, seed.model_dump_json().encode(),
-                                    content_type="application/json", metadata={"portal-marker": "calendar-feed-owner"}):
+        secret = await self._new_secret(owner, first=True)
+        if secret is not None:
             return secret
-        await self._store.delete(FEEDS + _hash(secret))
         current = await self._seed(owner)
         return self._secret(current.seed) if current is not None else await self.renew(principal)
 
@@ -109,16 +104,26 @@ class FeedKeys:
         """A new secret for this person; the old one stops working at once."""
         owner = FeedOwner.of(principal)
         old = await self._seed(owner)
+        secret = await self._new_secret(owner, first=False)
+        assert secret is not None  # only a first secret can lose a race
+        if old is not None:  # tidied away after the switch
+            await self._store.delete(FEEDS + _hash(self._secret(old.seed)))
+        return secret
+
+    async def _new_secret(self, owner: FeedOwner, *, first: bool) -> str | None:
+        """A new seed: the new feed's record first, then the switch of the seed (from then on only the new
+        secret matches). With ``first``, the switch only if the person has no seed yet; None when another
+        request made one meanwhile (the new record is then removed)."""
         seed = _Seed(seed=secrets.token_urlsafe(32), made=int(time.time()))
         secret = self._secret(seed.seed)
-        # The new feed's record first, then the switch of the seed (from here on only the new secret matches),
-        # then the old record is tidied away.
         await self._store.put(FEEDS + _hash(secret), owner.model_dump_json().encode(), content_type="application/json",
                               metadata={"portal-marker": "calendar-feed"})
-        await self._store.put(OWNERS + owner.key, seed.model_dump_json().encode(), content_type="application/json",
-                              metadata={"portal-marker": "calendar-feed-owner"})
-        if old is not None:
-            await self._store.delete(FEEDS + _hash(self._secret(old.seed)))
+        write = self._store.create if first else self._store.put
+        made = await write(OWNERS + owner.key, seed.model_dump_json().encode(), content_type="application/json",
+                           metadata={"portal-marker": "calendar-feed-owner"})
+        if first and not made:
+            await self._store.delete(FEEDS + _hash(secret))
+            return None
         return secret
 
     async def owner_of(self, secret: str) -> FeedOwner | None:
