@@ -80,13 +80,19 @@ class Agreement(BaseModel):
     due_on: Day | None = None
 
 
-class MeetingRecorded(Action):
-    """What staff entered after a meeting; the minutes (verslag) are made from it."""
+class Gathering(Action):
+    """A meeting with the panel that a document records (its minutes, the evaluatieverslag): when, where, who."""
 
     held_on: Day
     place: OneLine = Field(default="", max_length=MAX_SHORT)
     attendees: list[Annotated[OneLine, Field(min_length=1, max_length=200)]] = Field(
-        min_length=1, max_length=MAX_ATTENDEES, description="names as they should appear in the minutes, with a role")
+        min_length=1, max_length=MAX_ATTENDEES,
+        description="names as they should appear in the minutes or the report, with a role")
+
+
+class MeetingRecorded(Gathering):
+    """What staff entered after a meeting; the minutes (verslag) are made from it."""
+
     points: list[Annotated[MultiLine, Field(min_length=1, max_length=MAX_POINT)]] = Field(
         min_length=1, max_length=MAX_POINTS)
     agreements: list[Agreement] = Field(default=[], max_length=MAX_AGREEMENTS)

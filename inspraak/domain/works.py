@@ -18,12 +18,12 @@ from inspraak.domain.households import Code
 from inspraak.domain.moving_allowance import MovingAllowance
 from inspraak.domain.renovation_actions import (
     MAX_AGREEMENTS,
-    MAX_ATTENDEES,
     MAX_POINT,
     MAX_POINTS,
     MAX_SHORT,
     MAX_TEXT,
     Agreement,
+    Gathering,
 )
 from inspraak.domain.text import Day, MultiLine, OneLine
 from inspraak.domain.vote import Tally
@@ -183,13 +183,9 @@ class RentSettled(Action):
                                          "Huurcommissie")
 
 
-class EvaluationRecorded(Action):
+class EvaluationRecorded(Gathering):
     """What staff entered after the evaluation with the panel (B21); the evaluatieverslag is made from it."""
 
-    held_on: Day
-    place: OneLine = Field(default="", max_length=MAX_SHORT)
-    attendees: list[Annotated[OneLine, Field(min_length=1, max_length=200)]] = Field(
-        min_length=1, max_length=MAX_ATTENDEES, description="names as they should appear in the report, with a role")
     went_well: list[Annotated[MultiLine, Field(min_length=1, max_length=MAX_POINT)]] = Field(
         default=[], max_length=MAX_POINTS)
     to_improve: list[Annotated[MultiLine, Field(min_length=1, max_length=MAX_POINT)]] = Field(
