@@ -40,7 +40,7 @@ from inspraak.services.portal.form_fields import (
     errors_of_params,
     typed,
 )
-from inspraak.services.portal.pages import _view as visible_view
+from inspraak.services.portal.pages import visible_view
 from inspraak.services.portal.sessions import Session
 
 router = APIRouter(include_in_schema=False)

@@ -99,7 +99,7 @@ async def _cards(request: Request, principal: Principal) -> list[dict[str, Any]]
     async def read(trajectory_id: str) -> dict[str, Any] | None:
         async with gate:
             try:
-                return pages._card(await pages._view(request, trajectory_id, principal), request, principal)
+                return pages.card_of(await pages.visible_view(request, trajectory_id, principal), request, principal)
             except web.PageProblem:
                 return None  # listed a moment ago, not readable now (never another organisation's)
 

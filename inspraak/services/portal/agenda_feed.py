@@ -49,7 +49,7 @@ class FeedOptions:
 
 
 def feed(cards: Iterable[dict[str, Any]], options: FeedOptions) -> bytes:
-    """The whole calendar: ``cards`` as the portal's pages make them (``pages._card``: the view and its kind)."""
+    """The whole calendar: ``cards`` as the portal's pages make them (``pages.card_of``: the view and its kind)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

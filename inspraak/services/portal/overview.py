@@ -3,7 +3,8 @@ trajectories, filtered by organisation and kind; the renovations in their vote w
 
 Every list is the API's ``list_trajectories`` with its filters in the visibility query (organisation, type, overdue,
 and the last day of the next term: ``due_by`` / ``due_after``), paged on with its cursor; only the trajectories with
-something due within the month (or overdue, or in a vote) are read in full, through the same ``_view`` as every page.
+something due within the month (or overdue, or in a vote) are read in full, through the same ``visible_view``
+as every page.
 """
 
 import asyncio
@@ -23,7 +24,7 @@ from inspraak.domain.vote import Tally
 from inspraak.services.api.auth import Principal
 from inspraak.services.api.routes.trajectories import TrajectorySummary, list_trajectories
 from inspraak.services.portal import web, wording
-from inspraak.services.portal.pages import _card, _view
+from inspraak.services.portal.pages import card_of, visible_view
 from inspraak.workflows import names
 
 router = APIRouter(include_in_schema=False)
@@ -140,7 +141,7 @@ def _rows_of(view: AdviceRequestView | RenovationView, request: Request, princip
              overdue: bool) -> tuple[Row, list[Row]]:
     """The trajectory as a row without a term, and a row per running term; for an overdue trajectory also the
     term that passed last (what made it late)."""
-    card = _card(view, request, principal)
+    card = card_of(view, request, principal)
     whole = Row(id=view.id, subject=view.subject, kind=card["kind"], organisation=view.organisation_name, task=None,
                 state=view.state_label, tally=getattr(view, "tally", None), proposal=getattr(view, "proposal", None))
     rows = [replace(whole, task=_staff_task(t)) for t in card["tasks"]]
@@ -169,7 +170,7 @@ def _from_listing(item: TrajectorySummary, names_: dict[str, str], today: date, 
 async def _read(request: Request, principal: Principal, items: list[TrajectorySummary]
                 ) -> list[tuple[TrajectorySummary, AdviceRequestView | RenovationView | None]]:
     """Each trajectory's view; None for one that cannot be read now (it still shows, from the listing)."""
-    views = await _bounded(_view(request, item.id, principal) for item in items)
+    views = await _bounded(visible_view(request, item.id, principal) for item in items)
     out: list[tuple[TrajectorySummary, AdviceRequestView | RenovationView | None]] = []
     for item, view in zip(items, views, strict=True):
         if isinstance(view, web.PageProblem):

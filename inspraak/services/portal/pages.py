@@ -29,7 +29,9 @@ router = APIRouter(include_in_schema=False)
 NOT_FOUND = web.PROBLEMS[404]
 
 
-async def _view(request: Request, trajectory_id: str, principal: Principal) -> AdviceRequestView | RenovationView:
+async def visible_view(request: Request, trajectory_id: str,
+                       principal: Principal) -> AdviceRequestView | RenovationView:
+    """The trajectory as ``principal`` may read it (the API's helpers); the 404 page for anything else."""
     client = await request.app.state.temporal.get()
     try:
         if trajectory_id.startswith(f"{names.RENOVATION_PREFIX}-"):
@@ -43,7 +45,7 @@ async def _view(request: Request, trajectory_id: str, principal: Principal) -> A
         raise web.PageProblem(404, *NOT_FOUND) from e
 
 
-def _card(view: AdviceRequestView | RenovationView, request: Request, principal: Principal) -> dict[str, Any]:
+def card_of(view: AdviceRequestView | RenovationView, request: Request, principal: Principal) -> dict[str, Any]:
     """What a page shows of one trajectory: its kind, what is asked and by when, in plain Dutch."""
     tasks = wording.tasks(view.deadlines, web.today(request), for_staff=principal.is_staff)
     if isinstance(view, AdviceRequestView):
@@ -66,13 +68,13 @@ async def home(request: Request) -> Response:
     listing = await list_trajectories(principal, client, web.settings_of(request), type=None, organisation=None,
                                       state=None, overdue=None, limit=200, cursor=None)
     # One query per trajectory, side by side; one that cannot be read now still shows, from the listing.
-    views = await asyncio.gather(*(_view(request, item.id, principal) for item in listing.items),
+    views = await asyncio.gather(*(visible_view(request, item.id, principal) for item in listing.items),
                                  return_exceptions=True)
     cards = []
     for item, view in zip(listing.items, views, strict=True):
         if isinstance(view, web.PageProblem):
             continue  # listed a moment ago, not readable now (never another organisation's: the listing is ours)
-        cards.append(_unreadable(item) if isinstance(view, BaseException) else _card(view, request, principal))
+        cards.append(_unreadable(item) if isinstance(view, BaseException) else card_of(view, request, principal))
     cards.sort(key=_order)
     return web.render(request, "home.html", {"cards": cards, "more": listing.next is not None}, session=session)
 
@@ -95,8 +97,8 @@ def _order(card: dict[str, Any]) -> tuple[int, str]:
 async def trajectory(request: Request, trajectory_id: str) -> Response:
     session = await web.require_session(request)
     principal = session.principal()
-    view = await _view(request, trajectory_id, principal)
-    card = _card(view, request, principal)
+    view = await visible_view(request, trajectory_id, principal)
+    card = card_of(view, request, principal)
     documents = [{"doc": d, "kind": wording.DOCUMENT_KIND.get(d.content_type, "bestand"),
                   "size": wording.file_size(d.size)} for d in view.documents]
     return web.render(request, "trajectory.html", {
