@@ -181,8 +181,14 @@ async def test_each_log_line_of_a_step_carries_its_trace_and_trajectory_id(
         stack: Stack, spans: InMemorySpanExporter) -> None:
     trajectory_id = await start_advice_request(stack)
     sent = await wait_for_span(spans, "smtp send")
-    lines = [json.loads(line) for line in stack.logs.getvalue().splitlines()]
-    mail_lines = [line for line in lines if line["message"].startswith("mail ")]
+    # The activity logs "mail ... sent" just after the send's span has ended: wait for the line, not the span.
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [json.loads(line) for line in stack.logs.getvalue().splitlines()]
+        mail_lines = [line for line in lines if line["message"].startswith("mail ")]
+        if mail_lines or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
     assert mail_lines, lines
     for line in mail_lines:
         assert line["trajectory_id"] == trajectory_id
